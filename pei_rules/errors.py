@@ -1,0 +1,130 @@
+"""One small error hierarchy. Every error knows where it comes from.
+
+An error carries the file, line (and column when known), the key path inside the
+TOML document, the rule id when a rule is involved, an excerpt and a suggestion.
+The command line prints ``str(error)``: one paragraph, never a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Iterable, Sequence
+
+
+def format_key(path: Sequence[object]) -> str:
+    """Render a key path the way TOML users write it: ``indicador[3].valor_obtenido.2023``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = str(part)
+            if text and all(c.isalnum() or c in "_-" for c in text):
+                out += ("." if out else "") + text
+            else:
+                out += ("." if out else "") + f'"{text}"'
+    return out
+
+
+def did_you_mean(word: str, options: Iterable[str], n: int = 3) -> str:
+    opts = sorted(set(str(o) for o in options))
+    close = get_close_matches(word, opts, n=n, cutoff=0.5)
+    if not close:
+        lowered = {o.lower(): o for o in opts}
+        close = [lowered[c] for c in get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.5)]
+    if close:
+        return "did you mean " + ", ".join(f"'{c}'" for c in close) + "?"
+    return ""
+
+
+@dataclass
+class PeiError(Exception):
+    """Base error: a message plus where it happened."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    key: Sequence[object] | None = None
+    rule: str | None = None
+    excerpt: str | None = None
+    suggestion: str | None = None
+    related: list[str] = field(default_factory=list)
+
+    kind = "error"
+
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            loc = self.file
+            if self.line:
+                loc += f":{self.line}"
+                if self.column:
+                    loc += f":{self.column}"
+            parts.append(loc)
+        if self.key:
+            parts.append(f"key '{format_key(self.key)}'")
+        if self.rule:
+            parts.append(f"rule '{self.rule}'")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        loc = self.location()
+        text = f"{loc}: {self.message}" if loc else self.message
+        if self.excerpt:
+            text += f"\n    {self.excerpt}"
+            if self.column:
+                text += "\n    " + " " * (self.column - 1) + "^"
+        if self.suggestion:
+            text += f"\n  hint: {self.suggestion}"
+        for rel in self.related:
+            text += f"\n  see also: {rel}"
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "key": format_key(self.key) if self.key else None,
+            "rule": self.rule,
+            "suggestion": self.suggestion,
+        }
+
+
+class InputFileError(PeiError):
+    """A file that cannot be read or is not valid TOML."""
+
+    kind = "input"
+
+
+class RuleError(PeiError):
+    """A rule set that does not load or does not validate."""
+
+    kind = "rule"
+
+
+class ExpressionError(RuleError):
+    """A rule expression outside the allow-list, or malformed."""
+
+    kind = "expression"
+
+
+class PlanError(PeiError):
+    """A plan file that does not validate against the schema."""
+
+    kind = "plan"
+
+
+class AddressError(PeiError):
+    """An unknown figure address (explain) or unknown code."""
+
+    kind = "address"
+
+
+class UsageError(PeiError):
+    """A command used wrongly (bad option value, missing file)."""
+
+    kind = "usage"

@@ -1,0 +1,488 @@
+"""Evaluation: a plan, a rule set and a year in; figures with their derivations out.
+
+The engine never prints. Every :class:`Figure` records the rule that produced it
+(file:line and formula text), its inputs (plan file:line and key, or other figures),
+the exact value, the rounding applied, and the band with the bound that placed it.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable
+
+from . import __version__
+from . import vocabulary as V
+from .errors import PlanError, did_you_mean
+from .expressions import EvalFailure, Expression, NoData
+from .plan import Action, Activity, Indicator, Objective, Plan
+from .ruleset import Band, RuleSet
+from .tomlsource import SourceRef
+
+OK = "ok"
+ND = "sin_dato"
+
+
+@dataclass(slots=True)
+class Input:
+    """One input of a figure: a plan value, a rule parameter, or another figure."""
+
+    name: str
+    value: Decimal | None
+    ref: SourceRef | None = None  # plan or rule location
+    figure: str | None = None  # id of the figure it comes from
+    weight: Decimal | None = None
+    note: str | None = None
+    used: bool = True
+
+
+@dataclass(slots=True)
+class Figure:
+    id: str
+    kind: str
+    code: str | None
+    scope: str
+    label: str
+    exact: Decimal | None = None
+    value: Decimal | None = None  # rounded
+    decimals: int | None = None
+    status: str = OK
+    reason: str | None = None
+    rule: SourceRef | None = None
+    formula: str | None = None
+    method: str | None = None
+    inputs: list[Input] = field(default_factory=list)
+    band: Band | None = None
+    scale: str | None = None
+    owner: str | None = None  # owning OEI/AEI code for indicators and AOs
+
+    @property
+    def band_name(self) -> str | None:
+        if self.band is not None:
+            return self.band.name
+        return ND if self.scale else None
+
+
+@dataclass
+class CountTable:
+    name: str
+    label: str
+    figure: str
+    counts: dict[str, int]  # band name (and sin_dato) -> count
+    total: int
+    members: dict[str, list[str]]  # band -> figure ids
+    ref: SourceRef
+
+
+@dataclass
+class Evaluation:
+    plan: Plan
+    rules: RuleSet
+    year: int
+    figures: dict[str, Figure]
+    counts: dict[str, CountTable]
+    why_rules: str | None = None
+    created: str = ""
+
+    def get(self, fid: str) -> Figure:
+        return self.figures[fid]
+
+    def by_kind(self, kind: str) -> list[Figure]:
+        return [f for f in self.figures.values() if f.kind == kind]
+
+    def receipt(self) -> dict:
+        return {
+            "pei_rules_version": __version__,
+            "rule_set": self.rules.receipt(),
+            "rule_set_choice": self.why_rules,
+            "plan": self.plan.receipt(),
+            "year": self.year,
+            "period": "anual",
+            "created": self.created,
+        }
+
+    def not_recomputable(self) -> list[Figure]:
+        return [f for f in self.figures.values() if f.status != OK]
+
+
+def figure_id(kind: str, code: str | None) -> str:
+    return f"{kind}:{code}" if code else kind
+
+
+def _sum(values: Iterable[Decimal]) -> Decimal:
+    total = Decimal(0)
+    for v in values:
+        total += v
+    return total
+
+
+class _Evaluator:
+    def __init__(self, plan: Plan, rules: RuleSet, year: int):
+        self.plan = plan
+        self.rules = rules
+        self.year = year
+        self.figures: dict[str, Figure] = {}
+        self.mode = V.ROUNDING_MODES[rules.rounding_mode]
+        self.quanta = {k: Decimal(1).scaleb(-d) for k, d in rules.decimals.items()}
+        self.params = rules.parameters
+        self.param_refs = {p: rules.ref("parametros", p) for p in rules.parameters}
+        self.poi = plan.model.poi.get(year)
+
+    # --- helpers ------------------------------------------------------------------
+
+    def finish(self, f: Figure) -> Figure:
+        rules = self.rules
+        if f.exact is not None:
+            q = self.quanta[f.kind]
+            f.decimals = rules.decimals[f.kind]
+            f.value = f.exact.quantize(q, rounding=self.mode)
+        scale_name = rules.band_for.get(f.kind)
+        if scale_name:
+            f.scale = scale_name
+            if f.value is not None:
+                x = f.value if rules.compare == "redondeado" else f.exact
+                f.band = rules.scales[scale_name].classify(x)
+        self.figures[f.id] = f
+        return f
+
+    def run_formula(self, f: Figure, expr: Expression, env: dict[str, Decimal | None], refs: dict[str, Any]) -> Figure:
+        f.formula = expr.text
+        for name in sorted(expr.names):
+            if name in self.params:
+                f.inputs.append(Input(name, self.params[name], ref=self.param_refs[name], note="parámetro"))
+            else:
+                r = refs.get(name)
+                note = None
+                if isinstance(r, tuple):
+                    r, note = r
+                f.inputs.append(Input(name, env.get(name), ref=r, note=note))
+        scope = dict(self.params)
+        scope.update(env)
+        try:
+            f.exact = expr.evaluate(scope)
+        except NoData as nd:
+            f.status = ND
+            note = next((i.note for i in f.inputs if i.name == nd.name and i.note), None)
+            f.reason = f"sin dato: '{nd.name}'" + (f" ({note})" if note else " is N/D")
+        except EvalFailure as ef:
+            if ef.reason == "division_by_zero" and self.rules.on_division_by_zero == "error":
+                r = f.rule
+                raise PlanError(
+                    f"{f.id}: division by zero in '{expr.text}'",
+                    file=r.file if r else None,
+                    line=r.line if r else None,
+                    rule=f.kind,
+                ) from None
+            f.status = ND
+            f.reason = {"division_by_zero": "división por cero", "invalid_operation": "operación indefinida (0/0)", "overflow": "número fuera de rango"}.get(ef.reason, ef.reason)
+            f.reason += f" en '{expr.text}'"
+        return self.finish(f)
+
+    def category(self, field_name: str, word: str, obj: Any, key: str) -> str:
+        cat = self.rules.synonyms[field_name].get(word.casefold())
+        if cat is None:
+            r = self.plan.ref(obj, key)
+            known = sorted({w for w in self.rules.synonyms[field_name]})
+            raise PlanError(
+                f"'{word}' is not a {field_name} known to rule set '{self.rules.id}'",
+                file=r.file,
+                line=r.line,
+                key=r.key,
+                suggestion=did_you_mean(word.casefold(), known) or f"known: {', '.join(known)}",
+            )
+        return cat
+
+    # --- indicators ----------------------------------------------------------------
+
+    def indicator_env(self, ind: Indicator) -> tuple[dict, dict]:
+        y = self.year
+        plan = self.plan
+        env: dict[str, Decimal | None] = {}
+        refs: dict[str, Any] = {}
+
+        def val(table: dict, name: str, year: int) -> tuple[Decimal | None, Any]:
+            if year in table:
+                return table[year], (plan.ref(ind, name, str(year)), None if table[year] is not None else "N/D en el plan")
+            return None, (plan.ref(ind, name), f"el plan no da {name} para {year}")
+
+        env["obtenido"], refs["obtenido"] = val(ind.valor_obtenido, "valor_obtenido", y)
+        env["esperado"], refs["esperado"] = val(ind.logro_esperado, "logro_esperado", y)
+        if ind.linea_base is not None:
+            env["base"] = ind.linea_base.valor
+            refs["base"] = (plan.ref(ind, "linea_base", "valor"), None if env["base"] is not None else "N/D en el plan")
+        else:
+            env["base"], refs["base"] = None, (plan.ref(ind), "el plan no da línea base")
+        start = plan.model.plan.desde
+        for name, table, fld in (("obtenido_acumulado", ind.valor_obtenido, "valor_obtenido"), ("esperado_acumulado", ind.logro_esperado, "logro_esperado")):
+            vals = [table.get(yy) for yy in range(start, y + 1)]
+            env[name] = None if (not vals or any(v is None for v in vals)) else _sum(vals)
+            refs[name] = (plan.ref(ind, fld), f"suma {start}-{y}" + ("" if env[name] is not None else f": falta algún año {start}-{y}"))
+        final = plan.model.plan.hasta
+        env["esperado_final"], refs["esperado_final"] = val(ind.logro_esperado, "logro_esperado", final)
+        return env, refs
+
+    def indicators(self) -> None:
+        rules = self.rules
+        for ind in self.plan.model.indicador:
+            s = self.category("sentido", ind.sentido, ind, "sentido")
+            a = self.category("agregacion", ind.agregacion, ind, "agregacion")
+            if a not in rules.cases.get(s, []):
+                r = self.plan.ref(ind, "agregacion")
+                raise PlanError(
+                    f"tipo de agregación '{ind.agregacion}' does not apply to sentido '{ind.sentido}' in rule set '{rules.id}'",
+                    file=r.file,
+                    line=r.line,
+                    key=r.key,
+                    suggestion=f"for sentido {s}: {', '.join(rules.cases.get(s, []))}",
+                )
+            env, refs = self.indicator_env(ind)
+            owner = ind.de
+            for kname, kind in rules.advance_kinds.items():
+                fk = f"avance_{kname}"
+                f = Figure(
+                    id=figure_id(fk, ind.codigo),
+                    kind=fk,
+                    code=ind.codigo,
+                    scope="indicador",
+                    label=kind.label,
+                    rule=kind.refs[(s, a)],
+                    owner=owner,
+                )
+                f.method = f"{s} / {a}"
+                self.run_formula(f, kind.formulas[(s, a)], env, refs)
+            p = self.figures[figure_id(f"avance_{rules.principal}", ind.codigo)]
+            main = Figure(
+                id=figure_id("avance_indicador", ind.codigo),
+                kind="avance_indicador",
+                code=ind.codigo,
+                scope="indicador",
+                label=rules.label_of("avance_indicador"),
+                exact=p.exact,
+                status=p.status,
+                reason=p.reason,
+                rule=rules.ref("avance", "principal"),
+                formula=f"avance principal = {p.kind}",
+                inputs=[Input(p.kind, p.exact, figure=p.id)],
+                owner=owner,
+            )
+            self.finish(main)
+            for name, fm in rules.formulas.items():
+                if fm.scope == "indicador":
+                    f = Figure(id=figure_id(name, ind.codigo), kind=name, code=ind.codigo, scope="indicador", label=fm.label, rule=fm.ref, owner=owner)
+                    self.run_formula(f, fm.expr, env, refs)
+
+    # --- POI formulas -----------------------------------------------------------------
+
+    def ao_env(self, ao: Activity) -> tuple[dict, dict]:
+        env: dict[str, Decimal | None] = {}
+        refs: dict[str, Any] = {}
+        for name in ("programado", "ejecutado"):
+            monthly = getattr(ao, f"{name}_mensual")
+            if monthly is not None:
+                env[name] = None if any(v is None for v in monthly) else _sum(monthly)
+                refs[name] = (self.plan.ref(ao, f"{name}_mensual"), "suma de los 12 meses" + ("" if env[name] is not None else "; algún mes es N/D"))
+            else:
+                env[name] = getattr(ao, name)
+                refs[name] = (self.plan.ref(ao, name), None if env[name] is not None else "N/D o ausente en el plan")
+        return env, refs
+
+    def poi_formulas(self) -> None:
+        rules = self.rules
+        aos = self.poi.ao if self.poi else []
+        for name, fm in rules.formulas.items():
+            if fm.scope == "ao":
+                for ao in aos:
+                    env, refs = self.ao_env(ao)
+                    f = Figure(id=figure_id(name, ao.codigo), kind=name, code=ao.codigo, scope="ao", label=fm.label, rule=fm.ref, owner=ao.aei)
+                    self.run_formula(f, fm.expr, env, refs)
+            elif fm.scope == "plan":
+                env: dict[str, Decimal | None] = {}
+                refs: dict[str, Any] = {}
+                for key in ("pim", "devengado"):
+                    if self.poi is not None:
+                        env[key] = getattr(self.poi, key)
+                        refs[key] = (self.plan.doc.ref(("poi", str(self.year), key)), None if env[key] is not None else "N/D o ausente en el plan")
+                    else:
+                        env[key] = None
+                        refs[key] = (self.plan.doc.ref(("poi",)), f"el plan no tiene POI {self.year}")
+                f = Figure(id=figure_id(name, None), kind=name, code=None, scope="plan", label=fm.label, rule=fm.ref)
+                self.run_formula(f, fm.expr, env, refs)
+
+    # --- aggregates -------------------------------------------------------------------
+
+    def members(self, scope: str, code: str | None, rel: str) -> list[tuple[str, Any]]:
+        m = self.plan.model
+        if rel == "indicadores":
+            inds = m.indicador if scope == "plan" else [i for i in m.indicador if i.de == code]
+            return [(i.codigo, i) for i in inds]
+        if rel == "aei":
+            acts = m.aei if scope == "plan" else [a for a in m.aei if a.oei == code]
+            return [(a.codigo, a) for a in acts]
+        if rel == "oei":
+            return [(o.codigo, o) for o in m.oei]
+        if rel == "ao":
+            aos = self.poi.ao if self.poi else []
+            if scope != "plan":
+                aos = [a for a in aos if a.aei == code]
+            return [(a.codigo, a) for a in aos]
+        raise AssertionError(rel)
+
+    def aggregates(self) -> None:
+        rules = self.rules
+        m = self.plan.model
+        for name in rules.order:
+            ag = rules.aggregates[name]
+            if ag.scope == "plan":
+                owners: list[tuple[str | None, Any]] = [(None, None)]
+            elif ag.scope == "aei":
+                owners = [(a.codigo, a) for a in m.aei]
+            else:
+                owners = [(o.codigo, o) for o in m.oei]
+            for code, obj in owners:
+                f = Figure(
+                    id=figure_id(name, code),
+                    kind=name,
+                    code=code,
+                    scope=ag.scope,
+                    label=ag.label,
+                    rule=ag.ref,
+                    method=ag.method,
+                    owner=getattr(obj, "oei", None) if obj is not None else None,
+                )
+                self.aggregate(f, ag, self.members(ag.scope, code, ag.members))
+
+    def aggregate(self, f: Figure, ag, members: list[tuple[str, Any]]) -> None:
+        rules = self.rules
+        use_exact = rules.intermediates == "exactos"
+        values: list[tuple[Decimal, Any, Input]] = []
+        missing: list[str] = []
+        for code, obj in members:
+            mf = self.figures.get(figure_id(ag.value, code))
+            if mf is None:
+                continue
+            v = mf.exact if use_exact else mf.value
+            inp = Input(ag.value, v, figure=mf.id)
+            f.inputs.append(inp)
+            if v is None:
+                inp.used = ag.no_data == "propagar"
+                inp.note = mf.reason
+                missing.append(f"{code} ({mf.reason})" if mf.reason else code)
+            else:
+                values.append((v, obj, inp))
+        f.formula = f"{ag.method}({ag.value} de {ag.members})"
+        if missing and ag.no_data == "propagar":
+            f.status, f.reason = ND, f"sin dato en {', '.join(missing)} (sin_dato = propagar)"
+            self.finish(f)
+            return
+        if not values:
+            f.status = ND
+            f.reason = f"ningún miembro con dato: {'; '.join(missing)}" if f.inputs else f"no tiene {ag.members} para {self.year}"
+            self.finish(f)
+            return
+        nums = [v for v, _, _ in values]
+        method = ag.method
+        if method == "media":
+            f.exact = _sum(nums) / len(nums)
+        elif method == "suma":
+            f.exact = _sum(nums)
+        elif method == "minimo":
+            f.exact = min(nums)
+        elif method == "maximo":
+            f.exact = max(nums)
+        elif method == "mediana":
+            s = sorted(nums)
+            n = len(s)
+            f.exact = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+        elif method == "media_ponderada":
+            scheme = rules.weight_schemes[ag.weighting]
+            rels = []
+            for v, obj, inp in values:
+                r = getattr(obj, "relevancia", None)
+                if r is None and isinstance(obj, Indicator):
+                    owner = self.plan.aei.get(obj.de) or self.plan.oei.get(obj.de)
+                    r = getattr(owner, "relevancia", None)
+                if r is None:
+                    f.status = ND
+                    f.reason = f"'{getattr(obj, 'codigo', '?')}' no tiene relevancia: no se puede ponderar"
+                    self.finish(f)
+                    return
+                rels.append(Decimal(r))
+            env = {"r_max": max(rels), "r_min": min(rels), "n": Decimal(len(rels))}
+            env.update(self.params)
+            raws = []
+            try:
+                for r in rels:
+                    env["r"] = r
+                    raws.append(scheme.evaluate(env))
+            except (EvalFailure, NoData) as exc:
+                f.status, f.reason = ND, f"peso no calculable: {exc}"
+                self.finish(f)
+                return
+            total = _sum(raws)
+            if total == 0 or any(w < 0 for w in raws):
+                f.status, f.reason = ND, "los pesos suman cero o son negativos"
+                self.finish(f)
+                return
+            for (v, obj, inp), raw, r in zip(values, raws, rels):
+                inp.weight = raw / total
+                inp.note = f"relevancia {r}, peso {raw}/{total}"
+            f.exact = _sum(v * raw for (v, _, _), raw in zip(values, raws)) / total
+            f.formula = f"media_ponderada({ag.value} de {ag.members}; pesos: {ag.weighting} = {scheme.text})"
+            f.inputs.append(Input("ponderacion", None, ref=rules.ref("ponderacion", "esquemas", ag.weighting), note=f"{ag.weighting} = {scheme.text}", used=False))
+        else:  # pragma: no cover - methods are validated at load
+            raise AssertionError(method)
+        if missing:
+            f.reason = f"excluidos por sin dato: {', '.join(missing)}"
+        self.finish(f)
+
+    # --- counts -----------------------------------------------------------------------
+
+    def count_tables(self) -> dict[str, CountTable]:
+        rules = self.rules
+        out: dict[str, CountTable] = {}
+        for name, c in rules.counts.items():
+            scale = rules.scales[rules.band_for[c.figure]]
+            counts = {b.name: 0 for b in scale.bands}
+            counts[ND] = 0
+            members: dict[str, list[str]] = {k: [] for k in counts}
+            for f in self.figures.values():
+                if f.kind != c.figure:
+                    continue
+                if c.of == "aei" and f.owner not in self.plan.aei:
+                    continue
+                if c.of == "oei" and f.owner not in self.plan.oei:
+                    continue
+                b = f.band.name if f.band else ND
+                counts[b] += 1
+                members[b].append(f.id)
+            out[name] = CountTable(name, c.label, c.figure, counts, sum(counts.values()), members, c.ref)
+        return out
+
+
+def evaluate(plan: Plan, rules: RuleSet, year: int, *, why_rules: str | None = None) -> Evaluation:
+    """Evaluate ``plan`` for ``year`` under ``rules``."""
+    if not (plan.model.plan.desde - 1 <= year <= plan.model.plan.hasta + 1):
+        raise PlanError(
+            f"year {year} is outside the plan horizon {plan.model.plan.desde}-{plan.model.plan.hasta}",
+            file=plan.path,
+            line=plan.doc.line_of(("plan", "desde")),
+            key=("plan",),
+        )
+    ev = _Evaluator(plan, rules, year)
+    ev.indicators()
+    ev.poi_formulas()
+    ev.aggregates()
+    counts = ev.count_tables()
+    return Evaluation(
+        plan=plan,
+        rules=rules,
+        year=year,
+        figures=ev.figures,
+        counts=counts,
+        why_rules=why_rules,
+        created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+    )
+
+
+def count_id(name: str, band: str) -> str:
+    return f"conteo:{name}:{band}"

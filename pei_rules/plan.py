@@ -1,0 +1,385 @@
+"""Plan files: an institution's PEI/POI data, validated with pydantic.
+
+The schema speaks the vocabulary of CEPLAN's formats (Spanish keys). Values that may be
+missing are written as numbers or the string ``"N/D"``; N/D is never zero. Every model
+remembers its key path so any figure can cite the plan line of each input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import PlanError, did_you_mean, format_key
+from .tomlsource import SourceDoc, SourceRef, load_toml, load_toml_bytes
+
+ND_WORDS = {"n/d", "nd", "s/d", "sin dato"}
+MAX_ABS = Decimal("1e15")
+
+
+def _value(v: Any) -> Decimal | None:
+    if isinstance(v, bool):
+        raise ValueError("expected a number or \"N/D\", got a boolean")
+    if isinstance(v, str):
+        if v.strip().casefold() in ND_WORDS:
+            return None
+        raise ValueError(f'expected a number or "N/D", got the string {v!r} (write numbers without quotes or % signs)')
+    if isinstance(v, (int, Decimal)):
+        d = Decimal(v)
+        if not d.is_finite():
+            raise ValueError("expected a finite number (nan and inf are not values)")
+        if abs(d) >= MAX_ABS:
+            raise ValueError(f"number {v} is out of range (|x| < 1e15)")
+        return d
+    if isinstance(v, float):
+        raise ValueError("expected a decimal number")
+    raise ValueError(f'expected a number or "N/D", got {type(v).__name__}')
+
+
+def _amount(v: Any) -> Decimal:
+    d = _value(v)
+    if d is None:
+        raise ValueError("expected a number")
+    return d
+
+
+Value = Annotated[Decimal | None, BeforeValidator(_value)]
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+Code = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^\S(.*\S)?$")]
+Text = Annotated[str, Field(max_length=2000)]
+
+
+def _year(v: Any) -> int:
+    if isinstance(v, bool):
+        raise ValueError("expected a year")
+    try:
+        y = int(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a year, got {v!r}") from None
+    if not 1900 <= y <= 2200:
+        raise ValueError(f"year {y} is out of range")
+    return y
+
+
+Year = Annotated[int, BeforeValidator(_year)]
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+class Entity(_M):
+    codigo: Code
+    nombre: Text
+    pliego: Text | None = None
+    sector: Text | None = None
+    nivel_gobierno: Text | None = None
+    fuente: Text | None = None
+
+
+class PlanInfo(_M):
+    tipo: Literal["PEI"] = "PEI"
+    desde: Year
+    hasta: Year
+    aprobacion: Text | None = None
+    directiva: Text | None = None
+    fuente: Text | None = None
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.hasta < self.desde:
+            raise ValueError("hasta must not be before desde")
+        return self
+
+
+class Objective(_M):
+    codigo: Code
+    denominacion: Text
+    prioridad: Text | None = None
+    relevancia: int | None = Field(default=None, ge=1, le=9)
+    nota: Text | None = None
+
+
+class Action(_M):
+    codigo: Code
+    oei: Code
+    denominacion: Text
+    relevancia: int | None = Field(default=None, ge=1, le=9)
+    organo_responsable: Text | None = None
+    nota: Text | None = None
+
+
+class Baseline(_M):
+    anio: Year
+    valor: Value
+
+
+class Semester(_M):
+    logro_esperado: dict[str, Value] = {}
+    valor_obtenido: dict[str, Value] = {}
+
+
+class Indicator(_M):
+    codigo: Code
+    alias: list[Code] = []
+    de: Code
+    nombre: Text
+    unidad_medida: Text
+    sentido: Text
+    agregacion: Text
+    linea_base: Baseline | None = None
+    logro_esperado: dict[Year, Value] = {}
+    valor_obtenido: dict[Year, Value] = {}
+    semestral: Semester | None = None
+    relevancia: int | None = Field(default=None, ge=1, le=9)
+    organo_responsable: Text | None = None
+    permite_nd: bool = True
+    nota: Text | None = None
+
+
+class Activity(_M):
+    codigo: Code
+    aei: Code
+    denominacion: Text | None = None
+    unidad_medida: Text | None = None
+    programado: Value = None
+    ejecutado: Value = None
+    programado_mensual: list[Value] | None = Field(default=None, min_length=12, max_length=12)
+    ejecutado_mensual: list[Value] | None = Field(default=None, min_length=12, max_length=12)
+    pim: Value = None
+    devengado: Value = None
+    reconstruido: bool = False
+    nota: Text | None = None
+
+
+class OperatingPlan(_M):
+    pim: Value = None
+    devengado: Value = None
+    ao: list[Activity] = []
+    nota: Text | None = None
+
+
+class Published(_M):
+    figura: Code
+    valor: Text
+    fuente: Text
+    nota: Text | None = None
+
+    @field_validator("valor", mode="before")
+    @classmethod
+    def _as_text(cls, v):
+        if isinstance(v, bool):
+            raise ValueError("expected the figure as printed")
+        if isinstance(v, (int, Decimal)):
+            return str(v)
+        return v
+
+
+class PlanModel(_M):
+    entidad: Entity
+    plan: PlanInfo
+    oei: list[Objective] = Field(min_length=1)
+    aei: list[Action] = []
+    indicador: list[Indicator] = []
+    poi: dict[Year, OperatingPlan] = {}
+    publicado: list[Published] = []
+
+
+@dataclass
+class Problem:
+    """A structural problem found while indexing a plan (duplicates, dangling codes)."""
+
+    code: str
+    message: str
+    ref: SourceRef
+    severity: str = "error"
+
+    def as_error(self) -> PlanError:
+        return PlanError(self.message, file=self.ref.file, line=self.ref.line, key=self.ref.key)
+
+
+@dataclass
+class Plan:
+    model: PlanModel
+    doc: SourceDoc
+    oei: dict[str, Objective] = field(default_factory=dict)
+    aei: dict[str, Action] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict)  # any code/alias -> (type, canonical)
+    paths: dict[int, tuple] = field(default_factory=dict)  # id(model) -> key path
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    @property
+    def sha256(self) -> str:
+        return self.doc.sha256
+
+    def ref(self, obj: Any, *key) -> SourceRef:
+        base = self.paths.get(id(obj), ())
+        return self.doc.ref(base + tuple(key))
+
+    def receipt(self) -> dict:
+        return {"path": self.doc.path, "sha256": self.doc.sha256, "entidad": self.model.entidad.codigo}
+
+
+def _pydantic_error(doc: SourceDoc, exc: ValidationError) -> PlanError:
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(err.get("loc", ()))
+    msg = err.get("msg", "invalid value")
+    typ = err.get("type", "")
+    suggestion = None
+    if typ == "extra_forbidden":
+        parent = loc[:-1]
+        allowed = _allowed_keys(parent)
+        msg = f"unknown key '{loc[-1]}'"
+        suggestion = did_you_mean(str(loc[-1]), allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None)
+    elif typ == "missing":
+        msg = f"missing required key '{loc[-1]}'"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    # pydantic adds the union/validator name for some types; drop it from the path
+    clean = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("function-before", "function-after"))))
+    line = doc.line_of(clean)
+    more = len(exc.errors()) - 1
+    if more > 0:
+        msg += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
+    return PlanError(msg, file=doc.path, line=line, key=clean, excerpt=doc.excerpt(line), suggestion=suggestion)
+
+
+def _allowed_keys(parent: tuple) -> list[str]:
+    model: Any = PlanModel
+    for p in parent:
+        if isinstance(p, int) or (isinstance(p, str) and p.isdigit()):
+            continue
+        fld = getattr(model, "model_fields", {}).get(p)
+        if fld is None:
+            return []
+        ann = fld.annotation
+        model = _inner_model(ann)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _inner_model(ann: Any):
+    import typing
+
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for a in typing.get_args(ann):
+        m = _inner_model(a)
+        if m is not None:
+            return m
+    return None
+
+
+def load_plan(path: str | Path, *, strict: bool = True, raw: bytes | None = None, display: str | None = None) -> Plan:
+    """Load and validate a plan file. ``strict`` raises on the first structural problem."""
+    doc = load_toml_bytes(raw, display or str(path)) if raw is not None else load_toml(path, display)
+    return plan_from_doc(doc, strict=strict)
+
+
+def plan_from_doc(doc: SourceDoc, *, strict: bool = True) -> Plan:
+    try:
+        model = PlanModel.model_validate(doc.data)
+    except ValidationError as exc:
+        raise _pydantic_error(doc, exc) from None
+    except RecursionError:
+        raise PlanError("plan is nested too deeply", file=doc.path) from None
+    plan = Plan(model=model, doc=doc)
+    _index(plan)
+    if strict:
+        errors = [p for p in plan.problems if p.severity == "error"]
+        if errors:
+            err = errors[0].as_error()
+            if len(errors) > 1:
+                err.message += f" (and {len(errors) - 1} more; run 'pei-rules check' for all)"
+            raise err
+    return plan
+
+
+def _index(plan: Plan) -> None:
+    m = plan.model
+    P = plan.problems
+
+    def register(kind: str, code: str, obj: Any, path: tuple, alias: bool = False) -> None:
+        if code in plan.codes:
+            other_kind, other = plan.codes[code]
+            P.append(
+                Problem(
+                    "codigo_duplicado",
+                    f"duplicate code '{code}' (already used by {other_kind} '{other}')",
+                    plan.doc.ref(path + (("alias",) if alias else ("codigo",))),
+                )
+            )
+            return
+        plan.codes[code] = (kind, obj.codigo)
+
+    for i, o in enumerate(m.oei):
+        plan.paths[id(o)] = ("oei", i)
+        register("oei", o.codigo, o, ("oei", i))
+        plan.oei.setdefault(o.codigo, o)
+    for i, a in enumerate(m.aei):
+        plan.paths[id(a)] = ("aei", i)
+        register("aei", a.codigo, a, ("aei", i))
+        plan.aei.setdefault(a.codigo, a)
+    for i, ind in enumerate(m.indicador):
+        plan.paths[id(ind)] = ("indicador", i)
+        register("indicador", ind.codigo, ind, ("indicador", i))
+        for al in ind.alias:
+            if al != ind.codigo:
+                register("indicador", al, ind, ("indicador", i), alias=True)
+        plan.indicators.setdefault(ind.codigo, ind)
+    for year, poi in m.poi.items():
+        plan.paths[id(poi)] = ("poi", str(year))
+        for j, ao in enumerate(poi.ao):
+            plan.paths[id(ao)] = ("poi", str(year), "ao", j)
+            if ao.codigo in plan.codes and plan.codes[ao.codigo][0] == f"ao{year}":
+                P.append(Problem("codigo_duplicado", f"duplicate AO code '{ao.codigo}' in the POI {year}", plan.doc.ref(("poi", str(year), "ao", j, "codigo"))))
+            elif ao.codigo in plan.codes and not plan.codes[ao.codigo][0].startswith("ao"):
+                P.append(Problem("codigo_duplicado", f"AO code '{ao.codigo}' is already used by {plan.codes[ao.codigo][0]} '{plan.codes[ao.codigo][1]}'", plan.doc.ref(("poi", str(year), "ao", j, "codigo"))))
+            else:
+                plan.codes.setdefault(ao.codigo, (f"ao{year}", ao.codigo))
+            if ao.aei not in plan.aei:
+                P.append(
+                    Problem(
+                        "aei_inexistente",
+                        f"AO '{ao.codigo}' belongs to AEI '{ao.aei}', which the plan does not define",
+                        plan.doc.ref(("poi", str(year), "ao", j, "aei")),
+                    )
+                )
+            for f1, f2 in (("programado", "programado_mensual"), ("ejecutado", "ejecutado_mensual")):
+                if getattr(ao, f1) is not None and getattr(ao, f2) is not None:
+                    P.append(Problem("valor_doble", f"AO '{ao.codigo}' gives both {f1} and {f2}: give one", plan.doc.ref(("poi", str(year), "ao", j, f2))))
+    for i, a in enumerate(m.aei):
+        if a.oei not in plan.oei:
+            P.append(
+                Problem(
+                    "oei_inexistente",
+                    f"AEI '{a.codigo}' belongs to OEI '{a.oei}', which the plan does not define"
+                    + (f" ({did_you_mean(a.oei, plan.oei)})" if did_you_mean(a.oei, plan.oei) else ""),
+                    plan.doc.ref(("aei", i, "oei")),
+                )
+            )
+    for i, ind in enumerate(m.indicador):
+        if ind.de not in plan.oei and ind.de not in plan.aei:
+            hint = did_you_mean(ind.de, list(plan.oei) + list(plan.aei))
+            P.append(
+                Problem(
+                    "propietario_inexistente",
+                    f"indicator '{ind.codigo}' belongs to '{ind.de}', which is neither an OEI nor an AEI of the plan" + (f" ({hint})" if hint else ""),
+                    plan.doc.ref(("indicador", i, "de")),
+                )
+            )
+    for p in m.publicado:
+        pass
+
+
+def ref_key(ref: SourceRef) -> str:
+    return format_key(ref.key)

@@ -1,0 +1,857 @@
+"""Rule sets: load the TOML rule files, resolve ``extends``, validate, compile.
+
+A rule set is a folder of TOML files (all ``*.toml`` directly inside it). Every leaf
+value keeps the file:line it was written at, through ``extends`` merges, so that every
+figure can cite the rule line it came from (``pei-rules rules show`` prints them).
+
+Nothing in this module knows a CEPLAN number, band or formula: it only knows the shape
+of a rule set. The engine vocabulary it does know (figure scopes, aggregation methods,
+rounding modes, the inputs each scope provides) is listed in :mod:`pei_rules.vocabulary`.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import vocabulary as V
+from .errors import RuleError, UsageError, did_you_mean
+from .expressions import Expression, Where, compile_expression
+from .tomlsource import SourceDoc, SourceRef, load_toml
+
+META = "conjunto"
+RULESET_DIR_ENV = "PEI_RULES_PATH"
+
+
+# --- data model -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    label: str
+    lower: Decimal | None  # None = -inf
+    lower_closed: bool
+    upper: Decimal | None  # None = +inf
+    upper_closed: bool
+    ref: SourceRef
+    text: str
+
+    def contains(self, x: Decimal) -> bool:
+        if self.lower is not None:
+            if x < self.lower or (x == self.lower and not self.lower_closed):
+                return False
+        if self.upper is not None:
+            if x > self.upper or (x == self.upper and not self.upper_closed):
+                return False
+        return True
+
+
+@dataclass
+class Scale:
+    name: str
+    label: str
+    bands: list[Band]
+    ref: SourceRef
+
+    def classify(self, x: Decimal) -> Band:
+        for b in self.bands:  # sorted, partitioning the line: exactly one matches
+            if b.contains(x):
+                return b
+        raise AssertionError("bands do not partition the line")  # prevented at load
+
+
+@dataclass
+class Formula:
+    name: str
+    label: str
+    scope: str
+    expr: Expression
+    ref: SourceRef
+
+
+@dataclass
+class AdvanceKind:
+    name: str
+    label: str
+    formulas: dict[tuple[str, str], Expression]
+    refs: dict[tuple[str, str], SourceRef]
+
+
+@dataclass
+class Aggregate:
+    name: str
+    label: str
+    scope: str
+    members: str
+    value: str
+    method: str
+    no_data: str
+    weighting: str | None
+    ref: SourceRef
+
+
+@dataclass
+class Count:
+    name: str
+    label: str
+    figure: str
+    of: str | None
+    ref: SourceRef
+
+
+@dataclass
+class RuleSet:
+    id: str
+    title: str
+    directive: str
+    valid_from: int | None
+    valid_to: int | None
+    anchored: bool
+    anchor: str
+    periods: list[str]
+    extends: list[str]
+    folder: str
+    files: list[tuple[str, str]]  # (path, sha256), parents first
+    leaves: dict[tuple, tuple[Any, SourceRef]]
+    parameters: dict[str, Decimal]
+    functions: frozenset[str]
+    synonyms: dict[str, dict[str, str]]  # field -> casefolded synonym -> category
+    relevance_labels: dict[int, str]
+    principal: str
+    on_division_by_zero: str
+    cases: dict[str, list[str]]
+    advance_kinds: dict[str, AdvanceKind]
+    formulas: dict[str, Formula]
+    weight_scheme: str
+    weight_schemes: dict[str, Expression]
+    aggregates: dict[str, Aggregate]
+    order: list[str]  # aggregate evaluation order
+    scales: dict[str, Scale]
+    band_for: dict[str, str]  # figure kind -> scale name
+    compare: str
+    no_data_label: str
+    counts: dict[str, Count]
+    rounding_mode: str
+    intermediates: str
+    decimals: dict[str, int]
+    extra: dict[str, Any] = field(default_factory=dict)  # sections read by other modules
+
+    @property
+    def content_hash(self) -> str:
+        h = hashlib.sha256()
+        for path, digest in self.files:
+            h.update(Path(path).name.encode() + b"\0" + digest.encode() + b"\n")
+        return h.hexdigest()
+
+    def ref(self, *path) -> SourceRef | None:
+        leaf = self.leaves.get(tuple(path))
+        if leaf:
+            return leaf[1]
+        # a table: the first leaf under it
+        for k, (_, r) in self.leaves.items():
+            if k[: len(path)] == tuple(path):
+                return r
+        return None
+
+    def figure_kinds(self) -> list[str]:
+        kinds = ["avance_indicador"] + [f"avance_{k}" for k in self.advance_kinds]
+        kinds += list(self.formulas) + list(self.aggregates)
+        return kinds
+
+    def scope_of(self, kind: str) -> str:
+        if kind == "avance_indicador" or kind.startswith("avance_") and kind[7:] in self.advance_kinds:
+            return "indicador"
+        if kind in self.formulas:
+            return self.formulas[kind].scope
+        if kind in self.aggregates:
+            return self.aggregates[kind].scope
+        raise KeyError(kind)
+
+    def label_of(self, kind: str) -> str:
+        if kind == "avance_indicador":
+            return self.advance_kinds[self.principal].label
+        if kind.startswith("avance_") and kind[7:] in self.advance_kinds:
+            return self.advance_kinds[kind[7:]].label
+        if kind in self.formulas:
+            return self.formulas[kind].label
+        if kind in self.aggregates:
+            return self.aggregates[kind].label
+        return kind
+
+    def receipt(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "directive": self.directive,
+            "content_hash": self.content_hash,
+            "files": [{"path": p, "sha256": d} for p, d in self.files],
+        }
+
+
+# --- finding rule sets --------------------------------------------------------------
+
+
+def search_dirs() -> list[Path]:
+    dirs: list[Path] = []
+    env = os.environ.get(RULESET_DIR_ENV)
+    if env:
+        dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    cwd_rules = Path.cwd() / "rules"
+    if cwd_rules.is_dir():
+        dirs.append(cwd_rules)
+    bundled = Path(__file__).resolve().parent.parent / "rules"
+    if bundled.is_dir():
+        dirs.append(bundled)
+    pkg = Path(__file__).resolve().parent / "_rules"
+    if pkg.is_dir():
+        dirs.append(pkg)
+    seen, out = set(), []
+    for d in dirs:
+        r = d.resolve()
+        if r not in seen:
+            seen.add(r)
+            out.append(d)
+    return out
+
+
+def _read_id(folder: Path) -> str | None:
+    meta = folder / "ruleset.toml"
+    if not meta.is_file():
+        return None
+    try:
+        doc = load_toml(meta)
+    except Exception:
+        return None
+    conj = doc.data.get(META)
+    if isinstance(conj, dict) and isinstance(conj.get("id"), str):
+        return conj["id"]
+    return None
+
+
+def available(dirs: Iterable[Path] | None = None) -> dict[str, Path]:
+    """Map rule set id -> folder for every rule set in the search path (first wins)."""
+    found: dict[str, Path] = {}
+    for d in dirs if dirs is not None else search_dirs():
+        if not d.is_dir():
+            continue
+        for sub in sorted(d.iterdir()):
+            if sub.is_dir():
+                rid = _read_id(sub)
+                if rid and rid not in found:
+                    found[rid] = sub
+    return found
+
+
+def resolve(spec: str, base: Path | None = None) -> Path:
+    """A rule set given as a folder path or an id."""
+    p = Path(spec)
+    if base is not None and not p.is_absolute():
+        rel = base / spec
+        if rel.is_dir():
+            return rel
+    if p.is_dir():
+        return p
+    if p.is_file() and p.suffix == ".toml":
+        return p.parent
+    known = available()
+    if spec in known:
+        return known[spec]
+    if base is not None:
+        for sub in base.parent.iterdir() if base.parent.is_dir() else []:
+            if sub.is_dir() and _read_id(sub) == spec:
+                return sub
+    hint = did_you_mean(spec, known) or (f"known rule sets: {', '.join(sorted(known))}" if known else None)
+    raise UsageError(f"unknown rule set '{spec}' (not a folder, not a known id)", suggestion=hint)
+
+
+def pick_for_year(year: int) -> tuple[Path, str]:
+    """The rule set valid for a year, and why it was picked."""
+    candidates = []
+    for rid, folder in available().items():
+        try:
+            rs = load_ruleset(folder)
+        except RuleError:
+            continue
+        lo = rs.valid_from if rs.valid_from is not None else -10**9
+        hi = rs.valid_to if rs.valid_to is not None else 10**9
+        if lo <= year <= hi:
+            candidates.append((rs.anchored, lo, rid, folder))
+    if not candidates:
+        raise UsageError(f"no rule set declares validity for {year}", suggestion="choose one with --rules")
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
+    anchored, lo, rid, folder = candidates[0]
+    others = [c[2] for c in candidates[1:]]
+    why = f"rule set '{rid}' is valid for {year}"
+    if anchored:
+        why += " and anchored by published figures"
+    if others:
+        why += f" (also valid: {', '.join(others)}; anchored and most recent wins)"
+    return folder, why
+
+
+# --- loading ------------------------------------------------------------------------
+
+
+def _flatten(doc: SourceDoc, data: dict, prefix: tuple, out: dict) -> None:
+    for k, v in data.items():
+        path = prefix + (k,)
+        if isinstance(v, dict) and v:
+            _flatten(doc, v, path, out)
+        elif isinstance(v, dict):
+            continue
+        else:
+            out[path] = (v, doc.ref(path))
+
+
+def _unflatten(leaves: dict[tuple, tuple[Any, SourceRef]]) -> dict:
+    root: dict = {}
+    for path, (v, _) in leaves.items():
+        node = root
+        for k in path[:-1]:
+            nxt = node.get(k)
+            if not isinstance(nxt, dict):
+                nxt = node[k] = {}
+            node = nxt
+        node[path[-1]] = v
+    return root
+
+
+_cache: dict[tuple, RuleSet] = {}
+
+
+def load_ruleset(spec: str | Path, *, overrides: list[Path] | None = None) -> RuleSet:
+    """Load a rule set (folder or id), optionally with extra override files on top."""
+    folder = resolve(str(spec)) if not isinstance(spec, Path) else spec
+    key = (str(folder.resolve()), tuple(str(o) for o in overrides or ()))
+    stamp = tuple(
+        (str(p), p.stat().st_mtime_ns) for f in [folder, *(overrides or [])] for p in sorted(_files_of(f))
+    )
+    cached = _cache.get(key)
+    if cached is not None and cached.extra.get("_stamp") == stamp:
+        return cached
+    leaves, files, chain = _load_leaves(folder, [])
+    for extra in overrides or []:
+        doc = load_toml(extra)
+        flat: dict = {}
+        _flatten(doc, doc.data, (), flat)
+        flat.pop((META, "id"), None)
+        files.append((doc.path, doc.sha256))
+        leaves.update(flat)
+    rs = _build(folder, leaves, files, chain)
+    rs.extra["_stamp"] = stamp
+    _cache[key] = rs
+    return rs
+
+
+def _files_of(folder: Path) -> list[Path]:
+    if folder.is_file():
+        return [folder]
+    return sorted(p for p in folder.glob("*.toml") if p.is_file())
+
+
+def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, str]], list[str]]:
+    files = _files_of(folder)
+    if not files:
+        raise RuleError("rule set folder has no .toml files", file=str(folder))
+    leaves: dict[tuple, tuple[Any, SourceRef]] = {}
+    hashes: list[tuple[str, str]] = []
+    for f in files:
+        doc = load_toml(f)
+        hashes.append((doc.path, doc.sha256))
+        flat: dict = {}
+        _flatten(doc, doc.data, (), flat)
+        for path, (v, ref) in flat.items():
+            if path in leaves:
+                other = leaves[path][1]
+                raise RuleError(
+                    "defined twice in the same rule set",
+                    file=ref.file,
+                    line=ref.line,
+                    key=path,
+                    related=[str(other)],
+                )
+            leaves[path] = (v, ref)
+    rid_leaf = leaves.get((META, "id"))
+    if rid_leaf is None:
+        raise RuleError(
+            "rule set has no id",
+            file=str(folder / "ruleset.toml"),
+            key=(META, "id"),
+            suggestion='add [conjunto] id = "..." to ruleset.toml',
+        )
+    rid = rid_leaf[0]
+    if rid in chain:
+        raise RuleError(
+            f"circular extends: {' -> '.join(chain + [rid])}",
+            file=rid_leaf[1].file,
+            line=rid_leaf[1].line,
+            key=(META, "extends"),
+        )
+    chain = chain + [rid]
+    ext_leaf = leaves.get((META, "extends"))
+    if ext_leaf is None:
+        return leaves, hashes, chain
+    parent_spec, ref = ext_leaf
+    if not isinstance(parent_spec, str):
+        raise RuleError("extends must be a rule set id (string)", file=ref.file, line=ref.line, key=(META, "extends"))
+    try:
+        parent_folder = resolve(parent_spec, base=folder.parent)
+    except UsageError as exc:
+        raise RuleError(exc.message, file=ref.file, line=ref.line, key=(META, "extends"), suggestion=exc.suggestion) from None
+    p_leaves, p_files, p_chain = _load_leaves(parent_folder, chain)
+    merged = {k: v for k, v in p_leaves.items() if k[0] != META}
+    # metadata is never inherited, except the parent's line of descent
+    merged.update(leaves)
+    merged[(META, "_linaje")] = (p_chain, ref)
+    return merged, p_files + hashes, p_chain
+
+
+class _Reader:
+    """Typed access to the merged rule tree, with errors that cite file:line."""
+
+    def __init__(self, folder: Path, leaves: dict):
+        self.folder = folder
+        self.leaves = leaves
+        self.tree = _unflatten(leaves)
+
+    def ref(self, path: tuple) -> SourceRef:
+        leaf = self.leaves.get(path)
+        if leaf:
+            return leaf[1]
+        best = None
+        for k, (_, r) in self.leaves.items():
+            if k[: len(path)] == path:
+                best = r
+                break
+        if best:
+            return best
+        return SourceRef(str(self.folder), None, path)
+
+    def fail(self, path: tuple, message: str, suggestion: str | None = None, excerpt: str | None = None):
+        r = self.ref(path)
+        raise RuleError(message, file=r.file, line=r.line, key=path, suggestion=suggestion, excerpt=excerpt)
+
+    def get(self, path: tuple, default: Any = ...):
+        node: Any = self.tree
+        for k in path:
+            if not isinstance(node, dict) or k not in node:
+                if default is ...:
+                    self.fail(path, "missing required key")
+                return default
+            node = node[k]
+        return node
+
+    def table(self, path: tuple, default: Any = ...) -> dict:
+        v = self.get(path, default)
+        if v is default and default is not ...:
+            return v
+        if not isinstance(v, dict):
+            self.fail(path, f"must be a table, got {_tname(v)}")
+        return v
+
+    def string(self, path: tuple, default: Any = ..., choices: Iterable[str] | None = None) -> str:
+        v = self.get(path, default)
+        if v is default and default is not ...:
+            return v
+        if not isinstance(v, str):
+            self.fail(path, f"must be a string, got {_tname(v)}")
+        if choices is not None:
+            choices = list(choices)
+            if v not in choices:
+                self.fail(
+                    path,
+                    f"'{v}' is not one of: {', '.join(choices)}",
+                    suggestion=did_you_mean(v, choices) or None,
+                )
+        return v
+
+    def integer(self, path: tuple, default: Any = ..., lo: int | None = None, hi: int | None = None) -> int:
+        v = self.get(path, default)
+        if v is default and default is not ...:
+            return v
+        if isinstance(v, bool) or not isinstance(v, int):
+            self.fail(path, f"must be an integer, got {_tname(v)}")
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            self.fail(path, f"must be between {lo} and {hi}, got {v}")
+        return v
+
+    def known_keys(self, path: tuple, allowed: Iterable[str]) -> None:
+        node = self.get(path, None)
+        if not isinstance(node, dict):
+            return
+        allowed = list(allowed)
+        for k in node:
+            if k not in allowed and not str(k).startswith("_"):
+                self.fail(path + (k,), f"unknown key '{k}'", suggestion=did_you_mean(str(k), allowed) or f"allowed: {', '.join(allowed)}")
+
+    def expr(self, path: tuple, names: set[str], functions: frozenset[str], rule: str) -> Expression:
+        text = self.get(path)
+        r = self.ref(path)
+        return compile_expression(text, names, functions, Where(file=r.file, line=r.line, key=path, rule=rule))
+
+
+def _tname(v: Any) -> str:
+    return {str: "a string", int: "an integer", bool: "a boolean", list: "an array", dict: "a table"}.get(
+        type(v), type(v).__name__
+    )
+
+
+_INTERVAL = re.compile(r"^\s*([\[\(\]])\s*([^,]+?)\s*,\s*([^,]+?)\s*([\]\)\[])\s*$")
+
+
+def _parse_bound(text: str) -> Decimal | None | str:
+    t = text.strip().lower()
+    if t in ("-inf", "-infinito", "+inf", "inf", "+infinito", "infinito"):
+        return None
+    try:
+        d = Decimal(t)
+    except InvalidOperation:
+        return "bad"
+    if not d.is_finite():
+        return "bad"
+    return d
+
+
+def _parse_interval(text: str) -> tuple[Decimal | None, bool, Decimal | None, bool] | str:
+    m = _INTERVAL.match(text)
+    if not m:
+        return 'write the interval as "[a, b)", "(a, b]", "(-inf, b)" or "[a, +inf)"'
+    lo_b, lo_t, hi_t, hi_b = m.groups()
+    lo = _parse_bound(lo_t)
+    hi = _parse_bound(hi_t)
+    if lo == "bad" or hi == "bad":
+        return "bounds must be numbers, -inf or +inf"
+    if lo is None and not lo_t.strip().startswith("-"):
+        return "the lower bound can be -inf, not +inf"
+    if hi is None and hi_t.strip().startswith("-"):
+        return "the upper bound can be +inf, not -inf"
+    lo_closed = lo_b == "[" and lo is not None
+    hi_closed = hi_b == "]" and hi is not None
+    if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lo_closed and hi_closed))):
+        return "the interval is empty"
+    return lo, lo_closed, hi, hi_closed
+
+
+def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list[str]) -> RuleSet:
+    R = _Reader(folder, leaves)
+    R.known_keys((), V.RULE_SECTIONS)
+    R.known_keys((META,), V.META_KEYS)
+    rid = R.string((META, "id"))
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", rid):
+        R.fail((META, "id"), "id may contain only letters, digits, '.', '_' and '-'")
+    title = R.string((META, "titulo"), "")
+    directive = R.string((META, "directiva"), "")
+    vig = R.table((META, "vigencia"), {})
+    R.known_keys((META, "vigencia"), ["desde", "hasta"])
+    valid_from = R.integer((META, "vigencia", "desde"), None, 1900, 2200) if "desde" in vig else None
+    valid_to = R.integer((META, "vigencia", "hasta"), None, 1900, 2200) if "hasta" in vig else None
+    anchored = R.get((META, "anclado"), False)
+    if not isinstance(anchored, bool):
+        R.fail((META, "anclado"), "must be true or false")
+    anchor = R.string((META, "anclaje"), "")
+    periods = R.get((META, "periodos"), ["anual"])
+    if not isinstance(periods, list) or not all(isinstance(p, str) and p in V.PERIODS for p in periods):
+        R.fail((META, "periodos"), f"must be a list of periods among: {', '.join(V.PERIODS)}")
+    funcs = R.get((META, "funciones"), [])
+    if not isinstance(funcs, list) or not all(isinstance(f, str) for f in funcs):
+        R.fail((META, "funciones"), "must be a list of function names")
+    from .expressions import FUNCTION_LIBRARY
+
+    for i, f in enumerate(funcs):
+        if f not in FUNCTION_LIBRARY:
+            R.fail((META, "funciones"), f"unknown function '{f}'", suggestion=f"available: {', '.join(FUNCTION_LIBRARY)}")
+    functions = frozenset(funcs)
+
+    # parameters
+    params: dict[str, Decimal] = {}
+    for name, v in R.table(("parametros",), {}).items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in V.ALL_INPUT_NAMES:
+            R.fail(("parametros", name), f"parameter name '{name}' must be lower_case and not an input name")
+        if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
+            R.fail(("parametros", name), f"a parameter must be a number, got {_tname(v)}")
+        d = Decimal(v)
+        if not d.is_finite():
+            R.fail(("parametros", name), "a parameter must be a finite number")
+        params[name] = d
+
+    # vocabulary
+    synonyms: dict[str, dict[str, str]] = {}
+    for fld in ("sentido", "agregacion"):
+        table = R.table(("vocabulario", fld))
+        m: dict[str, str] = {}
+        for cat, words in table.items():
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                R.fail(("vocabulario", fld, cat), "must be a list of words")
+            m[cat.casefold()] = cat
+            for w in words:
+                prev = m.get(w.casefold())
+                if prev is not None and prev != cat:
+                    R.fail(("vocabulario", fld, cat), f"'{w}' is already a synonym of '{prev}'")
+                m[w.casefold()] = cat
+        synonyms[fld] = m
+    rel_labels: dict[int, str] = {}
+    for k, v in R.table(("vocabulario", "relevancia"), {}).items():
+        if not str(k).isdigit() or not isinstance(v, str):
+            R.fail(("vocabulario", "relevancia", k), "relevance grades are integers mapped to labels")
+        rel_labels[int(k)] = v
+        synonyms.setdefault("relevancia", {})[v.casefold()] = str(k)
+
+    # indicator advance
+    R.known_keys(("avance",), ["principal", "division_por_cero", "casos", "tipos"])
+    cases_t = R.table(("avance", "casos"))
+    sentidos = set(synonyms["sentido"].values())
+    agregs = set(synonyms["agregacion"].values())
+    cases: dict[str, list[str]] = {}
+    for s, ags in cases_t.items():
+        if s not in sentidos:
+            R.fail(("avance", "casos", s), f"'{s}' is not a sentido of [vocabulario.sentido]", suggestion=did_you_mean(s, sentidos) or None)
+        if not isinstance(ags, list) or not ags:
+            R.fail(("avance", "casos", s), "must be a non-empty list of tipos de agregación")
+        for a in ags:
+            if a not in agregs:
+                R.fail(("avance", "casos", s), f"'{a}' is not a tipo de agregación of [vocabulario.agregacion]", suggestion=did_you_mean(str(a), agregs) or None)
+        cases[s] = list(ags)
+    for s in sentidos:
+        if s not in cases:
+            R.fail(("avance", "casos"), f"sentido '{s}' has no tipos de agregación: every sentido needs its cases")
+    ind_names = set(V.SCOPE_INPUTS["indicador"]) | set(params)
+    kinds: dict[str, AdvanceKind] = {}
+    for kname, kt in R.table(("avance", "tipos")).items():
+        if not isinstance(kt, dict):
+            R.fail(("avance", "tipos", kname), "must be a table")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", kname):
+            R.fail(("avance", "tipos", kname), "advance kind names are lower_case identifiers")
+        label = R.string(("avance", "tipos", kname, "etiqueta"), kname)
+        forms: dict[tuple[str, str], Expression] = {}
+        refs: dict[tuple[str, str], SourceRef] = {}
+        for s, sub in kt.items():
+            if s == "etiqueta":
+                continue
+            if s not in cases:
+                R.fail(("avance", "tipos", kname, s), f"'{s}' is not a sentido declared in [avance.casos]", suggestion=did_you_mean(s, cases) or None)
+            if not isinstance(sub, dict):
+                R.fail(("avance", "tipos", kname, s), "must be a table of tipo de agregación = formula")
+            for a in sub:
+                if a not in cases[s]:
+                    R.fail(("avance", "tipos", kname, s, a), f"'{a}' is not a case of sentido '{s}' in [avance.casos]", suggestion=did_you_mean(a, cases[s]) or None)
+                path = ("avance", "tipos", kname, s, a)
+                forms[(s, a)] = R.expr(path, ind_names, functions, f"avance.{kname}.{s}.{a}")
+                refs[(s, a)] = R.ref(path)
+        for s, ags in cases.items():
+            for a in ags:
+                if (s, a) not in forms:
+                    R.fail(
+                        ("avance", "tipos", kname),
+                        f"case not covered: sentido '{s}' with agregación '{a}' has no formula",
+                        suggestion=f'add {s}.{a} = "..." to [avance.tipos.{kname}]',
+                    )
+        kinds[kname] = AdvanceKind(kname, label, forms, refs)
+    principal = R.string(("avance", "principal"), choices=list(kinds))
+    on_div0 = R.string(("avance", "division_por_cero"), "nd", choices=["nd", "error"])
+
+    # scalar formulas (POI and others)
+    formulas: dict[str, Formula] = {}
+    reserved = {"avance_indicador"} | {f"avance_{k}" for k in kinds}
+    for name, ft in R.table(("formulas",), {}).items():
+        path = ("formulas", name)
+        if not isinstance(ft, dict):
+            R.fail(path, "must be a table with ambito and expr")
+        R.known_keys(path, ["etiqueta", "ambito", "expr"])
+        if name in reserved:
+            R.fail(path, f"'{name}' is reserved for indicator advance")
+        scope = R.string(path + ("ambito",), choices=list(V.FORMULA_SCOPES))
+        names = set(V.SCOPE_INPUTS[scope]) | set(params)
+        formulas[name] = Formula(name, R.string(path + ("etiqueta",), name), scope, R.expr(path + ("expr",), names, functions, f"formulas.{name}"), R.ref(path + ("expr",)))
+
+    # weighting
+    R.known_keys(("ponderacion",), ["esquema", "esquemas"])
+    schemes: dict[str, Expression] = {}
+    for name in R.table(("ponderacion", "esquemas"), {}):
+        schemes[name] = R.expr(("ponderacion", "esquemas", name), set(V.WEIGHT_INPUTS) | set(params), functions, f"ponderacion.esquemas.{name}")
+    scheme = R.string(("ponderacion", "esquema"), "", choices=list(schemes) or None) if schemes else ""
+
+    # aggregates
+    aggregates: dict[str, Aggregate] = {}
+    known_kinds = reserved | set(formulas)
+    for name, at in R.table(("agregados",), {}).items():
+        path = ("agregados", name)
+        if not isinstance(at, dict):
+            R.fail(path, "must be a table")
+        R.known_keys(path, ["etiqueta", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion"])
+        if name in known_kinds:
+            R.fail(path, f"'{name}' is already the name of a formula")
+        scope = R.string(path + ("ambito",), choices=list(V.AGGREGATE_SCOPES))
+        members = R.string(path + ("miembros",), choices=list(V.MEMBERS[scope]))
+        method = R.string(path + ("metodo",), choices=list(V.METHODS))
+        weighting = None
+        if method in V.WEIGHTED_METHODS:
+            if not schemes:
+                R.fail(path + ("metodo",), "a weighted method needs [ponderacion.esquemas]")
+            weighting = R.string(path + ("ponderacion",), scheme, choices=list(schemes))
+        aggregates[name] = Aggregate(
+            name=name,
+            label=R.string(path + ("etiqueta",), name),
+            scope=scope,
+            members=members,
+            value=R.string(path + ("valor",)),
+            method=method,
+            no_data=R.string(path + ("sin_dato",), "excluir", choices=["excluir", "propagar"]),
+            weighting=weighting,
+            ref=R.ref(path + ("metodo",)),
+        )
+    # check member values exist with the right scope, and order (no cycles)
+    def kind_scope(k: str) -> str | None:
+        if k in reserved:
+            return "indicador"
+        if k in formulas:
+            return formulas[k].scope
+        if k in aggregates:
+            return aggregates[k].scope
+        return None
+
+    for a in aggregates.values():
+        ks = kind_scope(a.value)
+        if ks is None:
+            R.fail(("agregados", a.name, "valor"), f"unknown figure '{a.value}'", suggestion=did_you_mean(a.value, list(known_kinds | set(aggregates))) or None)
+        want = V.MEMBER_SCOPE[a.members]
+        if ks != want:
+            R.fail(("agregados", a.name, "valor"), f"'{a.value}' is a figure of scope '{ks}', but miembros = '{a.members}' are of scope '{want}'")
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(n: str, stack: list[str]) -> None:
+        if state.get(n) == 2:
+            return
+        if state.get(n) == 1:
+            R.fail(("agregados", n), f"circular aggregates: {' -> '.join(stack + [n])}")
+        state[n] = 1
+        dep = aggregates[n].value
+        if dep in aggregates:
+            visit(dep, stack + [n])
+        state[n] = 2
+        order.append(n)
+
+    for n in aggregates:
+        visit(n, [])
+
+    # semáforo
+    R.known_keys(("semaforo",), ["compara", "sin_dato", "escalas", "aplicar"])
+    compare = R.string(("semaforo", "compara"), "redondeado", choices=["redondeado", "exacto"])
+    nd_label = R.string(("semaforo", "sin_dato"), "Sin dato")
+    scales: dict[str, Scale] = {}
+    for sname, st in R.table(("semaforo", "escalas")).items():
+        spath = ("semaforo", "escalas", sname)
+        if not isinstance(st, dict):
+            R.fail(spath, "must be a table")
+        R.known_keys(spath, ["etiqueta", "bandas"])
+        bands: list[Band] = []
+        for bname, bt in R.table(spath + ("bandas",)).items():
+            bpath = spath + ("bandas", bname)
+            if not isinstance(bt, dict):
+                R.fail(bpath, "must be a table with etiqueta and intervalo")
+            R.known_keys(bpath, ["etiqueta", "intervalo"])
+            text = R.string(bpath + ("intervalo",))
+            parsed = _parse_interval(text)
+            if isinstance(parsed, str):
+                R.fail(bpath + ("intervalo",), f"bad interval '{text}': {parsed}")
+            lo, lc, hi, hc = parsed
+            bands.append(Band(bname, R.string(bpath + ("etiqueta",), bname), lo, lc, hi, hc, R.ref(bpath + ("intervalo",)), text))
+        if not bands:
+            R.fail(spath + ("bandas",), "a scale needs at least one band")
+        bands.sort(key=lambda b: (b.lower is not None, b.lower if b.lower is not None else 0, not b.lower_closed))
+        _check_partition(R, spath, bands)
+        scales[sname] = Scale(sname, R.string(spath + ("etiqueta",), sname), bands, R.ref(spath))
+    band_for: dict[str, str] = {}
+    all_kinds = known_kinds | set(aggregates)
+    for kind, sname in R.table(("semaforo", "aplicar"), {}).items():
+        if kind not in all_kinds:
+            R.fail(("semaforo", "aplicar", kind), f"unknown figure '{kind}'", suggestion=did_you_mean(kind, all_kinds) or None)
+        band_for[kind] = R.string(("semaforo", "aplicar", kind), choices=list(scales))
+
+    counts: dict[str, Count] = {}
+    for cname, ct in R.table(("conteos",), {}).items():
+        cpath = ("conteos", cname)
+        if not isinstance(ct, dict):
+            R.fail(cpath, "must be a table")
+        R.known_keys(cpath, ["etiqueta", "figura", "de"])
+        fig = R.string(cpath + ("figura",), choices=sorted(all_kinds))
+        if fig not in band_for:
+            R.fail(cpath + ("figura",), f"'{fig}' has no scale in [semaforo.aplicar]: it cannot be counted by band")
+        of = R.string(cpath + ("de",), None, choices=["aei", "oei"]) if "de" in ct else None
+        if of and kind_scope(fig) != "indicador":
+            R.fail(cpath + ("de",), "'de' filters indicators by owner; this figure is not an indicator figure")
+        counts[cname] = Count(cname, R.string(cpath + ("etiqueta",), cname), fig, of, R.ref(cpath + ("figura",)))
+
+    # rounding
+    R.known_keys(("redondeo",), ["modo", "intermedios", "decimales"])
+    mode = R.string(("redondeo", "modo"), choices=list(V.ROUNDING_MODES))
+    inter = R.string(("redondeo", "intermedios"), "exactos", choices=["exactos", "redondeados"])
+    decimals: dict[str, int] = {}
+    for kind in R.table(("redondeo", "decimales")):
+        if kind not in all_kinds:
+            R.fail(("redondeo", "decimales", kind), f"unknown figure '{kind}'", suggestion=did_you_mean(kind, all_kinds) or None)
+        decimals[kind] = R.integer(("redondeo", "decimales", kind), lo=0, hi=10)
+    for kind in sorted(all_kinds):
+        if kind not in decimals:
+            R.fail(("redondeo", "decimales"), f"figure '{kind}' has no number of decimals", suggestion=f"add {kind} = 2")
+
+    lineage = leaves.get((META, "_linaje"), ([rid], None))[0]
+    extends = list(lineage[1:]) if lineage and lineage[0] == rid else list(lineage)
+    extra = {k: R.tree[k] for k in R.tree if k not in V.CORE_SECTIONS}
+    return RuleSet(
+        id=rid,
+        title=title,
+        directive=directive,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        anchored=anchored,
+        anchor=anchor,
+        periods=periods,
+        extends=[x for x in chain[1:]],
+        folder=str(folder),
+        files=files,
+        leaves=leaves,
+        parameters=params,
+        functions=functions,
+        synonyms=synonyms,
+        relevance_labels=rel_labels,
+        principal=principal,
+        on_division_by_zero=on_div0,
+        cases=cases,
+        advance_kinds=kinds,
+        formulas=formulas,
+        weight_scheme=scheme,
+        weight_schemes=schemes,
+        aggregates=aggregates,
+        order=order,
+        scales=scales,
+        band_for=band_for,
+        compare=compare,
+        no_data_label=nd_label,
+        counts=counts,
+        rounding_mode=mode,
+        intermediates=inter,
+        decimals=decimals,
+        extra=extra,
+    )
+
+
+def _check_partition(R: _Reader, spath: tuple, bands: list[Band]) -> None:
+    first = bands[0]
+    if first.lower is not None:
+        R.fail(spath + ("bandas", first.name, "intervalo"), f"gap: values below {first.lower} fall in no band", suggestion="start the lowest band at -inf")
+    for a, b in zip(bands, bands[1:]):
+        if a.upper is None:
+            R.fail(spath + ("bandas", b.name, "intervalo"), f"overlap: band '{b.name}' overlaps '{a.name}' which reaches +inf")
+        if b.lower is None or a.upper < b.lower or (a.upper == b.lower and not a.upper_closed and not b.lower_closed):
+            R.fail(spath + ("bandas", b.name, "intervalo"), f"gap between band '{a.name}' ({a.text}) and band '{b.name}' ({b.text})")
+        if a.upper > b.lower or (a.upper == b.lower and a.upper_closed and b.lower_closed):
+            R.fail(spath + ("bandas", b.name, "intervalo"), f"overlap between band '{a.name}' ({a.text}) and band '{b.name}' ({b.text})")
+    last = bands[-1]
+    if last.upper is not None:
+        R.fail(spath + ("bandas", last.name, "intervalo"), f"gap: values above {last.upper} fall in no band", suggestion="end the highest band at +inf")

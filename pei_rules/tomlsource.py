@@ -1,0 +1,280 @@
+"""Read TOML with the standard library and remember where every key was written.
+
+``tomllib`` gives values but no positions. Auditors need "file:line, key" for every
+input, so :func:`load_toml` also scans the text once and builds a map from key paths
+(``("indicador", 3, "valor_obtenido", "2023")``) to 1-based line numbers. Arrays of
+tables get their index in the path. Keys inside inline tables and multi-line arrays are
+located at the line of the key that opens them; :meth:`SourceDoc.line_of` falls back to
+the longest known prefix of a path.
+
+Floats are parsed as ``Decimal`` (never binary floats), and the content hash of the raw
+bytes is kept for receipts.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import InputFileError
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 40
+
+
+@dataclass
+class SourceDoc:
+    path: str
+    data: dict
+    sha256: str
+    lines: dict[tuple, int] = field(default_factory=dict)
+    text_lines: list[str] = field(default_factory=list)
+
+    def line_of(self, path: tuple | list) -> int | None:
+        path = tuple(path)
+        while path:
+            line = self.lines.get(path)
+            if line is not None:
+                return line
+            path = path[:-1]
+        return None
+
+    def excerpt(self, line: int | None) -> str | None:
+        if line and 0 < line <= len(self.text_lines):
+            return self.text_lines[line - 1].rstrip()
+        return None
+
+    def ref(self, path: tuple | list) -> "SourceRef":
+        return SourceRef(self.path, self.line_of(path), tuple(path))
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a value was written: file, line and key path."""
+
+    file: str
+    line: int | None
+    key: tuple = ()
+
+    def __str__(self) -> str:
+        from .errors import format_key
+
+        loc = self.file + (f":{self.line}" if self.line else "")
+        return f"{loc} [{format_key(self.key)}]" if self.key else loc
+
+    def to_dict(self) -> dict:
+        from .errors import format_key
+
+        return {"file": self.file, "line": self.line, "key": format_key(self.key)}
+
+
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _check_depth(obj: Any, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise ValueError("nested too deeply")
+    if isinstance(obj, dict):
+        for v in obj.values():
+            _check_depth(v, depth + 1)
+    elif isinstance(obj, list):
+        for v in obj:
+            _check_depth(v, depth + 1)
+
+
+def load_toml(path: str | Path, display: str | None = None) -> SourceDoc:
+    """Load a TOML file; raise :class:`InputFileError` naming the file and line."""
+    p = Path(path)
+    name = display or str(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError("file not found", file=name) from None
+    except IsADirectoryError:
+        raise InputFileError("is a directory, expected a TOML file", file=name) from None
+    except OSError as exc:
+        raise InputFileError(f"cannot read file: {exc.strerror}", file=name) from None
+    return load_toml_bytes(raw, name)
+
+
+def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputFileError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", file=name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputFileError(
+            f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            file=name,
+            line=line,
+            suggestion="save the file as UTF-8",
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _TOML_POS.search(msg)
+        line = col = None
+        if m:
+            line, col = int(m.group(1)), int(m.group(2))
+            msg = msg[: m.start()].strip()
+        lines = text.splitlines()
+        excerpt = lines[line - 1] if line and 0 < line <= len(lines) else None
+        raise InputFileError(f"invalid TOML: {msg}", file=name, line=line, column=col, excerpt=excerpt) from None
+    except RecursionError:
+        raise InputFileError("invalid TOML: nested too deeply", file=name) from None
+    try:
+        _check_depth(data)
+    except (ValueError, RecursionError):
+        raise InputFileError(f"tables or arrays nested more than {MAX_DEPTH} levels deep", file=name) from None
+    text_lines = text.splitlines()
+    return SourceDoc(
+        path=name,
+        data=data,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        lines=_line_map(text_lines),
+        text_lines=text_lines,
+    )
+
+
+# --- the line scanner ------------------------------------------------------------
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _split_key(s: str) -> list[str]:
+    """Split a (possibly dotted, possibly quoted) TOML key into its parts."""
+    parts: list[str] = []
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c in " \t.":
+            i += 1
+            continue
+        if c in "\"'":
+            j = i + 1
+            buf = []
+            while j < n and s[j] != c:
+                if c == '"' and s[j] == "\\" and j + 1 < n:
+                    buf.append(s[j + 1])
+                    j += 2
+                    continue
+                buf.append(s[j])
+                j += 1
+            parts.append("".join(buf))
+            i = j + 1
+            continue
+        m = _BARE.match(s, i)
+        if not m:
+            break
+        parts.append(m.group(0))
+        i = m.end()
+    return parts
+
+
+def _find_unquoted(s: str, target: str) -> int:
+    quote = None
+    for i, c in enumerate(s):
+        if quote:
+            if c == quote:
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif c == target:
+            return i
+    return -1
+
+
+def _bracket_delta(s: str) -> tuple[int, str | None]:
+    """Net bracket depth change of a value fragment, and an open multi-line string."""
+    depth = 0
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if s.startswith('"""', i) or s.startswith("'''", i):
+            q = s[i : i + 3]
+            end = s.find(q, i + 3)
+            if end < 0:
+                return depth, q
+            i = end + 3
+            continue
+        if c in "\"'":
+            j = i + 1
+            while j < n and s[j] != c:
+                j += 2 if (c == '"' and s[j] == "\\") else 1
+            i = j + 1
+            continue
+        if c == "#":
+            break
+        if c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+        i += 1
+    return depth, None
+
+
+def _line_map(lines: list[str]) -> dict[tuple, int]:
+    out: dict[tuple, int] = {}
+    table: tuple = ()
+    aot: dict[tuple, int] = {}  # concrete path of an array of tables -> last index
+
+    def concrete(parts: list[str]) -> tuple:
+        path: tuple = ()
+        for p in parts:
+            path = path + (p,)
+            if path in aot:
+                path = path + (aot[path],)
+        return path
+
+    i = 0
+    n = len(lines)
+    while i < n:
+        s = lines[i].strip()
+        lineno = i + 1
+        i += 1
+        if not s or s.startswith("#"):
+            continue
+        if s.startswith("[["):
+            end = s.find("]]")
+            parts = _split_key(s[2:end] if end > 0 else s[2:])
+            parent = concrete(parts[:-1])
+            key = parent + (parts[-1],) if parts else parent
+            aot[key] = aot.get(key, -1) + 1
+            table = key + (aot[key],)
+            out.setdefault(key, lineno)
+            out[table] = lineno
+            continue
+        if s.startswith("["):
+            end = _find_unquoted(s, "]")
+            parts = _split_key(s[1:end] if end > 0 else s[1:])
+            table = concrete(parts)
+            out.setdefault(table, lineno)
+            continue
+        eq = _find_unquoted(s, "=")
+        if eq <= 0:
+            continue
+        key = table + tuple(_split_key(s[:eq]))
+        out.setdefault(key, lineno)
+        value = s[eq + 1 :]
+        depth, open_string = _bracket_delta(value)
+        # consume continuation lines of multi-line strings and arrays
+        while (open_string or depth > 0) and i < n:
+            nxt = lines[i]
+            i += 1
+            if open_string:
+                end = nxt.find(open_string)
+                if end < 0:
+                    continue
+                nxt = nxt[end + 3 :]
+                open_string = None
+            d, open_string = _bracket_delta(nxt)
+            depth += d
+    return out
