@@ -1,0 +1,78 @@
+"""The ``pei-rules`` command line.
+
+Each sub-command lives in its own module under :mod:`pei_rules.commands` and exposes
+``register(subparsers)``; this module discovers them, so adding a command never edits
+this file. Exit codes: 0 success; 1 the command ran and found a difference or a
+problem (audit mismatches, check errors, failed rule tests); 2 broken input or usage.
+No traceback is ever printed: an unexpected failure prints one paragraph and exits 3.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import __version__
+from .errors import PeiError, UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits 2 on usage errors already; keep one paragraph
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"pei-rules: error: {message}\n")
+        sys.exit(EXIT_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pei-rules", description="Evaluate Peruvian PEI/POI plans with CEPLAN's methodology as rules-as-code.")
+    parser.add_argument("--version", action="version", version=f"pei-rules {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    from . import commands
+
+    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if mod.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{mod.name}")
+        if hasattr(module, "register"):
+            module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return int(args.func(args) or 0)
+    except PeiError as exc:
+        sys.stderr.write(f"pei-rules: {exc}\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("pei-rules: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except RecursionError:
+        sys.stderr.write("pei-rules: input is nested too deeply to process\n")
+        return EXIT_INPUT
+    except MemoryError:
+        sys.stderr.write("pei-rules: input is too large to process\n")
+        return EXIT_INPUT
+    except Exception as exc:  # never a traceback for users; say what and where to report
+        sys.stderr.write(
+            f"pei-rules: internal error ({type(exc).__name__}: {exc}). This is a bug in pei-rules, not in your files; "
+            "please report it with the command you ran.\n"
+        )
+        return EXIT_INTERNAL
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+__all__ = ["main", "run", "UsageError"]

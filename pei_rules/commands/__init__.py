@@ -1,0 +1,1 @@
+"""Sub-commands of ``pei-rules``; each module exposes ``register(subparsers)``."""
