@@ -25,6 +25,7 @@ from .tomlsource import SourceDoc, SourceRef, load_toml
 
 META = "conjunto"
 RULESET_DIR_ENV = "PEI_RULES_PATH"
+INHERITED_META = ("funciones", "periodos")
 
 
 # --- data model -------------------------------------------------------------------
@@ -404,8 +405,9 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
     except UsageError as exc:
         raise RuleError(exc.message, file=ref.file, line=ref.line, key=(META, "extends"), suggestion=exc.suggestion) from None
     p_leaves, p_files, p_chain = _load_leaves(parent_folder, chain)
-    merged = {k: v for k, v in p_leaves.items() if k[0] != META}
-    # metadata is never inherited, except the parent's line of descent
+    merged = {k: v for k, v in p_leaves.items() if k[0] != META or (len(k) > 1 and k[1] in INHERITED_META)}
+    # metadata is never inherited, except the parent's line of descent and the keys that
+    # are rules rather than description (functions the expressions call, known periods)
     merged.update(leaves)
     merged[(META, "_linaje")] = (p_chain, ref)
     return merged, p_files + hashes, p_chain
