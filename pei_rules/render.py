@@ -88,13 +88,15 @@ def render_json(ev: Evaluation) -> str:
 def render_csv(ev: Evaluation) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["id", "kind", "code", "owner", "label", "value", "band", "status", "reason", "rule"])
+    # every row carries the receipt, so a row copied elsewhere still names its sources
+    receipt = [ev.rules.id, ev.rules.content_hash, ev.plan.sha256, str(ev.year)]
+    w.writerow(["id", "kind", "code", "owner", "label", "value", "band", "status", "reason", "rule", "rule_set", "rule_set_sha256", "plan_sha256", "year"])
     for f in ev.figures.values():
-        w.writerow([f.id, f.kind, f.code or "", f.owner or "", f.label, "" if f.value is None else str(f.value), f.band_name or "", f.status, f.reason or "", str(f.rule) if f.rule else ""])
+        w.writerow([f.id, f.kind, f.code or "", f.owner or "", f.label, "" if f.value is None else str(f.value), f.band_name or "", f.status, f.reason or "", str(f.rule) if f.rule else ""] + receipt)
     for c in ev.counts.values():
         for band, n in c.counts.items():
-            w.writerow([f"conteo:{c.name}:{band}", "conteo", c.name, "", c.label, str(n), band, "ok", "", str(c.ref)])
-        w.writerow([f"conteo:{c.name}:total", "conteo", c.name, "", c.label, str(c.total), "", "ok", "", str(c.ref)])
+            w.writerow([f"conteo:{c.name}:{band}", "conteo", c.name, "", c.label, str(n), band, "ok", "", str(c.ref)] + receipt)
+        w.writerow([f"conteo:{c.name}:total", "conteo", c.name, "", c.label, str(c.total), "", "ok", "", str(c.ref)] + receipt)
     return buf.getvalue()
 
 
