@@ -1,0 +1,506 @@
+"""Evaluate many plans at once: one row per entity, per-entity results, a manifest.
+
+The batch never holds all plans in memory: plan paths are discovered up front (paths
+only), each plan is loaded, evaluated, rendered to its per-entity file and dropped; only
+a small summary row per entity is kept. A broken plan becomes a row with ``estado =
+error`` and its file, line and message; the others are unaffected.
+
+Outputs in ``OUTDIR`` (all written atomically, temp file + rename):
+
+- ``entidades/NNNNN-<codigo>.json`` — the ``evaluate --format json`` structure per plan;
+- ``resumen.csv`` and ``resumen.json`` — the consolidated table;
+- ``manifiesto.json`` — written **last**; lists every output with its sha256. A run that
+  is interrupted leaves no manifest (the previous one is deleted first), so no partial
+  output can pass for a complete run.
+
+Columns are not hard-coded CEPLAN figures: they are the rule set's plan-scope figures,
+its OEI-scope aggregates and its count tables (``conteo:<tabla>:<banda>``).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+import datetime as _dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .errors import PeiError, UsageError
+
+MANIFEST = "manifiesto.json"
+SUMMARY_CSV = "resumen.csv"
+SUMMARY_JSON = "resumen.json"
+ENTITY_DIR = "entidades"
+MANIFEST_FORMAT = "pei-rules/batch-manifest"
+SUMMARY_FORMAT = "pei-rules/batch-summary"
+FORMAT_VERSION = 1
+
+OK = "ok"
+ERROR = "error"
+
+#: fixed leading columns of the consolidated table (engine vocabulary, not CEPLAN figures)
+BASE_COLUMNS = ["n", "entidad_codigo", "entidad_nombre", "archivo", "estado", "anio", "conjunto_reglas"]
+TAIL_COLUMNS = ["hallazgos_check", "error_archivo", "error_linea", "error"]
+
+
+# --- discovery ----------------------------------------------------------------------
+
+
+def discover(inputs: Iterable[str | Path]) -> list[Path]:
+    """Plan files named or found (recursively, ``*.toml``) under the inputs, in a stable order.
+
+    Override files (``reglas-propias.toml``) are skipped. Only paths are collected.
+    """
+    from .commands._common import OVERRIDE_NAME
+
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for spec in inputs:
+        p = Path(spec)
+        if p.is_dir():
+            found = sorted(
+                (q for q in p.rglob("*.toml") if q.is_file() and q.name != OVERRIDE_NAME and not any(part.startswith(".") for part in q.relative_to(p).parts)),
+                key=lambda q: q.as_posix(),
+            )
+        elif p.is_file():
+            found = [p]
+        else:
+            raise UsageError(f"no such file or folder: {spec}")
+        for q in found:
+            key = q.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(q)
+    return out
+
+
+# --- one plan -----------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """What a worker needs to evaluate one plan (picklable, small)."""
+
+    index: int
+    path: str
+    entity_dir: str
+
+
+@dataclass
+class Settings:
+    year: int
+    rules: str | None
+    no_overrides: bool
+    created: str
+    with_check: bool = True
+
+
+_RULES_CACHE: dict[tuple, Any] = {}
+_SETTINGS: Settings | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _SETTINGS
+    _SETTINGS = settings
+    _RULES_CACHE.clear()
+
+
+def _rules_for(plan_path: str, settings: Settings):
+    from .commands._common import OVERRIDE_NAME, load_rules
+
+    overrides: list[Path] = []
+    if not settings.no_overrides:
+        o = Path(plan_path).parent / OVERRIDE_NAME
+        if o.is_file():
+            overrides = [o]
+    key = (settings.rules, settings.year, tuple(str(o) for o in overrides))
+    hit = _RULES_CACHE.get(key)
+    if hit is None:
+        hit = load_rules(settings.rules, settings.year, overrides)
+        _RULES_CACHE[key] = hit
+    return hit
+
+
+def _check_module():
+    """``pei_rules.check`` if it exists (written by another issue); imported defensively."""
+    try:
+        from . import check  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - absent or broken: the column stays empty
+        return None
+    return check
+
+
+def count_findings(plan, rules, year) -> int | None:
+    """Number of findings from ``pei_rules.check`` if it offers a usable entry point."""
+    mod = _check_module()
+    if mod is None:
+        return None
+    for name in ("check_plan", "check", "run_checks", "findings"):
+        fn = getattr(mod, name, None)
+        if not callable(fn):
+            continue
+        for call in (lambda: fn(plan, rules, year), lambda: fn(plan, rules), lambda: fn(plan)):
+            try:
+                result = call()
+            except TypeError:
+                continue
+            except PeiError:
+                return None
+            except Exception:  # noqa: BLE001 - a bug elsewhere must not stop the batch
+                return None
+            for attr in ("findings", "problems", "items"):
+                if hasattr(result, attr):
+                    result = getattr(result, attr)
+                    break
+            try:
+                return len(result)
+            except TypeError:
+                return None
+    return None
+
+
+def safe_name(code: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9._-]+", "_", code).strip("._")
+    return s[:60] or "entidad"
+
+
+def entity_file_name(index: int, code: str | None) -> str:
+    return f"{index:05d}-{safe_name(code or 'sin-codigo')}.json"
+
+
+def _sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def summary_row(ev) -> dict[str, Any]:
+    """The consolidated row's figures, driven by the rule set (no figure names in code)."""
+    rules = ev.rules
+    row: dict[str, Any] = {}
+    oei_kinds = [k for k in rules.order if rules.aggregates[k].scope == "oei"]
+    for f in ev.figures.values():
+        if f.scope == "plan":
+            row[f.id] = None if f.value is None else str(f.value)
+    for k in oei_kinds:
+        row[k] = {o.codigo: _val(ev.figures.get(f"{k}:{o.codigo}")) for o in ev.plan.model.oei}
+    for c in ev.counts.values():
+        for band, n in c.counts.items():
+            row[f"conteo:{c.name}:{band}"] = n
+        row[f"conteo:{c.name}:total"] = c.total
+    return row
+
+
+def _val(f) -> str | None:
+    return None if f is None or f.value is None else str(f.value)
+
+
+def run_one(job: Job, settings: Settings | None = None) -> dict[str, Any]:
+    """Evaluate one plan and write its per-entity file. Never raises for bad input."""
+    from .evaluate import evaluate
+    from .plan import load_plan
+    from .render import to_json_obj
+
+    from .commands._common import write_atomic
+
+    settings = settings or _SETTINGS
+    assert settings is not None
+    row: dict[str, Any] = {"n": job.index, "entidad_codigo": None, "entidad_nombre": None, "archivo": job.path, "estado": OK, "anio": settings.year}
+    try:
+        plan = load_plan(job.path)
+        row["entidad_codigo"] = plan.model.entidad.codigo
+        row["entidad_nombre"] = plan.model.entidad.nombre
+        rules, why = _rules_for(job.path, settings)
+        row["conjunto_reglas"] = rules.id
+        ev = evaluate(plan, rules, settings.year, why_rules=why)
+        ev.created = settings.created  # one timestamp per run: --jobs N gives identical files
+        row.update(summary_row(ev))
+        if settings.with_check:
+            row["hallazgos_check"] = count_findings(plan, rules, settings.year)
+        text = json.dumps(to_json_obj(ev), ensure_ascii=False, indent=2) + "\n"
+        name = entity_file_name(job.index, plan.model.entidad.codigo)
+        write_atomic(Path(job.entity_dir) / name, text)
+        row["_output"] = (f"{ENTITY_DIR}/{name}", _sha256_text(text))
+    except PeiError as exc:
+        row["estado"] = ERROR
+        row["error_archivo"] = exc.file or job.path
+        row["error_linea"] = exc.line
+        row["error"] = exc.message
+        row["_error_text"] = str(exc)
+    except (RecursionError, MemoryError) as exc:
+        row["estado"] = ERROR
+        row["error_archivo"] = job.path
+        row["error"] = "input is too large or nested too deeply to process" if isinstance(exc, MemoryError) else "input is nested too deeply to process"
+        row["_error_text"] = f"{job.path}: {row['error']}"
+    except Exception as exc:  # noqa: BLE001 - a bug on one plan must not stop the batch
+        row["estado"] = ERROR
+        row["error_archivo"] = job.path
+        row["error"] = f"internal error ({type(exc).__name__}: {exc}); this is a bug in pei-rules, please report it"
+        row["_error_text"] = f"{job.path}: {row['error']}"
+    return row
+
+
+def _run_one_global(job: Job) -> dict[str, Any]:
+    return run_one(job, _SETTINGS)
+
+
+# --- the whole run --------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    rows: list[dict[str, Any]]
+    columns: list[str]
+    outputs: list[tuple[str, str]] = field(default_factory=list)  # (relative path, sha256)
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["estado"] != OK]
+
+
+def prepare_outdir(out: Path) -> Path:
+    """Create OUTDIR; remove the previous manifest first, then the previous outputs."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out must be a folder: {out} is a file")
+    if not out.parent.exists():
+        raise UsageError(f"output folder's parent does not exist: {out.parent}")
+    out.mkdir(exist_ok=True)
+    manifest = out / MANIFEST
+    if manifest.exists():
+        manifest.unlink()  # from now on, nothing in OUTDIR vouches for completeness
+    for name in (SUMMARY_CSV, SUMMARY_JSON):
+        if (out / name).exists():
+            (out / name).unlink()
+    ent = out / ENTITY_DIR
+    ent.mkdir(exist_ok=True)
+    for old in ent.glob("*.json"):
+        old.unlink()
+    for folder in (out, ent):  # temp files left by a killed run (write_atomic's ".<name>.*.part")
+        for tmp in folder.glob(".*.part"):
+            tmp.unlink()
+    return ent
+
+
+def iter_rows(jobs: list[Job], settings: Settings, n_jobs: int) -> Iterator[dict[str, Any]]:
+    """Results in input order, from this process or from ``n_jobs`` workers."""
+    if n_jobs <= 1 or len(jobs) <= 1:
+        _init_worker(settings)
+        for job in jobs:
+            yield run_one(job, settings)
+        return
+    import multiprocessing as mp
+
+    chunk = max(1, min(32, len(jobs) // (n_jobs * 8) or 1))
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    with ctx.Pool(n_jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+        yield from pool.imap(_run_one_global, jobs, chunksize=chunk)
+
+
+def columns_of(rows: list[dict[str, Any]]) -> list[str]:
+    seen: list[str] = []
+    have = set(BASE_COLUMNS) | set(TAIL_COLUMNS)
+    for r in rows:
+        for k in r:
+            if k not in have and not k.startswith("_"):
+                have.add(k)
+                seen.append(k)
+    return BASE_COLUMNS + seen + TAIL_COLUMNS
+
+
+def expected_columns(rules) -> list[str]:
+    """The columns a plan evaluated under ``rules`` produces (to check --sort before running)."""
+    cols = list(BASE_COLUMNS)
+    cols += [n for n, fm in rules.formulas.items() if fm.scope == "plan"]
+    cols += [k for k in rules.order if rules.aggregates[k].scope in ("plan", "oei")]
+    for name, c in rules.counts.items():
+        scale = rules.scales[rules.band_for[c.figure]]
+        cols += [f"conteo:{name}:{b.name}" for b in scale.bands] + [f"conteo:{name}:sin_dato", f"conteo:{name}:total"]
+    return cols + TAIL_COLUMNS
+
+
+def cell_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dict):
+        return "; ".join(f"{k}={'N/D' if x is None else x}" for k, x in v.items())
+    return str(v)
+
+
+def render_summary_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([cell_text(r.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def render_summary_json(rows: list[dict[str, Any]], columns: list[str], settings: Settings) -> str:
+    obj = {
+        "format": SUMMARY_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "year": settings.year,
+        "created": settings.created,
+        "columns": columns,
+        "rows": [{c: r.get(c) for c in columns} for r in rows],
+    }
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    out: str | Path,
+    year: int,
+    *,
+    rules: str | None = None,
+    no_overrides: bool = False,
+    jobs: int = 1,
+    progress=None,
+    with_check: bool = True,
+) -> BatchResult:
+    """Evaluate every plan under ``inputs`` into ``out``. See the module docstring."""
+    from .commands._common import load_rules, write_atomic
+
+    paths = discover(inputs)
+    if not paths:
+        raise UsageError("no plan files (*.toml) found in the given files or folders")
+    load_rules(rules, year)  # a broken or unknown rule set is a usage error (exit 2), not 3,000 failures
+    out = Path(out)
+    ent = prepare_outdir(out)
+    created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    settings = Settings(year=year, rules=rules, no_overrides=no_overrides, created=created, with_check=with_check)
+    job_list = [Job(i, str(p), str(ent)) for i, p in enumerate(paths, 1)]
+    rows: list[dict[str, Any]] = []
+    outputs: list[tuple[str, str]] = []
+    failed = 0
+    for row in iter_rows(job_list, settings, jobs):
+        o = row.pop("_output", None)
+        if o:
+            outputs.append(o)
+        failed += row["estado"] != OK
+        rows.append(row)
+        if progress:
+            progress(len(rows), len(job_list), failed)
+    columns = columns_of(rows)
+    csv_text = render_summary_csv(rows, columns)
+    json_text = render_summary_json(rows, columns, settings)
+    write_atomic(out / SUMMARY_CSV, csv_text)
+    write_atomic(out / SUMMARY_JSON, json_text)
+    outputs += [(SUMMARY_CSV, _sha256_text(csv_text)), (SUMMARY_JSON, _sha256_text(json_text))]
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "complete": True,
+        "year": year,
+        "created": created,
+        "plans": len(rows),
+        "ok": sum(1 for r in rows if r["estado"] == OK),
+        "failed": sum(1 for r in rows if r["estado"] != OK),
+        "inputs": [r["archivo"] for r in rows],
+        "outputs": [{"path": p, "sha256": h} for p, h in outputs],
+    }
+    write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return BatchResult(rows=rows, columns=columns, outputs=outputs)
+
+
+def verify_manifest(out: str | Path) -> list[str]:
+    """Problems with OUTDIR's manifest (empty list: the outputs are complete and intact)."""
+    out = Path(out)
+    m = out / MANIFEST
+    if not m.is_file():
+        return [f"{m}: no manifest (the run did not finish)"]
+    try:
+        data = json.loads(m.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"{m}: unreadable manifest ({exc})"]
+    problems = []
+    for o in data.get("outputs", []):
+        p = out / o["path"]
+        if not p.is_file():
+            problems.append(f"{p}: listed in the manifest but missing")
+        elif hashlib.sha256(p.read_bytes()).hexdigest() != o["sha256"]:
+            problems.append(f"{p}: sha256 differs from the manifest")
+    return problems
+
+
+# --- terminal table -------------------------------------------------------------------
+
+
+def sort_key(value: Any):
+    """Numbers numerically, text alphabetically, empty last."""
+    if value is None or value == "" or isinstance(value, dict):
+        return (2, Decimal(0), "")
+    try:
+        return (0, Decimal(str(value)), "")
+    except (InvalidOperation, ValueError):
+        return (1, Decimal(0), str(value).casefold())
+
+
+def sort_rows(rows: list[dict[str, Any]], column: str | None, columns: list[str], descending: bool = False) -> list[dict[str, Any]]:
+    if not column:
+        return list(rows)
+    if column not in columns:
+        from .errors import did_you_mean
+
+        raise UsageError(f"--sort: unknown column '{column}'", suggestion=did_you_mean(column, columns) or f"columns: {', '.join(columns)}")
+    present = [r for r in rows if r.get(column) not in (None, "")]
+    absent = [r for r in rows if r.get(column) in (None, "")]
+    present.sort(key=lambda r: sort_key(r.get(column)), reverse=descending)
+    return present + absent
+
+
+def table_columns(columns: list[str]) -> list[str]:
+    """What the terminal shows: identity, status, the plan figures, the count tables compacted."""
+    shown = ["n", "entidad_codigo", "estado"]
+    for c in columns:
+        if c in BASE_COLUMNS or c in TAIL_COLUMNS or c.startswith("conteo:"):
+            continue
+        shown.append(c)
+    return shown
+
+
+def summary_table(rows: list[dict[str, Any]], columns: list[str], lang: str = "es") -> str:
+    from tabulate import tabulate
+
+    shown = [c for c in table_columns(columns) if not any(isinstance(r.get(c), dict) for r in rows)]
+    counts: list[str] = []
+    for c in columns:
+        if c.startswith("conteo:") and c.split(":")[1] not in counts:
+            counts.append(c.split(":")[1])
+    headers = shown + [f"{n} ({'/'.join(b.split(':')[2] for b in columns if b.startswith(f'conteo:{n}:') and not b.endswith(':total'))})" for n in counts] + ["hallazgos_check", "error"]
+    body = []
+    for r in rows:
+        line = [cell_text(r.get(c)) for c in shown]
+        for n in counts:
+            bands = [c for c in columns if c.startswith(f"conteo:{n}:") and not c.endswith(":total")]
+            line.append("/".join(cell_text(r.get(b)) for b in bands) if r["estado"] == OK else "")
+        line.append(cell_text(r.get("hallazgos_check")))
+        err = r.get("error")
+        line.append("" if not err else f"{r.get('error_archivo') or ''}{':' + str(r['error_linea']) if r.get('error_linea') else ''}: {err}"[:120])
+        body.append(line)
+    return tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True)
+
+
+class Progress:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.last = -1
+
+    def __call__(self, done: int, total: int, failed: int | None = None) -> None:
+        pct = int(100 * done / total) if total else 100
+        if pct == self.last and done != total:
+            return
+        self.last = pct
+        fill = int(self.width * done / total) if total else self.width
+        bad = f", {failed} con error" if failed else ""
+        self.stream.write(f"\r[{'#' * fill}{'.' * (self.width - fill)}] {done}/{total} planes ({pct}%){bad}")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
