@@ -162,8 +162,11 @@ class _Evaluator:
             f.exact = expr.evaluate(scope)
         except NoData as nd:
             f.status = ND
-            note = next((i.note for i in f.inputs if i.name == nd.name and i.note), None)
-            f.reason = f"sin dato: '{nd.name}'" + (f" ({note})" if note else " is N/D")
+            parts = []
+            for name in nd.names:
+                note = next((i.note for i in f.inputs if i.name == name and i.note), None)
+                parts.append(f"'{name}'" + (f" ({note})" if note else " es N/D"))
+            f.reason = "sin dato: " + ", ".join(parts)
         except EvalFailure as ef:
             if ef.reason == "division_by_zero" and self.rules.on_division_by_zero == "error":
                 r = f.rule

@@ -50,11 +50,13 @@ CONTEXT = decimal.Context(
 
 
 class NoData(Exception):
-    """An input is N/D (no data): the result is N/D, never zero."""
+    """Inputs are N/D (no data): the result is N/D, never zero. ``names`` lists them all."""
 
-    def __init__(self, name: str):
-        super().__init__(name)
-        self.name = name
+    def __init__(self, names: list[str] | str):
+        names = [names] if isinstance(names, str) else list(names)
+        super().__init__(", ".join(names))
+        self.names = names
+        self.name = names[0]
 
 
 class EvalFailure(Exception):
@@ -151,11 +153,14 @@ class Expression:
     def evaluate(self, env: Mapping[str, Decimal | None], functions: Mapping[str, Callable] | None = None) -> Decimal:
         """Evaluate with Decimal inputs. ``None`` inputs mean N/D and raise :class:`NoData`."""
         scope: dict = {"__builtins__": {}}
-        for name in self.names:
+        missing = None
+        for name in sorted(self.names):
             value = env.get(name)
             if value is None:
-                raise NoData(name)
+                missing = (missing or []) + [name]
             scope[name] = value
+        if missing:
+            raise NoData(missing)
         scope.update(self.constants)
         for fn in self.functions:
             scope[fn] = (functions or FUNCTION_LIBRARY)[fn]
@@ -172,9 +177,9 @@ class Expression:
 
     def evaluate_traced(self, env: Mapping[str, Decimal | None]) -> tuple[Decimal, list[tuple[str, Decimal]]]:
         """Evaluate with simpleeval, returning the result and each intermediate value."""
-        for name in self.names:
-            if env.get(name) is None:
-                raise NoData(name)
+        missing = [n for n in sorted(self.names) if env.get(n) is None]
+        if missing:
+            raise NoData(missing)
         steps: list[tuple[str, Decimal]] = []
         ev = _TracingEval(
             names={n: env[n] for n in self.names},

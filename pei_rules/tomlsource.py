@@ -89,7 +89,7 @@ def _check_depth(obj: Any, depth: int = 0) -> None:
 def load_toml(path: str | Path, display: str | None = None) -> SourceDoc:
     """Load a TOML file; raise :class:`InputFileError` naming the file and line."""
     p = Path(path)
-    name = display or str(path)
+    name = display or _display_name(p)
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
@@ -99,6 +99,16 @@ def load_toml(path: str | Path, display: str | None = None) -> SourceDoc:
     except OSError as exc:
         raise InputFileError(f"cannot read file: {exc.strerror}", file=name) from None
     return load_toml_bytes(raw, name)
+
+
+def _display_name(p: Path) -> str:
+    """Paths under the working folder are shown relative to it, others as given."""
+    if p.is_absolute():
+        try:
+            return str(p.relative_to(Path.cwd()))
+        except ValueError:
+            return str(p)
+    return str(p)
 
 
 def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
