@@ -26,6 +26,7 @@ from .tomlsource import SourceDoc, SourceRef, load_toml
 META = "conjunto"
 RULESET_DIR_ENV = "PEI_RULES_PATH"
 INHERITED_META = ("funciones", "periodos")
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")  # a band's optional report colour
 
 
 # --- data model -------------------------------------------------------------------
@@ -41,6 +42,7 @@ class Band:
     upper_closed: bool
     ref: SourceRef
     text: str
+    color: str | None = None  # optional "#rrggbb" for reports (rule data, not code)
 
     def contains(self, x: Decimal) -> bool:
         if self.lower is not None:
@@ -756,13 +758,16 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             bpath = spath + ("bandas", bname)
             if not isinstance(bt, dict):
                 R.fail(bpath, "must be a table with etiqueta and intervalo")
-            R.known_keys(bpath, ["etiqueta", "intervalo"])
+            R.known_keys(bpath, ["etiqueta", "intervalo", "color"])
+            color = R.string(bpath + ("color",), None)
+            if color is not None and not _COLOR.fullmatch(color):
+                R.fail(bpath + ("color",), f"bad color '{color}': expected '#rrggbb'", suggestion='for example color = "#c62828"')
             text = R.string(bpath + ("intervalo",))
             parsed = _parse_interval(text)
             if isinstance(parsed, str):
                 R.fail(bpath + ("intervalo",), f"bad interval '{text}': {parsed}")
             lo, lc, hi, hc = parsed
-            bands.append(Band(bname, R.string(bpath + ("etiqueta",), bname), lo, lc, hi, hc, R.ref(bpath + ("intervalo",)), text))
+            bands.append(Band(bname, R.string(bpath + ("etiqueta",), bname), lo, lc, hi, hc, R.ref(bpath + ("intervalo",)), text, color))
         if not bands:
             R.fail(spath + ("bandas",), "a scale needs at least one band")
         bands.sort(key=lambda b: (b.lower is not None, b.lower if b.lower is not None else 0, not b.lower_closed))
