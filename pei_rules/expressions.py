@@ -161,6 +161,7 @@ class Expression:
             scope[name] = value
         if missing:
             raise NoData(missing)
+        _check_finite(scope, self.names)
         scope.update(self.constants)
         for fn in self.functions:
             scope[fn] = (functions or FUNCTION_LIBRARY)[fn]
@@ -180,6 +181,7 @@ class Expression:
         missing = [n for n in sorted(self.names) if env.get(n) is None]
         if missing:
             raise NoData(missing)
+        _check_finite(env, self.names)
         steps: list[tuple[str, Decimal]] = []
         ev = _TracingEval(
             names={n: env[n] for n in self.names},
@@ -198,10 +200,20 @@ class Expression:
         return _as_decimal(result), steps
 
 
+def _check_finite(env: Mapping, names) -> None:
+    """NaN and infinities are not values: reject them before any arithmetic (min(100, inf) is 100)."""
+    for name in sorted(names):
+        v = env[name]
+        if isinstance(v, Decimal) and not v.is_finite():
+            raise EvalFailure("invalid_operation", f"input '{name}' is {v}, not a finite number")
+
+
 def _as_decimal(value) -> Decimal:
     if isinstance(value, bool):
         return Decimal(int(value))
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise EvalFailure("invalid_operation", f"expression produced {value}, not a finite number")
         return value
     if isinstance(value, int):
         return Decimal(value)
@@ -278,6 +290,17 @@ def compile_expression(
         _fail(f"expression is longer than {MAX_LENGTH} characters ({len(text)})", text, where)
     if "\n" in text.strip() or "\r" in text:
         _fail("an expression must be a single line", text.splitlines()[0] if text.splitlines() else text, where)
+    # only printable ASCII: Python folds look-alike letters (NFKC) into identifiers, so
+    # 'ｍｉｎ' or a mathematical bold 'o' would silently read as another name
+    for i, ch in enumerate(text):
+        if not (" " <= ch <= "~"):
+            bad = ast.Constant(value=0)
+            bad.col_offset = i
+            _fail(f"character {ch!r} (U+{ord(ch):04X}) is not allowed: expressions are plain ASCII", text, where, bad)
+    if "#" in text:
+        bad = ast.Constant(value=0)
+        bad.col_offset = text.index("#")
+        _fail("'#' is not allowed: write comments as TOML comments, outside the expression", text, where, bad)
     # nesting is limited before the parser recurses into it
     depth = max_depth = 0
     for ch in text:
@@ -289,7 +312,7 @@ def compile_expression(
     if max_depth > MAX_DEPTH:
         _fail(f"expression nests parentheses {max_depth} deep (at most {MAX_DEPTH})", text, where)
     try:
-        body = simpleeval.SimpleEval.parse(text)
+        parsed = ast.parse(text)  # what simpleeval.SimpleEval.parse does, without dropping statements
     except SyntaxError as exc:
         node = None
         if exc.offset:
@@ -298,6 +321,9 @@ def compile_expression(
         _fail(f"syntax error: {exc.msg}", text, where, node)
     except (RecursionError, MemoryError, ValueError):
         _fail("expression is too deeply nested or malformed", text, where)
+    if len(parsed.body) != 1:
+        _fail("only one expression is allowed (no ';')", text, where, parsed.body[1] if parsed.body else None)
+    body = parsed.body[0]
     if not isinstance(body, ast.Expr):
         _fail(f"only an expression is allowed, not a {type(body).__name__.lower()} statement", text, where, body)
 
@@ -327,6 +353,9 @@ def compile_expression(
                 _fail("complex numbers are not allowed in rule expressions", text, where, node)
             if not isinstance(v, (int, float)):
                 _fail(f"constant {v!r} is not allowed", text, where, node)
+            src = (ast.get_source_segment(text, node) or "").lower()
+            if src.startswith(("0x", "0o", "0b")):
+                _fail("only decimal numbers are allowed (no hexadecimal, octal or binary literals)", text, where, node)
             return
         if t is ast.Name:
             if node.id.startswith("_"):
