@@ -22,7 +22,7 @@ from typing import Any
 
 from .errors import InputFileError
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = 4 * 1024 * 1024  # ~100x the ZED ILO plan; parsing is ~1-2 s per MiB at worst
 MAX_DEPTH = 40
 
 
@@ -140,6 +140,12 @@ def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
         raise InputFileError(f"invalid TOML: {msg}", file=name, line=line, column=col, excerpt=excerpt) from None
     except RecursionError:
         raise InputFileError("invalid TOML: nested too deeply", file=name) from None
+    except (ValueError, ArithmeticError):
+        # int() past Python's digit limit, or a Decimal exponent beyond what Decimal holds
+        line = _line_of_number(text)
+        lines = text.splitlines()
+        excerpt = lines[line - 1][:200] if line and 0 < line <= len(lines) else None
+        raise InputFileError("invalid TOML: a number is too long or too large", file=name, line=line, excerpt=excerpt) from None
     try:
         _check_depth(data)
     except (ValueError, RecursionError):
@@ -152,6 +158,14 @@ def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
         lines=_line_map(text_lines),
         text_lines=text_lines,
     )
+
+
+_LONG_NUMBER = re.compile(r"[0-9_]{1000,}|[eE][+-]?[0-9_]{15,}")
+
+
+def _line_of_number(text: str) -> int | None:
+    m = _LONG_NUMBER.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
 
 
 # --- the line scanner ------------------------------------------------------------
