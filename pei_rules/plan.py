@@ -14,10 +14,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import PlanError, did_you_mean, format_key
+from .expressions import CONTEXT as _EXPR_CONTEXT
 from .tomlsource import SourceDoc, SourceRef, load_toml, load_toml_bytes
 
 ND_WORDS = {"n/d", "nd", "s/d", "sin dato"}
 MAX_ABS = Decimal("1e15")
+MAX_DIGITS = _EXPR_CONTEXT.prec
 
 
 def _value(v: Any) -> Decimal | None:
@@ -26,14 +28,22 @@ def _value(v: Any) -> Decimal | None:
     if isinstance(v, str):
         if v.strip().casefold() in ND_WORDS:
             return None
-        raise ValueError(f'expected a number or "N/D", got the string {v!r} (write numbers without quotes or % signs)')
+        shown = v if len(v) <= 40 else v[:40] + "…"
+        raise ValueError(f'expected a number or "N/D", got the string {shown!r} (write numbers without quotes or % signs)')
     if isinstance(v, (int, Decimal)):
         d = Decimal(v)
         if not d.is_finite():
             raise ValueError("expected a finite number (nan and inf are not values)")
+        shown = format(d, ".6E") if abs(d.adjusted()) > 30 else str(d)
         if abs(d) >= MAX_ABS:
-            raise ValueError(f"number {v} is out of range (|x| < 1e15)")
-        return d
+            raise ValueError(f"number {shown} is out of range (|x| < 1e15)")
+        # the engine computes with MAX_DIGITS significant digits: more would be silently rounded
+        t = d.as_tuple()
+        if len(t.digits) > MAX_DIGITS:
+            raise ValueError(f"number {shown} has more than {MAX_DIGITS} significant digits")
+        if isinstance(t.exponent, int) and t.exponent < -MAX_DIGITS:
+            raise ValueError(f"number {shown} has more than {MAX_DIGITS} decimal places")
+        return d.copy_abs() if d.is_zero() else d  # -0.0 is 0: never print "-0.0"
     if isinstance(v, float):
         raise ValueError("expected a decimal number")
     raise ValueError(f'expected a number or "N/D", got {type(v).__name__}')
