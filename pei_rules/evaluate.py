@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from . import __version__
@@ -135,7 +135,11 @@ class _Evaluator:
         if f.exact is not None:
             q = self.quanta[f.kind]
             f.decimals = rules.decimals[f.kind]
-            f.value = f.exact.quantize(q, rounding=self.mode)
+            try:
+                f.value = f.exact.quantize(q, rounding=self.mode)
+            except InvalidOperation:  # more digits than the context holds: no number, never a crash
+                f.status, f.exact, f.value = ND, None, None
+                f.reason = "número fuera de rango" + (f"; {f.reason}" if f.reason else "")
         scale_name = rules.band_for.get(f.kind)
         if scale_name:
             f.scale = scale_name
