@@ -1,0 +1,513 @@
+"""Audit: compare what a plan says was published with what the rules recompute.
+
+Every ``[[publicado]]`` entry of a plan (figure address, value as printed, source in the
+report) is compared with the recomputed figure at the printed precision:
+
+- ``match``: equal at the printed precision;
+- ``mismatch``: published, recomputed, difference, and the likely causes, found by
+  *searching* (never by special cases): another rounding of the exact value, another
+  figure of the same entity, an intermediate value of the formula (a cap not applied),
+  another aggregation method, swapped inputs, a plan input echoed, a count of another
+  population, a plan datum printed rounded, a different text;
+- ``not_recomputable``: the figure has no number, and why.
+
+``verify_result`` re-evaluates a stored ``evaluate --format json`` output from its
+receipt and checks that the hashes and every figure still reproduce.
+"""
+from __future__ import annotations
+
+import difflib
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from . import vocabulary as V
+from .errors import AddressError, InputFileError, PeiError
+from .evaluate import ND, OK, Evaluation, Figure, evaluate
+from .explain import COUNT_PREFIX, DATUM_PREFIX, _Builder, datum_value, resolve
+from .expressions import EvalFailure, NoData
+from .tomlsource import SourceRef
+
+MATCH, MISMATCH, NOT_RECOMPUTABLE = "match", "mismatch", "not_recomputable"
+
+MODE_NAMES = {
+    "down": "truncamiento",
+    "up": "redondeo hacia arriba",
+    "half_even": "redondeo mitad al par",
+    "half_down": "redondeo mitad hacia abajo",
+    "half_up": "redondeo mitad hacia arriba",
+}
+POPULATION_NAMES = {"aei": "AEI", "oei": "OEI", "indicador": "indicadores", "ao": "AO"}
+
+
+@dataclass
+class Entry:
+    index: int
+    figure: str  # as written in the plan
+    resolved: str | None
+    published: str
+    source: str  # where in the report
+    ref: SourceRef  # where in the plan file
+    status: str = MATCH
+    recomputed: str | None = None
+    difference: str | None = None
+    causes: list[str] = field(default_factory=list)
+    reason: str | None = None
+    label: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "figure": self.figure,
+            "resolved": self.resolved,
+            "label": self.label,
+            "published": self.published,
+            "source": self.source,
+            "plan_ref": self.ref.to_dict(),
+            "status": self.status,
+            "recomputed": self.recomputed,
+            "difference": self.difference,
+            "causes": self.causes,
+            "reason": self.reason,
+        }
+
+
+# --- printed numbers -------------------------------------------------------------------
+
+_NUM = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def parse_printed(text: str) -> tuple[Decimal, int] | None:
+    """A number as printed in a Peruvian report (``3'661,516.08``, ``74.27 %``, ``S/ 4'930,000``)
+    and its printed decimals; ``None`` if the text is not a number."""
+    t = text.strip()
+    for junk in ("S/", "%", "\u00a0", " "):
+        t = t.replace(junk, "")
+    t = t.replace("'", "").replace("’", "").replace(",", "")
+    if not _NUM.match(t):
+        return None
+    try:
+        d = Decimal(t)
+    except InvalidOperation:  # pragma: no cover - the regex admits only numbers
+        return None
+    return d, max(0, -d.as_tuple().exponent)
+
+
+def _q(x: Decimal, decimals: int, mode: str) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-decimals), rounding=V.ROUNDING_MODES[mode])
+
+
+def _norm_text(s: str) -> str:
+    return " ".join(str(s).split()).rstrip(".").casefold()
+
+
+# --- the audit ---------------------------------------------------------------------------
+
+
+class _Auditor:
+    def __init__(self, ev: Evaluation):
+        self.ev = ev
+        self.rules = ev.rules
+        self.mode = ev.rules.rounding_mode
+        self.builder = _Builder(ev)
+
+    def run(self) -> list[Entry]:
+        out = []
+        plan = self.ev.plan
+        for i, p in enumerate(plan.model.publicado):
+            ref = plan.doc.ref(("publicado", i, "figura"))
+            e = Entry(i, p.figura, None, p.valor, p.fuente, ref)
+            try:
+                e.resolved = resolve(self.ev, p.figura)
+            except AddressError as exc:
+                raise AddressError(
+                    f"[[publicado]] entry names an unknown figure: {exc.message}",
+                    file=ref.file,
+                    line=ref.line,
+                    key=ref.key,
+                    suggestion=exc.suggestion,
+                ) from None
+            if e.resolved.startswith(COUNT_PREFIX + ":"):
+                self.count(e)
+            elif e.resolved.startswith(DATUM_PREFIX + ":"):
+                self.datum(e)
+            else:
+                self.figure(e, self.ev.figures[e.resolved])
+            out.append(e)
+        return out
+
+    # figures ----------------------------------------------------------------------------
+
+    def figure(self, e: Entry, f: Figure) -> None:
+        e.label = f.label
+        printed = parse_printed(e.published)
+        if printed is None:
+            e.status, e.reason = MISMATCH, f"'{e.published}' is not a number"
+            e.recomputed = None if f.value is None else str(f.value)
+            return
+        pub, d = printed
+        if f.status != OK or f.exact is None:
+            e.status, e.reason = NOT_RECOMPUTABLE, f.reason
+            return
+        rec = _q(f.exact, d, self.mode)
+        e.recomputed = str(f.value) if f.decimals == d else str(rec)
+        if rec == pub:
+            e.status = MATCH
+            return
+        e.status = MISMATCH
+        e.difference = str(pub - rec)
+        e.causes = self.figure_causes(f, pub, d)
+
+    def figure_causes(self, f: Figure, pub: Decimal, d: int) -> list[str]:
+        causes: list[str] = []
+        ev = self.ev
+        # 1. the same exact value rounded another way
+        for mode in V.ROUNDING_MODES:
+            if mode != self.mode and _q(f.exact, d, mode) == pub:
+                causes.append(f"{MODE_NAMES.get(mode, mode)} a {d} decimales: {f.exact} -> {pub} (las reglas: {MODE_NAMES.get(self.mode, self.mode)} -> {_q(f.exact, d, self.mode)})")
+                break
+        # 2. another figure of the same entity (or a figure it aggregates)
+        same = [g for g in ev.figures.values() if g.id != f.id and g.code == f.code and g.status == OK and g.exact is not None]
+        hits = [g for g in same if _q(g.exact, d, self.mode) == pub]
+        if not hits:
+            owned = [g for g in ev.figures.values() if g.owner == f.code and f.code and g.status == OK and g.exact is not None]
+            hits = [g for g in owned if _q(g.exact, d, self.mode) == pub]
+        for g in hits:
+            causes.append(f"{g.label} ({g.id} = {g.value}) mostrada como {f.label}")
+        # 3. an intermediate value of the formula (e.g. a cap not applied)
+        for step in self.builder.steps_for(f)[:-1]:
+            try:
+                v = Decimal(step["value"])
+            except (InvalidOperation, TypeError):
+                continue
+            if _q(v, d, self.mode) == pub:
+                causes.append(f"es el valor intermedio '{step['expr']}' = {v}: falta aplicar el resto de '{f.formula}' (p. ej. el tope)")
+                break
+        # 4. swapped inputs of the formula
+        causes += self.swapped(f, pub, d)
+        # 5. another aggregation method
+        causes += self.other_methods(f, pub, d)
+        # 6. a plan input printed instead of the figure
+        for inp in f.inputs:
+            if inp.figure is None and inp.value is not None and inp.note != "parámetro" and inp.value == pub:
+                causes.append(f"muestra el dato del plan '{inp.name}' = {inp.value} ({inp.ref}) en lugar de la cifra")
+        # 7. fraction vs percentage
+        for factor, what in ((Decimal(100), "×100"), (Decimal("0.01"), "÷100")):
+            if _q(f.exact * factor, d, self.mode) == pub and f.exact != 0:
+                causes.append(f"la cifra {what}: fracción y porcentaje confundidos")
+        if not causes:
+            causes.append("causa no identificada")
+        return causes
+
+    def swapped(self, f: Figure, pub: Decimal, d: int) -> list[str]:
+        expr = self.builder._expression(f)
+        if expr is None:
+            return []
+        env: dict[str, Decimal | None] = dict(self.rules.parameters)
+        for i in f.inputs:
+            env[i.name] = i.value
+        names = sorted(n for n in expr.names if n not in self.rules.parameters)
+        out = []
+        for a, b in itertools.combinations(names, 2):
+            if env.get(a) == env.get(b):
+                continue
+            e2 = dict(env)
+            e2[a], e2[b] = env.get(b), env.get(a)
+            try:
+                v = expr.evaluate(e2)
+            except (NoData, EvalFailure):
+                continue
+            if _q(v, d, self.mode) == pub:
+                out.append(f"entradas intercambiadas: '{a}' ↔ '{b}' da {v}")
+        return out
+
+    def other_methods(self, f: Figure, pub: Decimal, d: int) -> list[str]:
+        ag = self.rules.aggregates.get(f.kind)
+        if ag is None:
+            return []
+        used = [i for i in f.inputs if i.figure and i.used and i.value is not None]
+        if not used:
+            return []
+        vals = [i.value for i in used]
+        cands: dict[str, Decimal] = {}
+        cands["media"] = sum(vals, Decimal(0)) / len(vals)
+        s = sorted(vals)
+        n = len(s)
+        cands["mediana"] = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+        cands["minimo"] = min(vals)
+        cands["maximo"] = max(vals)
+        cands["suma"] = sum(vals, Decimal(0))
+        rels = []
+        for i in used:
+            rel = self.builder.relevance_source(i.figure)
+            rels.append(None if rel is None else Decimal(rel["value"]))
+        if all(r is not None for r in rels):
+            for sname, scheme in self.rules.weight_schemes.items():
+                if ag.method == "media_ponderada" and sname == ag.weighting:
+                    continue
+                env: dict[str, Decimal | None] = dict(self.rules.parameters)
+                env.update({"r_max": max(rels), "r_min": min(rels), "n": Decimal(len(rels))})
+                try:
+                    raws = []
+                    for r in rels:
+                        env["r"] = r
+                        raws.append(scheme.evaluate(env))
+                    tot = sum(raws, Decimal(0))
+                    if tot > 0:
+                        cands[f"media_ponderada ({sname} = {scheme.text})"] = sum((v * w for v, w in zip(vals, raws)), Decimal(0)) / tot
+                except (NoData, EvalFailure):
+                    pass
+        out = []
+        for name, v in cands.items():
+            if name == ag.method:
+                continue
+            if _q(v, d, self.mode) == pub:
+                out.append(f"otro método de agregación: {name} de {ag.value} da {v} (las reglas: {ag.method})")
+        return out
+
+    # counts ------------------------------------------------------------------------------
+
+    def count(self, e: Entry) -> None:
+        _, name, band = e.resolved.split(":")
+        c = self.ev.counts[name]
+        e.label = c.label + ("" if band == "total" else f" ({band})")
+        value = c.total if band == "total" else c.counts[band]
+        e.recomputed = str(value)
+        printed = parse_printed(e.published)
+        if printed is None or printed[1] != 0:
+            e.status, e.reason = MISMATCH, f"'{e.published}' is not a whole count"
+            return
+        pub = int(printed[0])
+        if pub == value:
+            e.status = MATCH
+            return
+        e.status = MISMATCH
+        e.difference = str(pub - value)
+        causes = []
+        own = self.rules.scope_of(c.figure)
+        pops = self.populations()
+        for pop, n in pops.items():
+            if pop != own and n == pub:
+                causes.append(f"cuenta {POPULATION_NAMES.get(pop, pop)} ({n}) en lugar de {POPULATION_NAMES.get(own, own)} ({value})")
+        for other, oc in self.ev.counts.items():
+            if other == name:
+                continue
+            for b, n in list(oc.counts.items()) + [("total", oc.total)]:
+                if n == pub and (b == band or b == "total"):
+                    causes.append(f"es la cuenta de otra tabla: {oc.label} ({b}) = {n}")
+        if not causes:
+            causes.append("causa no identificada")
+        e.causes = causes
+
+    def populations(self) -> dict[str, int]:
+        plan = self.ev.plan
+        poi = plan.model.poi.get(self.ev.year)
+        return {
+            "oei": len(plan.oei),
+            "aei": len(plan.aei),
+            "indicador": len(plan.indicators),
+            "ao": len(poi.ao) if poi else 0,
+        }
+
+    # plan data -----------------------------------------------------------------------------
+
+    def datum(self, e: Entry) -> None:
+        value, ref = datum_value(self.ev.plan, e.resolved)
+        e.label = f"dato del plan ({ref})"
+        e.recomputed = str(value)
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            printed = parse_printed(e.published)
+            if printed is None:
+                e.status, e.reason = MISMATCH, f"'{e.published}' is not a number; the plan has {value}"
+                e.causes = ["el informe da un texto donde el plan tiene un número"]
+                return
+            pub, d = printed
+            v = Decimal(value)
+            if pub == v:
+                e.status = MATCH
+                return
+            e.status = MISMATCH
+            e.difference = str(pub - v)
+            causes = []
+            for mode in V.ROUNDING_MODES:
+                if _q(v, d, mode) == pub:
+                    causes.append(f"dato del plan redondeado a {d} decimales ({MODE_NAMES.get(mode, mode)}): {v} -> {pub}")
+                    break
+            for factor, what in ((Decimal(100), "×100"), (Decimal("0.01"), "÷100"), (Decimal(1000), "×1000"), (Decimal("0.001"), "÷1000")):
+                if v * factor == pub:
+                    causes.append(f"el dato {what}: otra unidad")
+            e.causes = causes or ["causa no identificada"]
+            return
+        if _norm_text(value) == _norm_text(e.published):
+            e.status = MATCH
+            return
+        e.status = MISMATCH
+        e.causes = [text_difference(str(value), e.published)]
+
+
+def text_difference(plan_text: str, published: str) -> str:
+    """One line naming what the published text changes with respect to the plan's."""
+    a, b = plan_text.split(), published.split()
+    if len(a) <= 1 and len(b) <= 1:
+        return f"el informe dice '{published}' donde el plan dice '{plan_text}'"
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=[x.casefold() for x in a], b=[x.casefold() for x in b], autojunk=False).get_opcodes():
+        if op == "insert":
+            parts.append(f"añade '{' '.join(b[j1:j2])}'")
+        elif op == "delete":
+            parts.append(f"quita '{' '.join(a[i1:i2])}'")
+        elif op == "replace":
+            parts.append(f"cambia '{' '.join(a[i1:i2])}' por '{' '.join(b[j1:j2])}'")
+    return "el texto publicado " + ", ".join(parts) if parts else "diferencia de mayúsculas o puntuación"
+
+
+def audit(ev: Evaluation) -> list[Entry]:
+    return _Auditor(ev).run()
+
+
+def audit_document(ev: Evaluation, entries: list[Entry]) -> dict:
+    counts = {s: sum(1 for e in entries if e.status == s) for s in (MATCH, MISMATCH, NOT_RECOMPUTABLE)}
+    return {
+        "format": "pei-rules/audit",
+        "format_version": 1,
+        "receipt": ev.receipt(),
+        "summary": counts,
+        "entries": [e.to_dict() for e in entries],
+    }
+
+
+def exit_code(entries: list[Entry]) -> int:
+    return 0 if all(e.status == MATCH for e in entries) else 1
+
+
+# --- verifying a stored result ------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    item: str
+    status: str  # match / mismatch
+    stored: str | None
+    now: str | None
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"item": self.item, "status": self.status, "stored": self.stored, "now": self.now, "note": self.note}
+
+
+def load_result(path: str | Path) -> dict:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError("file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"cannot read file: {exc}", file=str(path)) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno, column=exc.colno) from None
+    if not isinstance(doc, dict) or doc.get("format") != "pei-rules/evaluation":
+        raise InputFileError("not an 'evaluate --format json' output (format must be 'pei-rules/evaluation')", file=str(path), key=("format",))
+    rc = doc.get("receipt")
+    if not isinstance(rc, dict):
+        raise InputFileError("the result has no receipt", file=str(path), key=("receipt",))
+    for key in (("plan", "path"), ("plan", "sha256"), ("rule_set", "id"), ("year",)):
+        node: Any = rc
+        for k in key:
+            node = node.get(k) if isinstance(node, dict) else None
+        if node is None:
+            raise InputFileError("the receipt lacks a required key", file=str(path), key=("receipt",) + key)
+    if not isinstance(doc.get("figures"), list):
+        raise InputFileError("the result has no figures", file=str(path), key=("figures",))
+    return doc
+
+
+def _find(path_text: str, base: Path) -> Path | None:
+    p = Path(path_text)
+    for cand in (p, base / p):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
+    """Re-evaluate a stored evaluation from its receipt; compare hashes and every figure."""
+    from .commands._common import OVERRIDE_NAME
+    from .plan import load_plan
+    from .ruleset import load_ruleset
+    from .ruleset import resolve as resolve_rules
+
+    doc = load_result(path)
+    rc = doc["receipt"]
+    base = Path(path).resolve().parent
+    plan_file = _find(rc["plan"]["path"], base)
+    if plan_file is None:
+        raise InputFileError(f"the plan named in the receipt is not found: {rc['plan']['path']}", file=str(path), key=("receipt", "plan", "path"))
+    plan = load_plan(plan_file, display=rc["plan"]["path"])
+    checks: list[Check] = []
+    checks.append(Check("plan sha256", MATCH if plan.sha256 == rc["plan"]["sha256"] else MISMATCH, rc["plan"]["sha256"], plan.sha256, str(plan_file)))
+    try:
+        folder = resolve_rules(rc["rule_set"]["id"])
+    except PeiError as exc:
+        raise InputFileError(f"the rule set of the receipt is not found: {exc.message}", file=str(path), key=("receipt", "rule_set", "id")) from None
+    stored_files = rc["rule_set"].get("files") or []
+    overrides = [Path(f["path"]) for f in stored_files if Path(f.get("path", "")).name == OVERRIDE_NAME and Path(f["path"]).is_file()]
+    rules = load_ruleset(folder, overrides=overrides)
+    now_files = {Path(p).name if False else p: d for p, d in rules.files}
+    for f in stored_files:
+        cur = now_files.get(f.get("path"))
+        if cur is None:
+            fp = _find(f.get("path", ""), base)
+            if fp is not None:
+                import hashlib
+
+                cur = hashlib.sha256(fp.read_bytes()).hexdigest()
+        checks.append(Check(f"rule file {f.get('path')}", MATCH if cur == f.get("sha256") else MISMATCH, f.get("sha256"), cur, None if cur else "file not found"))
+    stored_paths = {f.get("path") for f in stored_files}
+    for p, d in rules.files:
+        if p not in stored_paths:
+            checks.append(Check(f"rule file {p}", MISMATCH, None, d, "file not in the receipt (added to the rule set since)"))
+    year = rc["year"]
+    if not isinstance(year, int):
+        raise InputFileError("the receipt's year is not a year", file=str(path), key=("receipt", "year"))
+    ev = evaluate(plan, rules, year, why_rules=f"from the receipt of {path}")
+    seen = set()
+    for fd in doc["figures"]:
+        if not isinstance(fd, dict) or "id" not in fd:
+            raise InputFileError("a figure without id", file=str(path), key=("figures",))
+        fid = fd["id"]
+        seen.add(fid)
+        f = ev.figures.get(fid)
+        if f is None:
+            checks.append(Check(fid, MISMATCH, fd.get("value"), None, "the figure no longer exists"))
+            continue
+        now = None if f.value is None else str(f.value)
+        same = now == fd.get("value") and f.status == fd.get("status") and f.band_name == fd.get("band")
+        note = None
+        if not same:
+            note = f"status {fd.get('status')} -> {f.status}, band {fd.get('band')} -> {f.band_name}"
+        checks.append(Check(fid, MATCH if same else MISMATCH, fd.get("value"), now, note))
+    for fid in ev.figures:
+        if fid not in seen:
+            checks.append(Check(fid, MISMATCH, None, None if ev.figures[fid].value is None else str(ev.figures[fid].value), "new figure, not in the stored result"))
+    for cd in doc.get("counts") or []:
+        c = ev.counts.get(cd.get("name"))
+        for band, n in (cd.get("counts") or {}).items():
+            now_n = None if c is None else c.counts.get(band)
+            checks.append(Check(f"{COUNT_PREFIX}:{cd.get('name')}:{band}", MATCH if now_n == n else MISMATCH, str(n), None if now_n is None else str(now_n)))
+    return ev, checks
+
+
+def verify_document(ev: Evaluation, checks: list[Check], path: str) -> dict:
+    return {
+        "format": "pei-rules/audit-result",
+        "format_version": 1,
+        "result": str(path),
+        "receipt": ev.receipt(),
+        "summary": {s: sum(1 for c in checks if c.status == s) for s in (MATCH, MISMATCH)},
+        "checks": [c.to_dict() for c in checks],
+    }
