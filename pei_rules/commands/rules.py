@@ -1,0 +1,280 @@
+"""``pei-rules rules list|show|check|test``: inspect, validate and test rule sets.
+
+* ``list``: every rule set in the search path, with validity, anchoring and parent.
+* ``show RULESET``: the effective merged rules, each leaf with the file:line it came from.
+* ``check [RULESET...]``: load and validate (all rule sets when none is given). Exit 1
+  when any fails; each failure names file:line:column, the excerpt and a suggestion.
+* ``test [RULESET...]``: run the rule test cases (``rules/<id>/casos/*.toml``). Exit 1
+  when a case fails; also lists the rules no case exercises.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from ..errors import PeiError, RuleError, UsageError, format_key
+from ..ruleset import META, RuleSet, available, load_ruleset, resolve, search_dirs
+from ._common import emit
+
+
+def register(sub) -> None:
+    p = sub.add_parser("rules", help="list, show, check and test rule sets", description=__doc__.split("\n\n", 1)[1])
+    rs = p.add_subparsers(dest="rules_command", metavar="ACTION")
+
+    pl = rs.add_parser("list", help="list the rule sets with validity and anchoring")
+    pl.add_argument("--format", choices=("text", "json"), default="text")
+    pl.set_defaults(func=run_list)
+
+    ps = rs.add_parser("show", help="print the effective rules of a rule set, each with file:line")
+    ps.add_argument("ruleset", metavar="RULESET", help="rule set id or folder")
+    ps.add_argument("--overrides", action="append", metavar="FILE", default=[], help="also apply an override file (e.g. an institution's reglas-propias.toml)")
+    ps.add_argument("--format", choices=("text", "json"), default="text")
+    ps.add_argument("--out", metavar="FILE", help="write to FILE (atomically)")
+    ps.set_defaults(func=run_show)
+
+    pc = rs.add_parser("check", help="validate rule sets (all when none is given)")
+    pc.add_argument("rulesets", nargs="*", metavar="RULESET", help="rule set ids or folders")
+    pc.add_argument("--format", choices=("text", "json"), default="text")
+    pc.set_defaults(func=run_check)
+
+    pt = rs.add_parser("test", help="run the rule test cases (all rule sets when none is given)")
+    pt.add_argument("rulesets", nargs="*", metavar="RULESET", help="rule set ids or folders")
+    pt.add_argument("--cases", action="append", metavar="FILE", default=[], help="also run this case file")
+    pt.add_argument("--verbose", "-v", action="store_true", help="list passing cases too")
+    pt.add_argument("--format", choices=("text", "json"), default="text")
+    pt.set_defaults(func=run_test)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+# --- list -------------------------------------------------------------------------------
+
+
+def _validity(rs: RuleSet) -> str:
+    lo = "" if rs.valid_from is None else str(rs.valid_from)
+    hi = "" if rs.valid_to is None else str(rs.valid_to)
+    return f"{lo}–{hi}" if (lo or hi) else "sin vigencia"
+
+
+def run_list(args) -> int:
+    rows, objs = [], []
+    for rid, folder in available().items():
+        try:
+            rs = load_ruleset(folder)
+        except PeiError as exc:
+            rows.append([rid, "", "", "", "", f"NO CARGA: {exc.message}"])
+            objs.append({"id": rid, "folder": str(folder), "error": str(exc)})
+            continue
+        rows.append([rid, _validity(rs), "sí" if rs.anchored else "no", ", ".join(rs.periods), " <- ".join(rs.extends) or "", rs.title])
+        objs.append(
+            {
+                "id": rid,
+                "folder": str(folder),
+                "title": rs.title,
+                "directive": rs.directive,
+                "valid_from": rs.valid_from,
+                "valid_to": rs.valid_to,
+                "anchored": rs.anchored,
+                "anchor": rs.anchor,
+                "periods": rs.periods,
+                "extends": rs.extends,
+            }
+        )
+    if args.format == "json":
+        emit(json.dumps({"rule_sets": objs}, ensure_ascii=False, indent=2) + "\n", None)
+    else:
+        emit(tabulate(rows, headers=["Conjunto", "Vigencia", "Anclado", "Periodos", "Extiende", "Título"], disable_numparse=True) + "\n", None)
+    return 0
+
+
+# --- show -------------------------------------------------------------------------------
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (int, Decimal)):
+        return str(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    return json.dumps(str(v))
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and "E" not in str(v) and "." not in str(v) else str(v)
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v
+
+
+def _key(part: Any) -> str:
+    return format_key([part])
+
+
+def run_show(args) -> int:
+    folder = resolve(args.ruleset)
+    overrides = [Path(o) for o in args.overrides]
+    for o in overrides:
+        if not o.is_file():
+            raise UsageError(f"override file not found: {o}")
+    rs = load_ruleset(folder, overrides=overrides)
+    leaves = [(k, v, r) for k, (v, r) in rs.leaves.items() if not (k[0] == META and str(k[-1]).startswith("_"))]
+    if args.format == "json":
+        obj = {
+            "id": rs.id,
+            "extends": rs.extends,
+            "content_hash": rs.content_hash,
+            "files": [{"path": p, "sha256": d} for p, d in rs.files],
+            "leaves": [{"key": format_key(k), "path": list(k), "value": _plain(v), "file": r.file, "line": r.line} for k, v, r in leaves],
+        }
+        emit(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", args.out)
+        return 0
+    lines = [f"# Reglas efectivas de '{rs.id}'" + (f" (extiende {' <- '.join(rs.extends)})" if rs.extends else "")]
+    for p, _ in rs.files:
+        lines.append(f"#   {p}")
+    # group by table, keeping the first-seen order of tables
+    tables: dict[tuple, list] = {}
+    for k, v, r in leaves:
+        tables.setdefault(tuple(k[:-1]), []).append((k[-1], v, r))
+    for table, items in tables.items():
+        lines.append("")
+        if table:
+            lines.append("[" + ".".join(_key(p) for p in table) + "]")
+        width = max(len(f"{_key(n)} = {_toml_value(v)}") for n, v, _ in items)
+        width = min(width, 70)
+        for n, v, r in items:
+            text = f"{_key(n)} = {_toml_value(v)}"
+            lines.append(f"{text:<{width}}  # {r.file}:{r.line}" if r.line else f"{text:<{width}}  # {r.file}")
+    emit("\n".join(lines) + "\n", args.out)
+    return 0
+
+
+# --- check ------------------------------------------------------------------------------
+
+
+def _all_folders() -> list[Path]:
+    """Every folder in the search path that holds rule files, loadable or not."""
+    out, seen = [], set()
+    for d in search_dirs():
+        if not d.is_dir():
+            continue
+        for sub in sorted(d.iterdir()):
+            if sub.is_dir() and any(sub.glob("*.toml")):
+                r = sub.resolve()
+                if r not in seen:
+                    seen.add(r)
+                    out.append(sub)
+    return out
+
+
+def check_folder(folder: Path) -> tuple[str, PeiError | None]:
+    """Load and validate one rule set folder; (id or folder, error or None)."""
+    from ..periods import check_periods
+
+    try:
+        rs = load_ruleset(folder)
+        check_periods(rs)
+        _check_extra(rs)
+    except UsageError:
+        raise
+    except PeiError as exc:
+        return str(folder), exc
+    return rs.id, None
+
+
+def _check_extra(rs: RuleSet) -> None:
+    """Checks the loader leaves to `rules check`: validity order, anchoring described."""
+    if rs.valid_from is not None and rs.valid_to is not None and rs.valid_from > rs.valid_to:
+        r = rs.ref(META, "vigencia", "hasta") or rs.ref(META, "vigencia")
+        raise RuleError(
+            f"vigencia: hasta ({rs.valid_to}) is before desde ({rs.valid_from})",
+            file=r.file if r else rs.folder,
+            line=r.line if r else None,
+            key=(META, "vigencia"),
+        )
+    if rs.anchored and not rs.anchor.strip():
+        r = rs.ref(META, "anclado")
+        raise RuleError(
+            "anclado = true needs anclaje: the published figures that anchor the rule set",
+            file=r.file if r else rs.folder,
+            line=r.line if r else None,
+            key=(META, "anclaje"),
+            suggestion='anclaje = "Informe ... : cifras ..."',
+        )
+    try:
+        from .. import inference  # written with issue 3; validates [inferencia_sentido] when present
+    except ImportError:  # pragma: no cover - depends on the other module being present
+        return
+    validate = getattr(inference, "validate_rules", None) or getattr(inference, "check_rules", None)
+    if validate is not None and "inferencia_sentido" in rs.extra:
+        validate(rs)
+
+
+def run_check(args) -> int:
+    folders = [resolve(s) for s in args.rulesets] if args.rulesets else _all_folders()
+    if not folders:
+        raise UsageError("no rule sets found", suggestion="run from the project folder or set PEI_RULES_PATH")
+    results = [check_folder(f) for f in folders]
+    failed = [(n, e) for n, e in results if e is not None]
+    if args.format == "json":
+        obj = {"checked": len(results), "failed": len(failed), "results": [{"rule_set": n, "ok": e is None, "error": e.to_dict() if e else None} for n, e in results]}
+        emit(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", None)
+    else:
+        lines = []
+        for n, e in results:
+            lines.append(f"ok    {n}" if e is None else f"FAIL  {n}\n  {str(e).replace(chr(10), chr(10) + '  ')}")
+        lines.append(f"{len(results) - len(failed)} rule sets ok, {len(failed)} failed")
+        emit("\n".join(lines) + "\n", None)
+    return 1 if failed else 0
+
+
+# --- test -------------------------------------------------------------------------------
+
+
+def run_test(args) -> int:
+    from ..rulecases import run_for
+
+    ids = []
+    for spec in args.rulesets:
+        ids.append(load_ruleset(resolve(spec)).id)
+    for c in args.cases:
+        if not Path(c).is_file():
+            raise UsageError(f"case file not found: {c}")
+    report = run_for(ids or None, [Path(c) for c in args.cases])
+    failed = report.failed
+    if args.format == "json":
+        obj = {
+            "passed": len(report.outcomes) - len(failed),
+            "failed": len(failed),
+            "cases": [{"file": o.case.file, "line": o.case.line, "name": o.case.name, "rule_set": o.ruleset, "ok": o.ok, "messages": o.messages} for o in report.outcomes],
+            "uncovered": report.uncovered,
+        }
+        emit(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", None)
+        return 1 if failed else 0
+    lines = []
+    for o in report.outcomes:
+        if not o.ok:
+            lines.append("FAIL  " + o.describe())
+        elif args.verbose:
+            lines.append("ok    " + o.describe())
+    for rid, items in report.uncovered.items():
+        if items:
+            lines.append(f"note  [{rid}] rules no case exercises: {', '.join(items)}")
+    per = {}
+    for o in report.outcomes:
+        per.setdefault(o.ruleset, [0, 0])[0 if o.ok else 1] += 1
+    for rid, (ok, bad) in per.items():
+        lines.append(f"      [{rid}] {ok} passed, {bad} failed")
+    lines.append(f"rule cases: {len(report.outcomes) - len(failed)} passed, {len(failed)} failed")
+    emit("\n".join(lines) + "\n", None)
+    return 1 if failed else 0

@@ -1,0 +1,97 @@
+"""Evaluation periods a rule set knows: annual, and the semestral evaluation.
+
+A rule set lists its periods in ``[conjunto] periodos = ["anual", "semestral"]`` and says
+how a semester's figures are computed in ``[periodos.semestral]``::
+
+    [periodos.semestral]
+    etiqueta = "Evaluación semestral"
+    # indicator values: the semester's own ("2025-S1" in the plan's [indicador.semestral]),
+    # or the sum of the year's semesters up to it
+    indicadores = "del_semestre"      # "del_semestre" | "acumulado_en_el_anio"
+    # AO physical targets: the semester's months, or January to the semester's last month
+    ao = "acumulado_en_el_anio"       # "del_semestre" | "acumulado_en_el_anio"
+
+The words here are the engine's vocabulary (a calendar has two semesters of six months);
+the choice between them is rule data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import vocabulary as V
+from .errors import RuleError, UsageError, did_you_mean
+from .ruleset import META, RuleSet
+
+SECTION = "periodos"
+SEMESTER_MODES = ("del_semestre", "acumulado_en_el_anio")
+SEMESTERS = (1, 2)
+MONTHS_PER_SEMESTER = 6
+KEYS = {"anual": ("etiqueta",), "semestral": ("etiqueta", "indicadores", "ao")}
+
+
+@dataclass(frozen=True)
+class PeriodSettings:
+    period: str
+    label: str
+    indicators: str = "del_semestre"
+    ao: str = "del_semestre"
+
+
+def _fail(rs: RuleSet, path: tuple, message: str, suggestion: str | None = None) -> RuleError:
+    r = rs.ref(*path)
+    return RuleError(message, file=r.file if r else rs.folder, line=r.line if r else None, key=path, suggestion=suggestion)
+
+
+def check_periods(rs: RuleSet) -> None:
+    """Validate the [periodos] section against [conjunto] periodos; RuleError with file:line."""
+    table = rs.extra.get(SECTION, {})
+    if not isinstance(table, dict):
+        raise _fail(rs, (SECTION,), "[periodos] must be a table of period tables")
+    for name, sub in table.items():
+        if name not in V.PERIODS:
+            raise _fail(rs, (SECTION, name), f"unknown period '{name}'", did_you_mean(str(name), V.PERIODS) or f"known periods: {', '.join(V.PERIODS)}")
+        if name not in rs.periods:
+            raise _fail(rs, (SECTION, name), f"period '{name}' is described but not declared in [conjunto] periodos", f'periodos = {rs.periods + [name]!r}'.replace("'", '"'))
+        if not isinstance(sub, dict):
+            raise _fail(rs, (SECTION, name), f"[periodos.{name}] must be a table")
+        for k, v in sub.items():
+            if k not in KEYS[name]:
+                raise _fail(rs, (SECTION, name, k), f"unknown key '{k}'", did_you_mean(str(k), KEYS[name]) or f"allowed: {', '.join(KEYS[name])}")
+            if k in ("indicadores", "ao") and v not in SEMESTER_MODES:
+                raise _fail(rs, (SECTION, name, k), f"'{v}' is not one of: {', '.join(SEMESTER_MODES)}", did_you_mean(str(v), SEMESTER_MODES) or None)
+            if k == "etiqueta" and not isinstance(v, str):
+                raise _fail(rs, (SECTION, name, k), "etiqueta must be a string")
+
+
+def settings(rs: RuleSet, period: str, semester: int | None) -> PeriodSettings:
+    """The settings of a period, refusing periods the rule set does not declare (UsageError)."""
+    if period not in V.PERIODS:
+        raise UsageError(f"unknown period '{period}'", suggestion=f"known periods: {', '.join(V.PERIODS)}")
+    if period not in rs.periods:
+        r = rs.ref(META, "periodos")
+        where = f" ({r.file}:{r.line})" if r and r.line else ""
+        raise UsageError(
+            f"rule set '{rs.id}' does not declare the period '{period}': it knows {', '.join(rs.periods)}{where}",
+            suggestion="choose a rule set that declares it (pei-rules rules list) or add it to [conjunto] periodos",
+        )
+    check_periods(rs)
+    sub = rs.extra.get(SECTION, {}).get(period, {})
+    if period == "semestral":
+        if semester not in SEMESTERS:
+            raise UsageError("the semestral evaluation needs --semester 1 or 2")
+        return PeriodSettings(period, sub.get("etiqueta", "Evaluación semestral"), sub.get("indicadores", "del_semestre"), sub.get("ao", "del_semestre"))
+    if semester is not None:
+        raise UsageError("--semester applies only to --period semestral")
+    return PeriodSettings(period, sub.get("etiqueta", "Evaluación anual"))
+
+
+def semester_key(year: int, semester: int) -> str:
+    """How plans key a semester: "2025-S1"."""
+    return f"{year}-S{semester}"
+
+
+def semester_months(semester: int, mode: str) -> range:
+    """0-based month indexes of a semester (or of January to its last month)."""
+    end = semester * MONTHS_PER_SEMESTER
+    start = 0 if mode == "acumulado_en_el_anio" else end - MONTHS_PER_SEMESTER
+    return range(start, end)
