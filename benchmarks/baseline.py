@@ -1,0 +1,180 @@
+"""The floor for an interpreter of rules: ceplan-2023 written directly in Python.
+
+This is **benchmark code only**: it hard-codes, on purpose, what ``rules/ceplan-2023``
+says (formulas, caps, bands, rounding, weights), so that the engine's evaluation stage can
+be timed against the fastest plain-Decimal program computing the same figures from the
+same validated plan. ``pei_rules`` never imports it. ``figures_of_engine`` gives the
+engine's figures in the same shape, so a run can check both agree figure by figure.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+
+D100 = Decimal(100)
+ONE = Decimal(1)
+EXPR = Context(prec=28, rounding="ROUND_HALF_EVEN", Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow])
+Q = {1: Decimal("0.1"), 2: Decimal("0.01")}
+DECIMALS = {
+    "avance_indicador": 1, "avance_tipo_i": 1, "avance_tipo_ii": 1, "avance_aei": 1, "avance_oei": 1,
+    "ejecucion_ponderada": 2, "ejecucion_fisica_ao": 2, "ejecucion_fisica_aei": 1,
+    "ejecucion_fisica_promedio": 2, "ejecucion_fisica_mediana": 2, "ejecucion_financiera": 2,
+}
+BANDED = {"avance_indicador", "avance_aei", "avance_oei", "ejecucion_ponderada", "ejecucion_fisica_ao", "ejecucion_fisica_aei", "ejecucion_fisica_promedio", "ejecucion_financiera"}
+SENTIDO = {"ascendente": "asc", "descendente": "desc", "no definido": "nd"}
+AGREG = {"acumulado": "ac", "agregable": "ac", "no acumulado": "nac", "no agregable": "nac", "máximo permisible": "max", "maximo permisible": "max", "mínimo permisible": "min", "minimo permisible": "min"}
+B75, B95 = Decimal(75), Decimal(95)
+
+
+def band(v: Decimal | None) -> str:
+    if v is None:
+        return "sin_dato"
+    return "rojo" if v < B75 else ("amarillo" if v < B95 else "verde")
+
+
+def _tipo_i(s, a, o, e):
+    if o is None or e is None:
+        return None
+    if s == "asc":
+        return min(D100, D100 * o / e)
+    if s == "desc":
+        return min(D100, D100 * e / o)
+    if a == "max":
+        return D100 if o <= e else D100 * e / o
+    return D100 if o >= e else D100 * o / e
+
+
+def _tipo_ii(s, a, o, e, b, oa, ea):
+    if s == "nd":
+        return _tipo_i(s, a, o, e)
+    if a == "nac":
+        if o is None or e is None or b is None:
+            return None
+        return D100 * (o - b) / (e - b) if s == "asc" else D100 * (b - o) / (b - e)
+    if oa is None or ea is None:
+        return None
+    return D100 * oa / ea if s == "asc" else D100 * ea / oa
+
+
+def _safe(fn, *args):
+    try:
+        return fn(*args)
+    except (DivisionByZero, InvalidOperation, Overflow):
+        return None
+
+
+def _mean(vals):
+    return sum(vals, Decimal(0)) / len(vals) if vals else None
+
+
+def evaluate_direct(plan, year: int) -> dict[str, Decimal | None]:
+    """Every rounded figure of ceplan-2023 for ``plan`` and ``year``: id -> value (None = N/D)."""
+    m = plan.model
+    start = m.plan.desde
+    years = range(start, year + 1)
+    out: dict[str, Decimal | None] = {}
+    exact_ind: dict[str, list[Decimal]] = {}
+    q1, q2 = Q[1], Q[2]
+    with localcontext(EXPR):
+        for ind in m.indicador:
+            s = SENTIDO[ind.sentido.casefold()]
+            a = AGREG[ind.agregacion.casefold()]
+            vo, le = ind.valor_obtenido, ind.logro_esperado
+            o, e = vo.get(year), le.get(year)
+            b = ind.linea_base.valor if ind.linea_base is not None else None
+            oa = ea = None
+            if s != "nd" and a == "ac":
+                ov = [vo.get(y) for y in years]
+                ev = [le.get(y) for y in years]
+                oa = None if None in ov else sum(ov, Decimal(0))
+                ea = None if None in ev else sum(ev, Decimal(0))
+            t1 = _safe(_tipo_i, s, a, o, e)
+            t2 = _safe(_tipo_ii, s, a, o, e, b, oa, ea)
+            c = ind.codigo
+            r1 = None if t1 is None else t1.quantize(q1, ROUND_HALF_UP)
+            out[f"avance_tipo_i:{c}"] = r1
+            out[f"avance_tipo_ii:{c}"] = None if t2 is None else t2.quantize(q1, ROUND_HALF_UP)
+            out[f"avance_indicador:{c}"] = r1
+            if t1 is not None:
+                exact_ind.setdefault(ind.de, []).append(t1)
+        poi = m.poi.get(year)
+        aos = poi.ao if poi else []
+        exact_ao: dict[str, list[Decimal]] = {}
+        all_ao: list[Decimal] = []
+        for ao in aos:
+            p = ao.programado if ao.programado_mensual is None else (None if None in ao.programado_mensual else sum(ao.programado_mensual, Decimal(0)))
+            x = ao.ejecutado if ao.ejecutado_mensual is None else (None if None in ao.ejecutado_mensual else sum(ao.ejecutado_mensual, Decimal(0)))
+            v = None
+            if p is not None and x is not None:
+                try:
+                    v = D100 * x / p
+                except (DivisionByZero, InvalidOperation):
+                    v = None
+            out[f"ejecucion_fisica_ao:{ao.codigo}"] = None if v is None else v.quantize(q2, ROUND_HALF_UP)
+            if v is not None:
+                exact_ao.setdefault(ao.aei, []).append(v)
+                all_ao.append(v)
+        fin = None
+        if poi is not None and poi.pim is not None and poi.devengado is not None:
+            fin = _safe(lambda: D100 * poi.devengado / poi.pim)
+        out["ejecucion_financiera"] = None if fin is None else fin.quantize(q2, ROUND_HALF_UP)
+    # aggregates: default context, like the engine's arithmetic outside expressions
+    weighted: list[tuple[Decimal, int | None]] = []
+    for act in m.aei:
+        v = _mean(exact_ind.get(act.codigo, []))
+        out[f"avance_aei:{act.codigo}"] = None if v is None else v.quantize(q1, ROUND_HALF_UP)
+        if v is not None:
+            weighted.append((v, act.relevancia))
+        f = _mean(exact_ao.get(act.codigo, []))
+        out[f"ejecucion_fisica_aei:{act.codigo}"] = None if f is None else f.quantize(q1, ROUND_HALF_UP)
+    for o in m.oei:
+        v = _mean(exact_ind.get(o.codigo, []))
+        out[f"avance_oei:{o.codigo}"] = None if v is None else v.quantize(q1, ROUND_HALF_UP)
+    wp = None
+    if weighted and all(r is not None for _, r in weighted):
+        r_max = max(r for _, r in weighted)
+        raws = [Decimal(r_max - r + 1) for _, r in weighted]
+        total = sum(raws, Decimal(0))
+        wp = sum((v * w for (v, _), w in zip(weighted, raws)), Decimal(0)) / total
+    out["ejecucion_ponderada"] = None if wp is None else wp.quantize(q2, ROUND_HALF_UP)
+    mean = _mean(all_ao)
+    out["ejecucion_fisica_promedio"] = None if mean is None else mean.quantize(q2, ROUND_HALF_UP)
+    med = None
+    if all_ao:
+        srt = sorted(all_ao)
+        n = len(srt)
+        med = srt[n // 2] if n % 2 else (srt[n // 2 - 1] + srt[n // 2]) / 2
+    out["ejecucion_fisica_mediana"] = None if med is None else med.quantize(q2, ROUND_HALF_UP)
+    # semáforo counts
+    aei_codes = {a.codigo for a in m.aei}
+    counts = {}
+    for name, kind, owners in (("indicadores_aei", "avance_indicador", aei_codes), ("ejecucion_fisica_aei", "ejecucion_fisica_aei", None), ("ejecucion_fisica_ao", "ejecucion_fisica_ao", None)):
+        c = {"rojo": 0, "amarillo": 0, "verde": 0, "sin_dato": 0}
+        if kind == "avance_indicador":
+            vals = [out[f"avance_indicador:{i.codigo}"] for i in m.indicador if i.de in owners]
+        elif kind == "ejecucion_fisica_aei":
+            vals = [out[f"ejecucion_fisica_aei:{a.codigo}"] for a in m.aei]
+        else:
+            vals = [out[f"ejecucion_fisica_ao:{a.codigo}"] for a in aos]
+        for v in vals:
+            c[band(v)] += 1
+        for k, n in c.items():
+            counts[f"conteo:{name}:{k}"] = n
+    out.update(counts)
+    return out
+
+
+def figures_of_engine(ev) -> dict[str, Decimal | None]:
+    """The engine's evaluation in the shape of :func:`evaluate_direct` (values and counts)."""
+    out: dict[str, Decimal | None] = {f.id: f.value for f in ev.figures.values()}
+    for c in ev.counts.values():
+        for b, n in c.counts.items():
+            out[f"conteo:{c.name}:{b}"] = n
+    return out
+
+
+def bands_of_engine(ev) -> dict[str, str]:
+    return {f.id: f.band_name for f in ev.figures.values() if f.scale}
+
+
+def bands_direct(figs: dict[str, Decimal | None]) -> dict[str, str]:
+    return {k: band(v) for k, v in figs.items() if not k.startswith("conteo:") and k.split(":")[0] in BANDED}
