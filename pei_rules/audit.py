@@ -81,7 +81,7 @@ _NUM = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def parse_printed(text: str) -> tuple[Decimal, int] | None:
-    """A number as printed in a Peruvian report (``3'661,516.08``, ``74.27 %``, ``S/ 4'930,000``)
+    """A number as printed in a Peruvian report (thousands with ``'`` and ``,``, a ``%`` or ``S/`` around it)
     and its printed decimals; ``None`` if the text is not a number."""
     t = text.strip()
     for junk in ("S/", "%", "\u00a0", " "):
@@ -98,6 +98,10 @@ def parse_printed(text: str) -> tuple[Decimal, int] | None:
 
 def _q(x: Decimal, decimals: int, mode: str) -> Decimal:
     return x.quantize(Decimal(1).scaleb(-decimals), rounding=V.ROUNDING_MODES[mode])
+
+
+def _dec(d: int) -> str:
+    return f"{d} decimal" + ("" if d == 1 else "es")
 
 
 def _norm_text(s: str) -> str:
@@ -167,7 +171,7 @@ class _Auditor:
         # 1. the same exact value rounded another way
         for mode in V.ROUNDING_MODES:
             if mode != self.mode and _q(f.exact, d, mode) == pub:
-                causes.append(f"{MODE_NAMES.get(mode, mode)} a {d} decimales: {f.exact} -> {pub} (las reglas: {MODE_NAMES.get(self.mode, self.mode)} -> {_q(f.exact, d, self.mode)})")
+                causes.append(f"{MODE_NAMES.get(mode, mode)} a {_dec(d)}: {f.exact} -> {pub} (las reglas: {MODE_NAMES.get(self.mode, self.mode)} -> {_q(f.exact, d, self.mode)})")
                 break
         # 2. another figure of the same entity (or a figure it aggregates)
         same = [g for g in ev.figures.values() if g.id != f.id and g.code == f.code and g.status == OK and g.exact is not None]
@@ -178,16 +182,17 @@ class _Auditor:
         for g in hits:
             causes.append(f"{g.label} ({g.id} = {g.value}) mostrada como {f.label}")
         # 3. an intermediate value of the formula (e.g. a cap not applied)
-        for step in self.builder.steps_for(f)[:-1]:
+        base = self.formula_figure(f)
+        for step in self.builder.steps_for(base)[:-1]:
             try:
                 v = Decimal(step["value"])
             except (InvalidOperation, TypeError):
                 continue
             if _q(v, d, self.mode) == pub:
-                causes.append(f"es el valor intermedio '{step['expr']}' = {v}: falta aplicar el resto de '{f.formula}' (p. ej. el tope)")
+                causes.append(f"es el valor intermedio '{step['expr']}' = {v}: falta aplicar el resto de '{base.formula}' (p. ej. el tope)")
                 break
         # 4. swapped inputs of the formula
-        causes += self.swapped(f, pub, d)
+        causes += self.swapped(base, pub, d)
         # 5. another aggregation method
         causes += self.other_methods(f, pub, d)
         # 6. a plan input printed instead of the figure
@@ -201,6 +206,17 @@ class _Auditor:
         if not causes:
             causes.append("causa no identificada")
         return causes
+
+    def formula_figure(self, f: Figure) -> Figure:
+        """The figure whose formula produced ``f`` (``avance_indicador`` -> the principal kind)."""
+        seen = set()
+        while self.builder._expression(f) is None and f.id not in seen:
+            seen.add(f.id)
+            figs = [i.figure for i in f.inputs if i.figure]
+            if len(figs) != 1 or figs[0] not in self.ev.figures:
+                break
+            f = self.ev.figures[figs[0]]
+        return f
 
     def swapped(self, f: Figure, pub: Decimal, d: int) -> list[str]:
         expr = self.builder._expression(f)
@@ -334,7 +350,7 @@ class _Auditor:
             causes = []
             for mode in V.ROUNDING_MODES:
                 if _q(v, d, mode) == pub:
-                    causes.append(f"dato del plan redondeado a {d} decimales ({MODE_NAMES.get(mode, mode)}): {v} -> {pub}")
+                    causes.append(f"dato del plan redondeado a {_dec(d)} ({MODE_NAMES.get(mode, mode)}): {v} -> {pub}")
                     break
             for factor, what in ((Decimal(100), "×100"), (Decimal("0.01"), "÷100"), (Decimal(1000), "×1000"), (Decimal("0.001"), "÷1000")):
                 if v * factor == pub:
