@@ -7,6 +7,7 @@ the exact value, the rounding applied, and the band with the bound that placed i
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -83,6 +84,8 @@ class Evaluation:
     counts: dict[str, CountTable]
     why_rules: str | None = None
     created: str = ""
+    period: str = "anual"
+    semester: int | None = None
 
     def get(self, fid: str) -> Figure:
         return self.figures[fid]
@@ -97,9 +100,15 @@ class Evaluation:
             "rule_set_choice": self.why_rules,
             "plan": self.plan.receipt(),
             "year": self.year,
-            "period": "anual",
+            "period": self.period,
+            **({"semester": self.semester} if self.semester is not None else {}),
             "created": self.created,
         }
+
+    @property
+    def period_key(self) -> str:
+        """The evaluated period as plans key it: "2023" or "2025-S1"."""
+        return f"{self.year}-S{self.semester}" if self.semester is not None else str(self.year)
 
     def not_recomputable(self) -> list[Figure]:
         return [f for f in self.figures.values() if f.status != OK]
@@ -127,6 +136,7 @@ class _Evaluator:
         self.params = rules.parameters
         self.param_refs = {p: rules.ref("parametros", p) for p in rules.parameters}
         self.poi = plan.model.poi.get(year)
+        self.period = None  # PeriodSettings of a non-annual evaluation (see pei_rules.periods)
 
     # --- helpers ------------------------------------------------------------------
 
@@ -226,7 +236,39 @@ class _Evaluator:
             refs[name] = (plan.ref(ind, fld), f"suma {start}-{y}" + ("" if env[name] is not None else f": falta algún año {start}-{y}"))
         final = plan.model.plan.hasta
         env["esperado_final"], refs["esperado_final"] = val(ind.logro_esperado, "logro_esperado", final)
+        if self.period is not None:
+            self.semester_indicator_env(ind, env, refs)
         return env, refs
+
+    def semester_indicator_env(self, ind: Indicator, env: dict, refs: dict) -> None:
+        """Semestral evaluation: obtenido/esperado from the plan's [indicador.semestral]."""
+        from .periods import semester_key
+
+        y, k, mode = self.year, self.semester, self.period.indicators
+        sem = ind.semestral
+        tables = {"valor_obtenido": sem.valor_obtenido if sem else {}, "logro_esperado": sem.logro_esperado if sem else {}}
+        for fld, table in tables.items():
+            for key in table:
+                if not re.fullmatch(r"\d{4}-S[12]", key):
+                    r = self.plan.ref(ind, "semestral", fld, key)
+                    raise PlanError(f"semester key '{key}' is not written as YEAR-S1 or YEAR-S2", file=r.file, line=r.line, key=r.key, suggestion=f'e.g. "{y}-S1"')
+        start = self.plan.model.plan.desde
+        for name, fld, annual in (("obtenido", "valor_obtenido", ind.valor_obtenido), ("esperado", "logro_esperado", ind.logro_esperado)):
+            table = tables[fld]
+            keys = [semester_key(y, j) for j in (range(1, k + 1) if mode == "acumulado_en_el_anio" else [k])]
+            vals = [table.get(key) for key in keys]
+            missing = [key for key in keys if table.get(key) is None]
+            env[name] = None if missing else _sum(vals)
+            where = self.plan.ref(ind, "semestral", fld, keys[-1]) if keys[-1] in table else self.plan.ref(ind, "semestral") if sem else self.plan.ref(ind)
+            how = " + ".join(keys)
+            refs[name] = (where, f"semestral {how}" + (f": el plan no da {fld} para {', '.join(missing)}" if missing else ""))
+            # cumulative inputs: whole previous years, then this year's semesters up to k
+            prev = [annual.get(yy) for yy in range(start, y)]
+            this = [table.get(semester_key(y, j)) for j in range(1, k + 1)]
+            acc = f"{name}_acumulado"
+            ok = all(v is not None for v in prev + this)
+            env[acc] = _sum(prev + this) if ok else None
+            refs[acc] = (where, f"suma {start}-{y - 1} y semestres {y}-S1..S{k}" + ("" if ok else ": falta algún año o semestre"))
 
     def indicators(self) -> None:
         rules = self.rules
@@ -291,7 +333,35 @@ class _Evaluator:
             else:
                 env[name] = getattr(ao, name)
                 refs[name] = (self.plan.ref(ao, name), None if env[name] is not None else "N/D o ausente en el plan")
+        if self.period is not None:
+            self.semester_ao_env(ao, env, refs)
         return env, refs
+
+    def semester_ao_env(self, ao: Activity, env: dict, refs: dict) -> None:
+        """Semestral evaluation: the semester's months (or January to its end) of the monthly targets."""
+        from .periods import semester_months
+
+        k, mode = self.semester, self.period.ao
+        months = semester_months(k, mode)
+        whole_year = len(months) == 12
+        for name in ("programado", "ejecutado"):
+            monthly = getattr(ao, f"{name}_mensual")
+            if monthly is not None:
+                part = [monthly[i] for i in months]
+                env[name] = None if any(v is None for v in part) else _sum(part)
+                refs[name] = (self.plan.ref(ao, f"{name}_mensual"), f"suma de los meses {months.start + 1}-{months.stop}" + ("" if env[name] is not None else "; algún mes es N/D"))
+            elif not whole_year:
+                env[name] = None
+                refs[name] = (self.plan.ref(ao, name), f"el plan no da {name} por mes: no hay cifra del semestre {k}")
+
+    def semester_plan_env(self, env: dict, refs: dict) -> None:
+        from .periods import semester_months
+
+        if len(semester_months(self.semester, self.period.ao)) == 12:
+            return  # January to December: the year's own figures
+        for key in list(env):
+            env[key] = None
+            refs[key] = (self.plan.doc.ref(("poi",)), f"el plan no da {key} por semestre")
 
     def poi_formulas(self) -> None:
         rules = self.rules
@@ -312,6 +382,8 @@ class _Evaluator:
                     else:
                         env[key] = None
                         refs[key] = (self.plan.doc.ref(("poi",)), f"el plan no tiene POI {self.year}")
+                if self.period is not None:
+                    self.semester_plan_env(env, refs)
                 f = Figure(id=figure_id(name, None), kind=name, code=None, scope="plan", label=fm.label, rule=fm.ref)
                 self.run_formula(f, fm.expr, env, refs)
 
@@ -466,8 +538,11 @@ class _Evaluator:
         return out
 
 
-def evaluate(plan: Plan, rules: RuleSet, year: int, *, why_rules: str | None = None) -> Evaluation:
-    """Evaluate ``plan`` for ``year`` under ``rules``."""
+def evaluate(plan: Plan, rules: RuleSet, year: int, *, why_rules: str | None = None, period: str = "anual", semester: int | None = None) -> Evaluation:
+    """Evaluate ``plan`` for ``year`` (and ``semester`` of a semestral ``period``) under ``rules``."""
+    from .periods import settings as _period_settings
+
+    period_settings = _period_settings(rules, period, semester)  # refuses periods the rule set does not declare
     if not (plan.model.plan.desde - 1 <= year <= plan.model.plan.hasta + 1):
         raise PlanError(
             f"year {year} is outside the plan horizon {plan.model.plan.desde}-{plan.model.plan.hasta}",
@@ -476,6 +551,8 @@ def evaluate(plan: Plan, rules: RuleSet, year: int, *, why_rules: str | None = N
             key=("plan",),
         )
     ev = _Evaluator(plan, rules, year)
+    if period != "anual":
+        ev.period, ev.semester = period_settings, semester
     ev.indicators()
     ev.poi_formulas()
     ev.aggregates()
@@ -488,6 +565,8 @@ def evaluate(plan: Plan, rules: RuleSet, year: int, *, why_rules: str | None = N
         counts=counts,
         why_rules=why_rules,
         created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        period=period,
+        semester=semester if period != "anual" else None,
     )
 
 
