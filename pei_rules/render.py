@@ -120,12 +120,12 @@ def tables(ev: Evaluation, lang: str = "es") -> list[tuple[str, list[str], list[
             ind.de,
             ind.sentido,
             ind.agregacion,
-            fmt(ind.logro_esperado.get(y), lang),
-            fmt(ind.valor_obtenido.get(y), lang),
+            fmt(_period_value(ev, ind, "esperado", ind.logro_esperado.get(y)), lang),
+            fmt(_period_value(ev, ind, "obtenido", ind.valor_obtenido.get(y)), lang),
             fmt(f.value, lang),
             band_label(ev, f),
         ])
-    out.append((t(lang, "indicators"), [t(lang, "code"), t(lang, "owner"), t(lang, "sentido"), t(lang, "agregacion"), t(lang, "expected", year=y), t(lang, "obtained", year=y), f"{principal} (%)", t(lang, "band")], rows))
+    out.append((t(lang, "indicators"), [t(lang, "code"), t(lang, "owner"), t(lang, "sentido"), t(lang, "agregacion"), t(lang, "expected", year=_period_label(ev)), t(lang, "obtained", year=_period_label(ev)), f"{principal} (%)", t(lang, "band")], rows))
 
     ent_kinds = [k for k in rules.order if rules.aggregates[k].scope in ("oei", "aei")]
     headers = [t(lang, "code"), t(lang, "name")]
@@ -171,6 +171,21 @@ def tables(ev: Evaluation, lang: str = "es") -> list[tuple[str, list[str], list[
     return out
 
 
+def _period_label(ev: Evaluation) -> str:
+    return getattr(ev, "period_key", str(ev.year))
+
+
+def _period_value(ev: Evaluation, ind, name: str, annual):
+    """The indicator's target/value as used for the evaluated period (semester values in a semestral one)."""
+    if getattr(ev, "semester", None) is None:
+        return annual
+    f = ev.figures.get(f"avance_{ev.rules.principal}:{ind.codigo}")
+    for inp in f.inputs if f else []:
+        if inp.name == name:
+            return inp.value
+    return None
+
+
 def header_lines(ev: Evaluation, lang: str = "es") -> list[str]:
     m = ev.plan.model
     r = ev.rules
@@ -179,6 +194,10 @@ def header_lines(ev: Evaluation, lang: str = "es") -> list[str]:
         f"{t(lang, 'rule_set')}: {r.id} (sha256 {r.content_hash[:16]}) — {r.title}",
         f"{t(lang, 'plan_file')}: {ev.plan.path} (sha256 {ev.plan.sha256[:16]})",
     ]
+    if getattr(ev, "semester", None) is not None:
+        m = ev.plan.model
+        title = "Evaluación semestral {key} del {tipo} {desde}-{hasta}" if lang == "es" else "Semestral evaluation {key} of the {tipo} {desde}-{hasta}"
+        lines[0] = title.format(key=ev.period_key, tipo=m.plan.tipo, desde=m.plan.desde, hasta=m.plan.hasta) + f" — {m.entidad.nombre}"
     if ev.why_rules:
         lines.append(f"{t(lang, 'picked')}: {ev.why_rules}")
     return lines

@@ -70,7 +70,16 @@ def evaluate_path(plan_path: str, args: argparse.Namespace, rules_spec: str | No
     if isinstance(spec, list):
         spec = spec[0] if spec else None
     rules, why = load_rules(spec, year, overrides_for(plan_path, args))
-    return evaluate(plan, rules, year, why_rules=why)
+    period = getattr(args, "period", None) or "anual"
+    semester = getattr(args, "semester", None)
+    if period == "anual" and semester is None:
+        return evaluate(plan, rules, year, why_rules=why)
+    return evaluate(plan, rules, year, why_rules=why, period=period, semester=semester)
+
+
+def add_period_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", choices=("anual", "semestral"), default="anual", help="evaluation period (default anual); the rule set must declare it")
+    p.add_argument("--semester", type=int, choices=(1, 2), metavar="N", help="semester 1 or 2 for --period semestral")
 
 
 def write_atomic(path: str | Path, text: str) -> None:

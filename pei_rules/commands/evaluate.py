@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from ..render import RENDERERS
-from ._common import add_format_arg, add_rules_args, add_year_arg, emit, evaluate_path
+from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_path
 
 
 def register(sub) -> None:
     p = sub.add_parser("evaluate", help="evaluate a plan for a year", description="Evaluate a plan file for a year under a rule set and print the report's tables.")
     p.add_argument("plan", metavar="PLAN", help="plan TOML file")
     add_year_arg(p)
+    add_period_args(p)
     add_rules_args(p)
     add_format_arg(p)
     p.set_defaults(func=run)
