@@ -1,0 +1,252 @@
+"""Consistency findings on a plan's data, each with severity, file, line and key.
+
+- structural problems collected by the plan loader (duplicate or dangling codes, an AEI
+  whose OEI does not exist, an AO whose AEI does not exist, a value given twice);
+- an indicator without a target (logro esperado) for the evaluated year, or without an
+  obtained value;
+- N/D where the rule set's formula for the indicator (or the AO) needs a value;
+- a declared sentido that contradicts the one its own targets imply
+  (``[inferencia_sentido]``, see :mod:`pei_rules.inference`);
+- values outside the admissible interval of their unit of measure (``[unidades]``);
+- missing relevance where the rule set weights by relevance.
+
+The admissible ranges and the inference rule are rule data; nothing here knows them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .errors import RuleError, did_you_mean, format_key
+from .inference import infer_sentido
+from .inference import settings as inference_settings
+from .plan import Plan
+from .ruleset import RuleSet, _parse_interval
+from .tomlsource import SourceRef
+
+ERROR, WARNING = "error", "warning"
+UNITS = "unidades"
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    message: str
+    ref: SourceRef
+
+    def __str__(self) -> str:
+        loc = self.ref.file + (f":{self.ref.line}" if self.ref.line else "")
+        key = f", key '{format_key(self.ref.key)}'" if self.ref.key else ""
+        return f"{loc}{key}: {self.severity} [{self.code}]: {self.message}"
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "message": self.message, **self.ref.to_dict()}
+
+
+@dataclass(frozen=True)
+class Interval:
+    lower: Decimal | None
+    lower_closed: bool
+    upper: Decimal | None
+    upper_closed: bool
+    text: str
+    ref: SourceRef | None
+
+    def contains(self, x: Decimal) -> bool:
+        if self.lower is not None and (x < self.lower or (x == self.lower and not self.lower_closed)):
+            return False
+        if self.upper is not None and (x > self.upper or (x == self.upper and not self.upper_closed)):
+            return False
+        return True
+
+
+def unit_ranges(rules: RuleSet) -> dict[str, Interval] | None:
+    """The validated ``[unidades]`` section (casefolded unit -> interval), or None."""
+    sec = rules.extra.get(UNITS)
+    if sec is None:
+        return None
+    if not isinstance(sec, dict):
+        r = rules.ref(UNITS)
+        raise RuleError("must be a table of unit = interval", file=r.file if r else rules.folder, line=r.line if r else None, key=(UNITS,))
+    out: dict[str, Interval] = {}
+    for unit, text in sec.items():
+        r = rules.ref(UNITS, unit)
+        where = {"file": r.file if r else rules.folder, "line": r.line if r else None, "key": (UNITS, unit)}
+        if not isinstance(text, str):
+            raise RuleError(f"the interval of unit '{unit}' must be a string like \"[0, 100]\"", **where)
+        parsed = _parse_interval(text)
+        if isinstance(parsed, str):
+            raise RuleError(f"bad interval '{text}': {parsed}", **where)
+        folded = " ".join(unit.split()).casefold()
+        if folded in out:
+            raise RuleError(f"unit '{unit}' is listed twice (units compare without case)", **where)
+        out[folded] = Interval(*parsed, text=text, ref=r)
+    return out
+
+
+#: plan keys behind each indicator input of the engine vocabulary (see vocabulary.SCOPE_INPUTS)
+def _input_keys(name: str, year: int, plan: Plan) -> list[tuple]:
+    desde, hasta = plan.model.plan.desde, plan.model.plan.hasta
+    return {
+        "obtenido": [("valor_obtenido", year)],
+        "esperado": [("logro_esperado", year)],
+        "base": [("linea_base", "valor")],
+        "obtenido_acumulado": [("valor_obtenido", y) for y in range(desde, year + 1)],
+        "esperado_acumulado": [("logro_esperado", y) for y in range(desde, year + 1)],
+        "esperado_final": [("logro_esperado", hasta)],
+    }.get(name, [])
+
+
+class _Checker:
+    def __init__(self, plan: Plan, rules: RuleSet, year: int):
+        self.plan = plan
+        self.rules = rules
+        self.year = year
+        self.findings: list[Finding] = []
+        self.units = unit_ranges(rules)
+        self.inference = inference_settings(rules)
+
+    def add(self, code: str, severity: str, message: str, ref: SourceRef) -> None:
+        self.findings.append(Finding(code, severity, message, ref))
+
+    def run(self) -> list[Finding]:
+        for p in self.plan.problems:
+            self.add(p.code, p.severity, p.message, p.ref)
+        for ind in self.plan.model.indicador:
+            self.indicator(ind)
+        self.activities()
+        self.relevance()
+        return self.findings
+
+    # indicators -------------------------------------------------------------------------
+
+    def category(self, field: str, word: str) -> str | None:
+        return self.rules.synonyms.get(field, {}).get(word.casefold())
+
+    def indicator(self, ind) -> None:
+        plan, y = self.plan, self.year
+        code = ind.codigo
+        s = self.category("sentido", ind.sentido)
+        a = self.category("agregacion", ind.agregacion)
+        for fld, word, cat in (("sentido", ind.sentido, s), ("agregacion", ind.agregacion, a)):
+            if cat is None:
+                known = sorted(self.rules.synonyms.get(fld, {}))
+                hint = did_you_mean(word.casefold(), known)
+                self.add("vocabulario_desconocido", ERROR, f"indicator '{code}': '{word}' is not a {fld} known to rule set '{self.rules.id}'" + (f" ({hint})" if hint else ""), plan.ref(ind, fld))
+        # target and value for the year
+        if y not in ind.logro_esperado:
+            self.add("sin_meta", ERROR, f"indicator '{code}' has no logro_esperado (target) for {y}", plan.ref(ind, "logro_esperado"))
+        if y not in ind.valor_obtenido:
+            self.add("sin_valor", WARNING, f"indicator '{code}' has no valor_obtenido for {y}", plan.ref(ind, "valor_obtenido"))
+        # N/D where the formula needs a value
+        if s is not None and a is not None and (s, a) in self.rules.advance_kinds[self.rules.principal].formulas:
+            expr = self.rules.advance_kinds[self.rules.principal].formulas[(s, a)]
+            for name in sorted(expr.names):
+                for key in _input_keys(name, y, plan):
+                    present, value = self._get(ind, key)
+                    if present and value is None:
+                        sev = WARNING if ind.permite_nd else ERROR
+                        self.add(
+                            "nd_requerido",
+                            sev,
+                            f"indicator '{code}': {format_key(key)} is N/D but the formula '{expr.text}' needs '{name}'"
+                            + ("" if ind.permite_nd else " (permite_nd = false)"),
+                            plan.ref(ind, *[str(k) for k in key]),
+                        )
+        # declared sentido against the trend of its own targets
+        # (targets that never change show no trend, so they contradict no sentido)
+        varying = len({v for yy, v in ind.logro_esperado.items() if v is not None and plan.model.plan.desde <= yy <= plan.model.plan.hasta}) > 1
+        if self.inference is not None and s is not None and varying:
+            inferred, why = infer_sentido(ind, self.rules, plan)
+            if inferred is not None and inferred != s:
+                self.add(
+                    "sentido_contradice_metas",
+                    WARNING,
+                    f"indicator '{code}' declares sentido '{ind.sentido}' but its targets imply '{inferred}': {why}",
+                    plan.ref(ind, "sentido"),
+                )
+        # values within the admissible range of the unit
+        if self.units is not None:
+            unit = " ".join(ind.unidad_medida.split()).casefold()
+            rng = self.units.get(unit)
+            if rng is None:
+                hint = did_you_mean(unit, self.units)
+                self.add("unidad_desconocida", WARNING, f"indicator '{code}': unit of measure '{ind.unidad_medida}' has no admissible range in [unidades] of rule set '{self.rules.id}'" + (f" ({hint})" if hint else ""), plan.ref(ind, "unidad_medida"))
+            else:
+                vals: list[tuple[tuple, Any]] = []
+                if ind.linea_base is not None:
+                    vals.append((("linea_base", "valor"), ind.linea_base.valor))
+                for fld in ("logro_esperado", "valor_obtenido"):
+                    for yy, v in sorted(getattr(ind, fld).items()):
+                        vals.append(((fld, str(yy)), v))
+                for key, v in vals:
+                    if v is not None and not rng.contains(v):
+                        self.add(
+                            "fuera_de_rango",
+                            ERROR,
+                            f"indicator '{code}': {format_key(key)} = {v} is outside {rng.text}, the admissible range of '{ind.unidad_medida}' ({rng.ref})",
+                            plan.ref(ind, *key),
+                        )
+
+    @staticmethod
+    def _get(ind, key: tuple) -> tuple[bool, Any]:
+        if key[0] == "linea_base":
+            return (ind.linea_base is not None, None if ind.linea_base is None else ind.linea_base.valor)
+        table = getattr(ind, key[0])
+        return (key[1] in table, table.get(key[1]))
+
+    # activities -------------------------------------------------------------------------
+
+    def activities(self) -> None:
+        poi = self.plan.model.poi.get(self.year)
+        if poi is None:
+            return
+        names: set[str] = set()
+        for f in self.rules.formulas.values():
+            if f.scope == "ao":
+                names |= set(f.expr.names)
+        for ao in poi.ao:
+            for name in sorted(names & {"programado", "ejecutado"}):
+                monthly = getattr(ao, f"{name}_mensual")
+                if monthly is not None:
+                    for m, v in enumerate(monthly):
+                        if v is None:
+                            self.add("nd_requerido", WARNING, f"AO '{ao.codigo}': month {m + 1} of {name}_mensual is N/D; the AO's execution is N/D", self.plan.ref(ao, f"{name}_mensual"))
+                            break
+                elif getattr(ao, name) is None:
+                    self.add("nd_requerido", WARNING, f"AO '{ao.codigo}': {name} is N/D or missing; the AO's execution is N/D", self.plan.ref(ao, name) if name in ao.model_fields_set else self.plan.ref(ao))
+            if self.units is not None and ao.unidad_medida:
+                rng = self.units.get(" ".join(ao.unidad_medida.split()).casefold())
+                if rng is not None:
+                    for name in ("programado", "ejecutado"):
+                        v = getattr(ao, name)
+                        if v is not None and not rng.contains(v):
+                            self.add("fuera_de_rango", ERROR, f"AO '{ao.codigo}': {name} = {v} is outside {rng.text}, the admissible range of '{ao.unidad_medida}'", self.plan.ref(ao, name))
+
+    # relevance --------------------------------------------------------------------------
+
+    def relevance(self) -> None:
+        weighted = {ag.members for ag in self.rules.aggregates.values() if ag.weighting}
+        plan = self.plan
+        for a in plan.model.aei:
+            if a.relevancia is None:
+                sev = ERROR if "aei" in weighted else WARNING
+                why = "the rule set weights AEI by relevance" if sev == ERROR else "needed to weight AEI by relevance"
+                self.add("sin_relevancia", sev, f"AEI '{a.codigo}' has no relevancia ({why})", plan.ref(a))
+        if "indicadores" in weighted:
+            for ind in plan.model.indicador:
+                owner = plan.aei.get(ind.de) or plan.oei.get(ind.de)
+                if ind.relevancia is None and getattr(owner, "relevancia", None) is None:
+                    self.add("sin_relevancia", ERROR, f"indicator '{ind.codigo}' has no relevancia, nor has its owner '{ind.de}' (the rule set weights indicators)", plan.ref(ind))
+
+
+def check(plan: Plan, rules: RuleSet, year: int) -> list[Finding]:
+    """All findings, errors first, then in file order."""
+    findings = _Checker(plan, rules, year).run()
+    return sorted(findings, key=lambda f: (f.severity != ERROR, f.ref.line or 0))
+
+
+def exit_code(findings: list[Finding]) -> int:
+    return 1 if any(f.severity == ERROR for f in findings) else 0

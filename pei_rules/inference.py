@@ -1,0 +1,102 @@
+"""Sentido esperado inferred from an indicator's own targets, as Aplicativo CEPLAN V.01 did.
+
+The rule set's ``[inferencia_sentido]`` section says how (schema shared with other rule
+sets; keep it stable)::
+
+    [inferencia_sentido]
+    metodo = "primero_ultimo"   # or "monotono" (every step in the same direction)
+    creciente = "ascendente"    # sentido category for a rising series
+    decreciente = "descendente"
+    constante = "no_definido"
+    aplicar = "verificar"       # "verificar": check only; "evaluar": evaluation uses it
+
+The series is the indicator's logros esperados within the plan horizon (desde..hasta),
+N/D values skipped. Fewer than two values, or a non-monotone series under ``monotono``,
+infer nothing (``None``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .errors import RuleError, did_you_mean
+from .ruleset import RuleSet
+
+SECTION = "inferencia_sentido"
+METHODS = ("primero_ultimo", "monotono")
+APPLY = ("verificar", "evaluar")
+TRENDS = ("creciente", "decreciente", "constante")
+KEYS = ("metodo",) + TRENDS + ("aplicar",)
+
+
+@dataclass(frozen=True)
+class InferenceSettings:
+    method: str
+    categories: dict  # trend -> sentido category
+    apply: str
+
+
+def settings(rules: RuleSet) -> InferenceSettings | None:
+    """The validated ``[inferencia_sentido]`` section, or None when the rule set has none."""
+    sec = rules.extra.get(SECTION)
+    if sec is None:
+        return None
+
+    def fail(key: tuple, message: str, suggestion: str | None = None):
+        r = rules.ref(SECTION, *key) or rules.ref(SECTION)
+        raise RuleError(message, file=r.file if r else rules.folder, line=r.line if r else None, key=(SECTION,) + key, suggestion=suggestion)
+
+    if not isinstance(sec, dict):
+        fail((), "must be a table")
+    for k in sec:
+        if k not in KEYS:
+            fail((k,), f"unknown key '{k}'", did_you_mean(k, KEYS) or f"keys: {', '.join(KEYS)}")
+    for k in KEYS:
+        if k not in sec:
+            fail((), f"missing required key '{k}'", f'add {k} = "..."')
+        if not isinstance(sec[k], str):
+            fail((k,), f"must be a string, got {type(sec[k]).__name__}")
+    if sec["metodo"] not in METHODS:
+        fail(("metodo",), f"unknown method '{sec['metodo']}'", did_you_mean(sec["metodo"], METHODS) or f"methods: {', '.join(METHODS)}")
+    if sec["aplicar"] not in APPLY:
+        fail(("aplicar",), f"'{sec['aplicar']}' is not one of {', '.join(APPLY)}", did_you_mean(sec["aplicar"], APPLY) or None)
+    cats = set(rules.synonyms.get("sentido", {}).values())
+    for t in TRENDS:
+        if sec[t] not in cats:
+            fail((t,), f"'{sec[t]}' is not a sentido category of [vocabulario.sentido]", did_you_mean(sec[t], cats) or f"categories: {', '.join(sorted(cats))}")
+    return InferenceSettings(sec["metodo"], {t: sec[t] for t in TRENDS}, sec["aplicar"])
+
+
+def _fmt(v: Decimal) -> str:
+    return format(v.normalize(), "f") if v == v.to_integral_value() else str(v)
+
+
+def infer_sentido(indicator, rules: RuleSet, plan) -> tuple[str | None, str]:
+    """The sentido category the targets imply (or None), and a one-line Spanish explanation."""
+    cfg = settings(rules)
+    if cfg is None:
+        return None, f"el conjunto de reglas '{rules.id}' no declara [{SECTION}]"
+    desde, hasta = plan.model.plan.desde, plan.model.plan.hasta
+    series = [(y, v) for y, v in sorted(indicator.logro_esperado.items()) if desde <= y <= hasta and v is not None]
+    if len(series) < 2:
+        return None, f"menos de dos logros esperados con dato en {desde}-{hasta}: no se infiere el sentido"
+    text = " → ".join(_fmt(v) for _, v in series)
+    span = f"{series[0][0]}-{series[-1][0]}"
+    values = [v for _, v in series]
+    if cfg.method == "primero_ultimo":
+        first, last = values[0], values[-1]
+        trend = "creciente" if last > first else "decreciente" if last < first else "constante"
+        how = f"primer logro esperado {_fmt(first)}, último {_fmt(last)}"
+    else:
+        steps = [b - a for a, b in zip(values, values[1:])]
+        if all(s == 0 for s in steps):
+            trend = "constante"
+        elif all(s >= 0 for s in steps):
+            trend = "creciente"
+        elif all(s <= 0 for s in steps):
+            trend = "decreciente"
+        else:
+            return None, f"logros esperados {text} ({span}) suben y bajan: el método monotono no infiere sentido"
+        how = "todos los pasos en la misma dirección" if trend != "constante" else "todos los pasos iguales"
+    cat = cfg.categories[trend]
+    return cat, f"logros esperados {text} ({span}): {trend} ({how}) → {cat}"
