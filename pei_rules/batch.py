@@ -141,7 +141,7 @@ def count_findings(plan, rules, year) -> int | None:
     mod = _check_module()
     if mod is None:
         return None
-    for name in ("check_plan", "check", "run_checks", "findings"):
+    for name in ("check", "check_plan", "run_checks", "findings"):
         fn = getattr(mod, name, None)
         if not callable(fn):
             continue
@@ -221,7 +221,7 @@ def run_one(job: Job, settings: Settings | None = None) -> dict[str, Any]:
         row.update(summary_row(ev))
         if settings.with_check:
             row["hallazgos_check"] = count_findings(plan, rules, settings.year)
-        text = json.dumps(to_json_obj(ev), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(to_json_obj(ev), ensure_ascii=False) + "\n"  # no indent: the C encoder, ~5x faster
         name = entity_file_name(job.index, plan.model.entidad.codigo)
         write_atomic(Path(job.entity_dir) / name, text)
         row["_output"] = (f"{ENTITY_DIR}/{name}", _sha256_text(text))

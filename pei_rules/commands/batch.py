@@ -28,6 +28,7 @@ def register(sub) -> None:
     p.add_argument("--desc", action="store_true", help="sort descending")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr even when it is not a terminal")
     p.add_argument("--quiet", action="store_true", help="do not print the summary table (failures are still reported on stderr)")
+    p.add_argument("--no-check", action="store_true", help="do not run 'check' on each plan (the hallazgos_check column stays empty)")
     p.add_argument("--lang", choices=("es", "en"), default="es", help="report language (default es)")
     p.set_defaults(func=run)
 
@@ -49,6 +50,7 @@ def run(args) -> int:
         no_overrides=args.no_overrides,
         jobs=args.jobs,
         progress=Progress() if show else None,
+        with_check=not args.no_check,
     )
     rows = sort_rows(result.rows, args.sort, result.columns, descending=args.desc)
     if not args.quiet:
