@@ -270,11 +270,30 @@ class _Evaluator:
             env[acc] = _sum(prev + this) if ok else None
             refs[acc] = (where, f"suma {start}-{y - 1} y semestres {y}-S1..S{k}" + ("" if ok else ": falta algún año o semestre"))
 
+    def applied_sentido(self, ind: Indicator, declared: str, agregacion: str) -> tuple[str, str | None]:
+        """The sentido the evaluation uses: the inferred one when [inferencia_sentido] aplicar = "evaluar"."""
+        if "inferencia_sentido" not in self.rules.extra:
+            return declared, None
+        try:
+            from . import inference
+        except ImportError:  # pragma: no cover - the inference module ships with the engine
+            return declared, None
+        cfg = inference.settings(self.rules)
+        if cfg is None or cfg.apply != "evaluar":
+            return declared, None
+        inferred, why = inference.infer_sentido(ind, self.rules, self.plan)
+        if inferred is None:
+            return declared, f"sentido declarado: {why}"
+        if agregacion not in self.rules.cases.get(inferred, []):
+            return declared, f"sentido declarado: el inferido '{inferred}' no admite la agregación '{agregacion}' ({why})"
+        return inferred, f"sentido inferido: {why}"
+
     def indicators(self) -> None:
         rules = self.rules
         for ind in self.plan.model.indicador:
             s = self.category("sentido", ind.sentido, ind, "sentido")
             a = self.category("agregacion", ind.agregacion, ind, "agregacion")
+            s, inferred_note = self.applied_sentido(ind, s, a)
             if a not in rules.cases.get(s, []):
                 r = self.plan.ref(ind, "agregacion")
                 raise PlanError(
@@ -297,7 +316,7 @@ class _Evaluator:
                     rule=kind.refs[(s, a)],
                     owner=owner,
                 )
-                f.method = f"{s} / {a}"
+                f.method = f"{s} / {a}" + (f" ({inferred_note})" if inferred_note else "")
                 self.run_formula(f, kind.formulas[(s, a)], env, refs)
             p = self.figures[figure_id(f"avance_{rules.principal}", ind.codigo)]
             main = Figure(

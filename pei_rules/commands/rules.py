@@ -215,9 +215,8 @@ def _check_extra(rs: RuleSet) -> None:
         from .. import inference  # written with issue 3; validates [inferencia_sentido] when present
     except ImportError:  # pragma: no cover - depends on the other module being present
         return
-    validate = getattr(inference, "validate_rules", None) or getattr(inference, "check_rules", None)
-    if validate is not None and "inferencia_sentido" in rs.extra:
-        validate(rs)
+    if "inferencia_sentido" in rs.extra:
+        inference.settings(rs)  # raises RuleError with file:line on a bad section
 
 
 def run_check(args) -> int:
