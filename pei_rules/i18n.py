@@ -72,6 +72,8 @@ def t(lang: str, key: str, **kw) -> str:
 STRINGS["es"].update(
     {
         "rep_advance": "Avance (%)",
+        "rep_causes": "Causas probables (auditoría)",
+        "rep_published_note_audit": "Comparación de pei-rules audit: con la precisión publicada; para cada diferencia, las causas probables que la auditoría encontró.",
         "rep_objectives_title": "Avance de OEI, AEI e indicadores {year}",
         "rep_ao": "AO",
         "rep_ao_title": "Ejecución física de las actividades operativas (AO) {year}",
@@ -92,9 +94,9 @@ STRINGS["es"].update(
         "rep_summary": "Resumen",
         "rep_charts": "Gráficos",
         "rep_chart_entity": "{label} por AEI frente a las bandas del semáforo",
-        "rep_chart_hist": "Distribución de la {label}",
+        "rep_chart_hist": "{label}: distribución",
         "rep_chart_counts": "Semaforización por nivel de avance",
-        "rep_chart_entities": "Distribución de la {label} entre entidades",
+        "rep_chart_entities": "{label}: distribución entre entidades",
         "rep_n": "N°",
         "rep_count_axis": "Cantidad",
         "rep_year": "Año",
@@ -119,6 +121,8 @@ STRINGS["es"].update(
 STRINGS["en"].update(
     {
         "rep_advance": "Advance (%)",
+        "rep_causes": "Probable causes (audit)",
+        "rep_published_note_audit": "Comparison by pei-rules audit, at the published precision; for each difference, the probable causes the audit found.",
         "rep_objectives_title": "Advance of OEI, AEI and indicators {year}",
         "rep_ao": "AO",
         "rep_ao_title": "Physical execution of the operational activities (AO) {year}",
@@ -139,9 +143,9 @@ STRINGS["en"].update(
         "rep_summary": "Summary",
         "rep_charts": "Charts",
         "rep_chart_entity": "{label} per AEI against the traffic-light bands",
-        "rep_chart_hist": "Distribution of the {label}",
+        "rep_chart_hist": "{label}: distribution",
         "rep_chart_counts": "Traffic-light counts",
-        "rep_chart_entities": "Distribution of the {label} across entities",
+        "rep_chart_entities": "{label}: distribution across entities",
         "rep_n": "No.",
         "rep_count_axis": "Count",
         "rep_year": "Year",

@@ -213,9 +213,15 @@ def render_text(ev: Evaluation, lang: str = "es") -> str:
 
 
 def render_markdown(ev: Evaluation, lang: str = "es") -> str:
+    """The tables of the HTML report (:mod:`pei_rules.report_model`), for pasting into a document."""
+    from .report_model import markdown_cell, report_tables
+
     lines = ["# " + header_lines(ev, lang)[0], ""] + [f"- {x}" for x in header_lines(ev, lang)[1:]]
-    for title, headers, rows in tables(ev, lang):
-        lines += ["", f"## {title}", "", tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)]
+    for tb in report_tables(ev, lang):
+        rows = [[markdown_cell(c) for c in row] for row in tb.text_rows()]
+        lines += ["", f"## {tb.title}", "", tabulate(rows, headers=[markdown_cell(h) for h in tb.headers], tablefmt="github", disable_numparse=True)]
+        if tb.note:
+            lines += ["", tb.note]
     return "\n".join(lines) + "\n"
 
 

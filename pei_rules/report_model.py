@@ -1,0 +1,453 @@
+"""The tables of a readable report, as data: shared by the HTML report and ``--format markdown``.
+
+A :class:`Table` is a title, headers and rows of :class:`Cell`; a cell knows its text
+(numbers already formatted the way Peruvian reports print them: thousands with ``,``,
+decimals with ``.``, the rule set's decimals kept),
+the band that colours it (a band name from the rule set, or ``sin_dato``) and whether it is
+a number. Rows know what they describe (``oei``, ``aei``, ``indicador``, ``ao`` …) and the
+band of their main figure, so the HTML can put ``band-<name>`` on the row and on the cell.
+
+Nothing here knows a CEPLAN figure by name: columns come from the rule set (which
+aggregates exist at each scope, which count tables, which formulas apply to AOs).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import vocabulary as V
+from .evaluate import ND, Evaluation, Figure
+from .i18n import t
+
+PRINCIPAL = "avance_indicador"  # the engine's name for the principal indicator advance
+
+
+# --- number formatting -----------------------------------------------------------------
+
+
+def num(value: Decimal | int | None, lang: str = "es") -> str:
+    """A number as the reports print it: thousands with ',' and decimals with '.', scale kept."""
+    if value is None:
+        return t(lang, "no_data")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if not value.is_finite():
+        return str(value)
+    return format(value, ",f")
+
+
+def money(value: Decimal | None, lang: str = "es") -> str:
+    """Soles with two decimals and thousands separators."""
+    if value is None:
+        return t(lang, "no_data")
+    return format(value.quantize(Decimal("0.01")), ",f")
+
+
+# --- the model -------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    text: str
+    band: str | None = None  # band name (rule data) or "sin_dato"; None: not a banded figure
+    numeric: bool = False
+    sort: Decimal | None = None  # numeric sort key
+    title: str | None = None  # tooltip (figure id, formula)
+
+
+@dataclass
+class Row:
+    cells: list[Cell]
+    kind: str = ""  # oei, aei, indicador, ao, figura, conteo, publicado, …
+    code: str | None = None
+    band: str | None = None  # band of the row's main figure
+    status: str | None = None  # for the published table: coincide / difiere / …
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[Row] = field(default_factory=list)
+    note: str | None = None
+
+    def text_rows(self) -> list[list[str]]:
+        return [[c.text for c in r.cells] for r in self.rows]
+
+
+def markdown_cell(text: str) -> str:
+    """A cell safe inside a markdown table: no line breaks, pipes escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def band_label(ev: Evaluation, f: Figure | None) -> str:
+    if f is None:
+        return ""
+    if f.band is not None:
+        return f.band.label
+    if f.scale:
+        return ev.rules.no_data_label
+    return ""
+
+
+def value_cell(ev: Evaluation, f: Figure | None, lang: str) -> Cell:
+    if f is None:
+        return Cell("")
+    title = f.id + (f" — {f.reason}" if f.reason else "")
+    return Cell(num(f.value, lang), band=f.band_name, numeric=True, sort=f.value, title=title)
+
+
+def band_cell(ev: Evaluation, f: Figure | None) -> Cell:
+    if f is None:
+        return Cell("")
+    return Cell(band_label(ev, f), band=f.band_name)
+
+
+def figure_pair(ev: Evaluation, f: Figure | None, lang: str) -> list[Cell]:
+    return [value_cell(ev, f, lang), band_cell(ev, f)]
+
+
+# --- which rule-set figures go where -------------------------------------------------------
+
+
+def entity_kinds(ev: Evaluation) -> tuple[dict[str, str], list[str]]:
+    """For OEI and AEI: the aggregate that is 'the advance' (it aggregates the principal
+    indicator advance) and the other entity-level aggregates (extra columns)."""
+    rules = ev.rules
+    advance: dict[str, str] = {}
+    extra: list[str] = []
+    for k in rules.order:
+        ag = rules.aggregates[k]
+        if ag.scope not in ("oei", "aei"):
+            continue
+        if ag.value == PRINCIPAL and ag.scope not in advance:
+            advance[ag.scope] = k
+        else:
+            extra.append(k)
+    return advance, extra
+
+
+def ao_kinds(ev: Evaluation) -> list[str]:
+    return [n for n, fm in ev.rules.formulas.items() if fm.scope == "ao"]
+
+
+def plan_figures(ev: Evaluation) -> list[Figure]:
+    return [f for f in ev.figures.values() if f.scope == "plan"]
+
+
+def weighted_plan_kinds(rules) -> list[str]:
+    return [k for k in rules.order if rules.aggregates[k].scope == "plan" and rules.aggregates[k].method in V.WEIGHTED_METHODS]
+
+
+# --- the tables ------------------------------------------------------------------------------
+
+
+def objectives_table(ev: Evaluation, lang: str) -> Table:
+    """OEI, its indicators, then each AEI and its indicators: the order of the report."""
+    rules, m, y = ev.rules, ev.plan.model, ev.year
+    advance, extra = entity_kinds(ev)
+    headers = [t(lang, "code"), t(lang, "name"), t(lang, "expected", year=y), t(lang, "obtained", year=y), t(lang, "rep_advance"), t(lang, "band")]
+    for k in extra:
+        headers += [f"{rules.label_of(k)} (%)", t(lang, "band")]
+    tb = Table("objetivos", t(lang, "rep_objectives_title", year=y), headers)
+    by_owner: dict[str, list] = {}
+    for ind in m.indicador:
+        by_owner.setdefault(ind.de, []).append(ind)
+
+    def entity_row(kind: str, code: str, name: str) -> Row:
+        f = ev.figures.get(f"{advance[kind]}:{code}") if kind in advance else None
+        cells = [Cell(code), Cell(name), Cell(""), Cell("")] + figure_pair(ev, f, lang)
+        for k in extra:
+            ef = ev.figures.get(f"{k}:{code}") if rules.aggregates[k].scope == kind else None
+            cells += figure_pair(ev, ef, lang)
+        return Row(cells, kind=kind, code=code, band=f.band_name if f else None)
+
+    def indicator_rows(owner: str) -> list[Row]:
+        out = []
+        for ind in by_owner.get(owner, []):
+            f = ev.figures.get(f"{PRINCIPAL}:{ind.codigo}")
+            cells = [
+                Cell(ind.codigo),
+                Cell(ind.nombre),
+                Cell(num(ind.logro_esperado.get(y), lang), numeric=True, sort=ind.logro_esperado.get(y)),
+                Cell(num(ind.valor_obtenido.get(y), lang), numeric=True, sort=ind.valor_obtenido.get(y)),
+            ] + figure_pair(ev, f, lang)
+            cells += [Cell(""), Cell("")] * len(extra)
+            out.append(Row(cells, kind="indicador", code=ind.codigo, band=f.band_name if f else None))
+        return out
+
+    seen: set[str] = set()
+    for o in m.oei:
+        tb.rows.append(entity_row("oei", o.codigo, o.denominacion))
+        tb.rows += indicator_rows(o.codigo)
+        seen.add(o.codigo)
+        for a in m.aei:
+            if a.oei == o.codigo:
+                tb.rows.append(entity_row("aei", a.codigo, a.denominacion))
+                tb.rows += indicator_rows(a.codigo)
+                seen.add(a.codigo)
+    for a in m.aei:  # an AEI whose OEI is missing (lenient loading) still shows
+        if a.codigo not in seen:
+            tb.rows.append(entity_row("aei", a.codigo, a.denominacion))
+            tb.rows += indicator_rows(a.codigo)
+    return tb
+
+
+def plan_figures_table(ev: Evaluation, lang: str) -> Table:
+    tb = Table("cifras", t(lang, "plan_figures"), [t(lang, "figure"), "id", t(lang, "value"), t(lang, "band")])
+    for f in plan_figures(ev):
+        tb.rows.append(Row([Cell(f.label), Cell(f.id)] + figure_pair(ev, f, lang), kind="figura", code=f.id, band=f.band_name))
+    return tb
+
+
+def counts_table(ev: Evaluation, lang: str) -> Table:
+    rules = ev.rules
+    headers: list[str] = [t(lang, "figure")]
+    tb = Table("semaforo", t(lang, "counts") + f" ({ev.year})", headers)
+    first = True
+    for c in ev.counts.values():
+        scale = rules.scales[rules.band_for[c.figure]]
+        if first:
+            headers += [f"{b.label} {b.text}" for b in scale.bands] + [rules.no_data_label, t(lang, "total")]
+            first = False
+        cells = [Cell(c.label)]
+        cells += [Cell(num(c.counts[b.name], lang), band=b.name, numeric=True, sort=Decimal(c.counts[b.name])) for b in scale.bands]
+        cells += [Cell(num(c.counts[ND], lang), band=ND, numeric=True, sort=Decimal(c.counts[ND])), Cell(num(c.total, lang), numeric=True, sort=Decimal(c.total))]
+        tb.rows.append(Row(cells, kind="conteo", code=c.name))
+    return tb
+
+
+def poi_table(ev: Evaluation, lang: str) -> Table | None:
+    y = ev.year
+    poi = ev.plan.model.poi.get(y)
+    if poi is None:
+        return None
+    tb = Table("poi", t(lang, "poi", year=y), [t(lang, "figure"), t(lang, "value"), t(lang, "band")])
+    tb.rows.append(Row([Cell(t(lang, "ao_count")), Cell(num(len(poi.ao), lang), numeric=True), Cell("")], kind="poi"))
+    tb.rows.append(Row([Cell(t(lang, "pim")), Cell(money(poi.pim, lang), numeric=True, sort=poi.pim), Cell("")], kind="poi"))
+    tb.rows.append(Row([Cell(t(lang, "devengado")), Cell(money(poi.devengado, lang), numeric=True, sort=poi.devengado), Cell("")], kind="poi"))
+    rules = ev.rules
+    for f in plan_figures(ev):
+        from_poi = f.kind in rules.formulas or (f.kind in rules.aggregates and rules.aggregates[f.kind].members == "ao")
+        if from_poi:
+            tb.rows.append(Row([Cell(f.label)] + figure_pair(ev, f, lang), kind="figura", code=f.id, band=f.band_name))
+    return tb
+
+
+def ao_table(ev: Evaluation, lang: str) -> Table | None:
+    y = ev.year
+    poi = ev.plan.model.poi.get(y)
+    kinds = ao_kinds(ev)
+    if poi is None or not poi.ao or not kinds:
+        return None
+    rules = ev.rules
+    headers = [t(lang, "rep_ao"), "AEI", t(lang, "name"), t(lang, "rep_programmed"), t(lang, "rep_executed")]
+    for k in kinds:
+        headers += [f"{rules.label_of(k)} (%)", t(lang, "band")]
+    tb = Table("ao", t(lang, "rep_ao_title", year=y), headers)
+    for ao in poi.ao:
+        figs = [ev.figures.get(f"{k}:{ao.codigo}") for k in kinds]
+        inputs: dict[str, Decimal | None] = {}
+        for f in figs:
+            for i in f.inputs if f else []:
+                inputs.setdefault(i.name, i.value)
+        cells = [
+            Cell(ao.codigo),
+            Cell(ao.aei),
+            Cell(ao.denominacion or ""),
+            Cell(num(inputs.get("programado"), lang), numeric=True, sort=inputs.get("programado")),
+            Cell(num(inputs.get("ejecutado"), lang), numeric=True, sort=inputs.get("ejecutado")),
+        ]
+        for f in figs:
+            cells += figure_pair(ev, f, lang)
+        main = figs[0]
+        tb.rows.append(Row(cells, kind="ao", code=ao.codigo, band=main.band_name if main else None))
+    if not any(ao.denominacion for ao in poi.ao):  # the plan names no AO: drop the empty column
+        del tb.headers[2]
+        for r in tb.rows:
+            del r.cells[2]
+    return tb
+
+
+def not_recomputable_table(ev: Evaluation, lang: str) -> Table | None:
+    secondary = {f"avance_{k}" for k in ev.rules.advance_kinds}
+    nr = [f for f in ev.not_recomputable() if f.kind not in secondary]
+    if not nr:
+        return None
+    tb = Table("no_recalculables", t(lang, "not_recomputable"), ["id", t(lang, "reason")])
+    for f in nr:
+        tb.rows.append(Row([Cell(f.id, band=ND), Cell(f.reason or "")], kind="nd", code=f.id, band=ND))
+    return tb
+
+
+# --- published vs recomputed -------------------------------------------------------------------
+
+MATCH, DIFFERS, NOT_RECOMPUTED, NOT_NUMERIC = "coincide", "difiere", "no_recalculable", "no_numerico"
+
+
+def _parse_published(text: str) -> Decimal | None:
+    s = text.strip().replace("%", "").replace("S/", "").replace("'", "").replace(",", "").replace(" ", "")
+    try:
+        d = Decimal(s)
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def _plan_datum(ev: Evaluation, path: str) -> Decimal | None:
+    node: Any = ev.plan.doc.data
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    if isinstance(node, bool):
+        return None
+    if isinstance(node, (int, Decimal)):
+        return Decimal(node)
+    return None
+
+
+def recomputed(ev: Evaluation, fid: str) -> tuple[Decimal | None, Decimal | None, str | None]:
+    """(printed value, exact value, reason) for a figure address, a count or a plan datum."""
+    f = ev.figures.get(fid)
+    if f is not None:
+        return f.value, f.exact, f.reason
+    if fid.startswith("conteo:"):
+        parts = fid.split(":")
+        c = ev.counts.get(parts[1]) if len(parts) == 3 else None
+        if c is not None:
+            n = c.total if parts[2] == "total" else c.counts.get(parts[2])
+            if n is not None:
+                return Decimal(n), Decimal(n), None
+        return None, None, "conteo desconocido"
+    if fid.startswith("dato:"):
+        d = _plan_datum(ev, fid[5:])
+        return d, d, None if d is not None else "dato ausente en el plan"
+    return None, None, "cifra desconocida"
+
+
+def compare_published(ev: Evaluation, published: str, value: Decimal | None, exact: Decimal | None) -> tuple[str, Decimal | None]:
+    """Compare at the published precision, rounding the exact figure with the rule set's mode."""
+    pub = _parse_published(published)
+    if pub is None:
+        return NOT_NUMERIC, None
+    if value is None:
+        return NOT_RECOMPUTED, None
+    places = -pub.as_tuple().exponent if isinstance(pub.as_tuple().exponent, int) else 0
+    places = max(places, 0)
+    base = exact if exact is not None else value
+    shown = base.quantize(Decimal(1).scaleb(-places), rounding=V.ROUNDING_MODES[ev.rules.rounding_mode])
+    return (MATCH if shown == pub else DIFFERS), shown
+
+
+def _audit_module():
+    """``pei_rules.audit`` if present (another issue writes it); used only defensively."""
+    try:
+        from . import audit  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - absent or broken: compare directly
+        return None
+    return audit
+
+
+def _audit_entries(ev: Evaluation) -> list | None:
+    """``pei_rules.audit.audit(ev)`` when that module is there and works; else None."""
+    mod = _audit_module()
+    fn = getattr(mod, "audit", None) if mod is not None else None
+    if not callable(fn):
+        return None
+    try:
+        entries = list(fn(ev))
+    except Exception:  # noqa: BLE001 - another module's failure must not break the report
+        return None
+    needed = ("figure", "published", "status", "recomputed", "source")
+    if not all(all(hasattr(e, n) for n in needed) for e in entries):
+        return None
+    return entries
+
+
+_AUDIT_STATUS = {"match": MATCH, "mismatch": DIFFERS, "not_recomputable": NOT_RECOMPUTED}
+
+
+def _maybe_num_cell(text: str | None, lang: str, band: str | None = None) -> Cell:
+    if text is None:
+        return Cell("", band=band)
+    d = _parse_published(text) if _looks_numeric(text) else None
+    if d is None:
+        return Cell(text, band=band)
+    return Cell(num(d, lang), band=band, numeric=True, sort=d)
+
+
+def _looks_numeric(text: str) -> bool:
+    s = text.strip()
+    return bool(s) and all(ch.isdigit() or ch in "+-.,'% " for ch in s) and any(ch.isdigit() for ch in s)
+
+
+def published_table(ev: Evaluation, lang: str) -> Table | None:
+    """Each ``[[publicado]]`` value beside the recomputed one: from ``pei_rules.audit`` when
+    present (with its probable causes), else compared here at the published precision."""
+    pubs = ev.plan.model.publicado
+    if not pubs:
+        return None
+    headers = ["id", t(lang, "rep_published"), t(lang, "rep_recomputed"), t(lang, "rep_difference"), t(lang, "rep_status"), t(lang, "rep_source")]
+    entries = _audit_entries(ev)
+    if entries is not None:
+        tb = Table("publicado", t(lang, "rep_published_title"), headers + [t(lang, "rep_causes")], note=t(lang, "rep_published_note_audit"))
+        for e in entries:
+            status = _AUDIT_STATUS.get(e.status, e.status)
+            f = ev.figures.get(getattr(e, "resolved", None) or e.figure)
+            reason = getattr(e, "reason", None)
+            status_text = t(lang, f"rep_status_{status}") if status in _AUDIT_STATUS.values() else str(status)
+            if reason and e.recomputed is None:
+                status_text += f": {reason}"
+            pub = _maybe_num_cell(e.published, lang)
+            if not pub.numeric:
+                pub = Cell(e.published)
+            cells = [
+                Cell(e.figure),
+                Cell(e.published, numeric=pub.numeric, sort=pub.sort),
+                _maybe_num_cell(e.recomputed, lang, band=f.band_name if f else None) if e.recomputed is not None else Cell(t(lang, "no_data"), band=f.band_name if f else None),
+                _maybe_num_cell(getattr(e, "difference", None), lang),
+                Cell(status_text),
+                Cell(e.source),
+                Cell("; ".join(str(c) for c in (getattr(e, "causes", None) or []))),
+            ]
+            tb.rows.append(Row(cells, kind="publicado", code=e.figure, status=status))
+        return tb
+    tb = Table("publicado", t(lang, "rep_published_title"), headers, note=t(lang, "rep_published_note"))
+    for p in pubs:
+        value, exact, reason = recomputed(ev, p.figura)
+        status, shown = compare_published(ev, p.valor, value, exact)
+        pub = _parse_published(p.valor)
+        diff = (value - pub) if (value is not None and pub is not None) else None
+        f = ev.figures.get(p.figura)
+        rec_text = num(value, lang)
+        status_text = t(lang, f"rep_status_{status}") + (f": {reason}" if value is None and reason else "")
+        cells = [
+            Cell(p.figura),
+            Cell(p.valor, numeric=pub is not None, sort=pub),
+            Cell(rec_text, band=f.band_name if f else None, numeric=True, sort=value),
+            Cell("" if diff is None else num(diff, lang), numeric=True, sort=diff),
+            Cell(status_text),
+            Cell(p.fuente),
+        ]
+        tb.rows.append(Row(cells, kind="publicado", code=p.figura, status=status))
+    return tb
+
+
+def report_tables(ev: Evaluation, lang: str = "es") -> list[Table]:
+    """Every table of the report, in order; ``None`` sections (no POI, nothing published) left out."""
+    out = [
+        plan_figures_table(ev, lang),
+        objectives_table(ev, lang),
+        counts_table(ev, lang),
+        poi_table(ev, lang),
+        ao_table(ev, lang),
+        not_recomputable_table(ev, lang),
+        published_table(ev, lang),
+    ]
+    return [tb for tb in out if tb is not None]
