@@ -174,6 +174,8 @@ class Expression:
                 raise EvalFailure("overflow", "number too large") from None
             except decimal.InvalidOperation:
                 raise EvalFailure("invalid_operation", "undefined operation (e.g. 0/0)") from None
+            except (ArithmeticError, TypeError, ValueError) as exc:  # not reachable through the allow-list
+                raise EvalFailure("invalid_operation", f"{type(exc).__name__}: {exc}") from None
         return _as_decimal(result)
 
     def evaluate_traced(self, env: Mapping[str, Decimal | None]) -> tuple[Decimal, list[tuple[str, Decimal]]]:
@@ -197,6 +199,8 @@ class Expression:
                 raise EvalFailure("overflow", "number too large") from None
             except decimal.InvalidOperation:
                 raise EvalFailure("invalid_operation", "undefined operation (e.g. 0/0)") from None
+            except (ArithmeticError, TypeError, ValueError) as exc:  # not reachable through the allow-list
+                raise EvalFailure("invalid_operation", f"{type(exc).__name__}: {exc}") from None
         return _as_decimal(result), steps
 
 
@@ -270,6 +274,56 @@ def _fail(message: str, text: str, where: Where | None, node: ast.AST | None = N
         excerpt=excerpt if w.column_offset == 0 else None,
         suggestion=suggestion,
     )
+
+
+_CONDITION_HINT = "comparisons, 'and', 'or', 'not', True and False"
+
+
+def _kind_of(node: ast.AST, text: str, where: Where | None) -> str:
+    """'number' or 'condition' of an allow-listed node; conditions only steer 'x if c else y'."""
+
+    def need(n: ast.AST, want: str) -> str:
+        got = _kind_of(n, text, where)
+        if got != want:
+            if want == "number":
+                _fail(f"a condition ({_CONDITION_HINT}) cannot be used as a number", text, where, n)
+            _fail("a number cannot be used as a condition: compare it, e.g. 'x > 0'", text, where, n)
+        return got
+
+    t = type(node)
+    if t is ast.Constant:
+        return "condition" if isinstance(node.value, bool) else "number"
+    if t is ast.Name:
+        return "number"
+    if t is ast.BinOp:
+        need(node.left, "number")
+        need(node.right, "number")
+        return "number"
+    if t is ast.UnaryOp:
+        if isinstance(node.op, ast.Not):
+            need(node.operand, "condition")
+            return "condition"
+        need(node.operand, "number")
+        return "number"
+    if t is ast.Compare:
+        for n in [node.left, *node.comparators]:
+            need(n, "number")
+        return "condition"
+    if t is ast.BoolOp:
+        for n in node.values:
+            need(n, "condition")
+        return "condition"
+    if t is ast.IfExp:
+        need(node.test, "condition")
+        kind = _kind_of(node.body, text, where)
+        need(node.orelse, kind)
+        return kind
+    if t is ast.Call:
+        for n in node.args:
+            need(n, "number")
+        return "number"
+    _fail(f"{t.__name__} is not allowed in rule expressions", text, where, node)  # pragma: no cover - checked before
+    return "number"
 
 
 def compile_expression(
@@ -427,6 +481,10 @@ def compile_expression(
         _fail(f"{type(node).__name__} is not allowed in rule expressions", text, where, node)
 
     check(body.value, 0)
+    # numbers and conditions do not mix: True / True, (a < b) + 1 or not x would compute
+    # with Python ints and floats instead of Decimal (or divide by zero outside the traps)
+    if _kind_of(body.value, text, where) != "number":
+        _fail("the expression must give a number, not a condition", text, where, body.value)
 
     # literals become Decimal from their source text; the compiled form reads them by name
     constants: dict[str, Decimal] = {}

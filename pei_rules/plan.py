@@ -239,7 +239,9 @@ class Plan:
 
 
 def _pydantic_error(doc: SourceDoc, exc: ValidationError) -> PlanError:
-    err = exc.errors(include_url=False)[0]
+    errs = exc.errors(include_url=False)
+    # a misspelt key shows up as "missing X" plus "unknown Xx": name the unknown key first
+    err = next((e for e in errs if e.get("type") == "extra_forbidden"), errs[0])
     loc = tuple(err.get("loc", ()))
     msg = err.get("msg", "invalid value")
     typ = err.get("type", "")

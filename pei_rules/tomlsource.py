@@ -75,15 +75,29 @@ class SourceRef:
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+class _TooDeep(ValueError):
+    def __init__(self):
+        super().__init__("nested too deeply")
+        self.path: list = []
+
+
 def _check_depth(obj: Any, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
-        raise ValueError("nested too deeply")
+        raise _TooDeep()
     if isinstance(obj, dict):
-        for v in obj.values():
-            _check_depth(v, depth + 1)
+        for k, v in obj.items():
+            try:
+                _check_depth(v, depth + 1)
+            except _TooDeep as exc:
+                exc.path.insert(0, k)
+                raise
     elif isinstance(obj, list):
-        for v in obj:
-            _check_depth(v, depth + 1)
+        for i, v in enumerate(obj):
+            try:
+                _check_depth(v, depth + 1)
+            except _TooDeep as exc:
+                exc.path.insert(0, i)
+                raise
 
 
 def load_toml(path: str | Path, display: str | None = None) -> SourceDoc:
@@ -139,7 +153,8 @@ def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
         excerpt = lines[line - 1] if line and 0 < line <= len(lines) else None
         raise InputFileError(f"invalid TOML: {msg}", file=name, line=line, column=col, excerpt=excerpt) from None
     except RecursionError:
-        raise InputFileError("invalid TOML: nested too deeply", file=name) from None
+        line = _line_too_deep(text)
+        raise InputFileError("invalid TOML: nested too deeply", file=name, line=line, excerpt=_excerpt(text, line)) from None
     except (ValueError, ArithmeticError):
         # int() past Python's digit limit, or a Decimal exponent beyond what Decimal holds
         line = _line_of_number(text)
@@ -148,8 +163,12 @@ def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
         raise InputFileError("invalid TOML: a number is too long or too large", file=name, line=line, excerpt=excerpt) from None
     try:
         _check_depth(data)
-    except (ValueError, RecursionError):
-        raise InputFileError(f"tables or arrays nested more than {MAX_DEPTH} levels deep", file=name) from None
+    except (_TooDeep, RecursionError) as exc:
+        line = _line_too_deep(text)
+        key = tuple(getattr(exc, "path", ())[:6])
+        raise InputFileError(
+            f"tables or arrays nested more than {MAX_DEPTH} levels deep", file=name, line=line, key=key or None, excerpt=_excerpt(text, line)
+        ) from None
     text_lines = text.splitlines()
     return SourceDoc(
         path=name,
@@ -161,6 +180,32 @@ def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
 
 
 _LONG_NUMBER = re.compile(r"[0-9_]{1000,}|[eE][+-]?[0-9_]{15,}")
+
+
+def _excerpt(text: str, line: int | None) -> str | None:
+    lines = text.splitlines()
+    return lines[line - 1][:200] if line and 0 < line <= len(lines) else None
+
+
+def _line_too_deep(text: str) -> int | None:
+    """The first line where brackets (outside strings and comments) or a table header nest too deep."""
+    depth = 0
+    for i, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if depth == 0 and s.startswith("[") and s.count(".") >= MAX_DEPTH:
+            return i  # [a.b.c....] headers and dotted keys
+        if depth == 0 and "=" in s and s.split("=", 1)[0].count(".") >= MAX_DEPTH:
+            return i
+        value = s.split("=", 1)[1] if depth == 0 and "=" in s and not s.startswith("[") else (s if depth else "")
+        for ch in value:  # the deepest point inside the line (best effort: strings are not skipped)
+            if ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return i
+            elif ch in "]}":
+                depth -= 1
+        depth = max(depth, 0)
+    return None
 
 
 def _line_of_number(text: str) -> int | None:

@@ -67,25 +67,32 @@ def decimal_specials() -> st.SearchStrategy[Decimal]:
 
 # --- rule expressions -----------------------------------------------------------------
 
-_LITERALS = ["0", "1", "2", "100", "0.5", "1e15", "1e-15", "123456789.123456789", "999999999999999", "1_000", "True", "False"]
+_LITERALS = ["0", "1", "2", "100", "0.5", "1e15", "1e-15", "123456789.123456789", "999999999999999", "1_000"]
 
 
 def allowed_expressions(names: list[str], functions: list[str]) -> st.SearchStrategy[str]:
-    """Texts built only from allow-listed syntax (they may still exceed a size limit)."""
+    """Texts built only from allow-listed syntax, numbers and conditions kept apart as the
+    checker requires (they may still exceed a size limit)."""
     leaves = st.one_of(st.sampled_from(names), st.sampled_from(_LITERALS))
 
-    def grow(inner):
-        binop = st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
-        unary = st.tuples(st.sampled_from(["-", "+", "not "]), inner).map(lambda t: f"({t[0]}{t[1]})")
-        cmp = st.tuples(inner, st.sampled_from(["<", "<=", ">", ">=", "==", "!="]), inner, st.sampled_from(["<", "<="]), inner).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]} {t[3]} {t[4]})"
+    def conditions(num):
+        cmp = st.tuples(num, st.sampled_from(["<", "<=", ">", ">=", "==", "!="]), num).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
+        chain = st.tuples(num, num, num).map(lambda t: f"({t[0]} < {t[1]} <= {t[2]})")
+        base = st.one_of(cmp, chain, st.sampled_from(["True", "False"]))
+        return st.one_of(
+            base,
+            base.map(lambda c: f"(not {c})"),
+            st.tuples(base, st.sampled_from(["and", "or"]), base).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
         )
-        boolop = st.tuples(inner, st.sampled_from(["and", "or"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
-        ifexp = st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} if {t[1]} else {t[2]})")
-        call = st.tuples(st.sampled_from(functions), st.lists(inner, min_size=1, max_size=3)).map(
+
+    def grow(num):
+        binop = st.tuples(num, st.sampled_from(["+", "-", "*", "/"]), num).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
+        unary = st.tuples(st.sampled_from(["-", "+"]), num).map(lambda t: f"({t[0]}{t[1]})")
+        ifexp = st.tuples(num, conditions(num), num).map(lambda t: f"({t[0]} if {t[1]} else {t[2]})")
+        call = st.tuples(st.sampled_from(functions), st.lists(num, min_size=1, max_size=3)).map(
             lambda t: f"{t[0]}({', '.join(t[1])})" if t[0] != "abs" else f"abs({t[1][0]})"
         )
-        return st.one_of(binop, unary, cmp, boolop, ifexp, call)
+        return st.one_of(binop, unary, ifexp, call)
 
     return st.recursive(leaves, grow, max_leaves=25)
 

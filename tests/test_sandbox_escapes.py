@@ -154,6 +154,16 @@ ATTEMPTS: list[tuple[str, str, str]] = [
     ("zero_width", "obten\u200bido", "ASCII"),
     ("rtl_override", "obtenido \u202e+ 1", "ASCII"),
     ("nbsp", "obtenido\u00a0+ 1", "ASCII"),
+    # numbers and conditions kept apart: bools would compute as Python ints and floats
+    ("bool_division", "(not base) / (not base)", "condition"),
+    ("bool_plus_one", "(obtenido > 0) + 1", "condition"),
+    ("true_as_number", "True * 100", "condition"),
+    ("bool_in_call", "min(tope, obtenido > esperado)", "condition"),
+    ("number_as_condition", "100 if obtenido else 0", "number cannot"),
+    ("and_of_numbers", "obtenido and esperado", "number cannot"),
+    ("not_number", "-(not obtenido)", "number cannot"),
+    ("bool_result", "obtenido > esperado", "must give a number"),
+    ("mixed_branches", "obtenido if obtenido > 0 else obtenido > 1", "condition"),
     ("unknown_name", "os", "unknown input"),
     ("not_declared_input", "pim", "unknown input"),
 ]
