@@ -150,7 +150,7 @@ BATCH_PAGE_CSS = "@page{size:A4 landscape;margin:10mm 8mm}"
 
 SORT_JS = """
 (function(){
-  function key(td){var s=td.getAttribute('data-sort');if(s===null)s=td.textContent.trim();var n=s===''?NaN:Number(s.replace(/,/g,''));return {n:isNaN(n)?null:n,s:s.toLowerCase()};}
+  function key(td){if(!td||td.colSpan>1)return {n:null,s:'\uffff'};var s=td.getAttribute('data-sort');if(s===null)s=td.textContent.trim();var n=s===''?NaN:Number(s.replace(/,/g,''));return {n:isNaN(n)?null:n,s:s.toLowerCase()};}
   document.querySelectorAll('table.sortable').forEach(function(table){
     var heads=table.querySelectorAll('thead th[data-col]');
     heads.forEach(function(th){
@@ -761,7 +761,9 @@ def render_batch_html(data: BatchData, lang: str = "es") -> str:
     fig_cols.sort(key=lambda c: 0 if c[0] in weighted else 1)
     year = data.year or next((e.year for e in data.entities if e.year), None)
 
-    base_heads = (t(lang, "rep_n"), t(lang, "rep_entity_code"), t(lang, "entity"), t(lang, "rep_state"), t(lang, "rule_set"))
+    rule_ids = sorted({e.rules_id for e in data.entities if e.rules_id})
+    show_rules = len(rule_ids) > 1  # one rule set for all: it is in the header, not in every row
+    base_heads = (t(lang, "rep_n"), t(lang, "rep_entity_code"), t(lang, "entity"), t(lang, "rep_state")) + ((t(lang, "rule_set"),) if show_rules else ())
     col = 0
     head1, head2 = [], []
     for h in base_heads:
@@ -775,7 +777,6 @@ def render_batch_html(data: BatchData, lang: str = "es") -> str:
         for b, blbl in bands:
             head2.append(f'<th scope="col" class="num {band_class(b)}" data-col="{col}">{esc(blbl)}</th>')
             col += 1
-    head1.append(f'<th rowspan="2" scope="col" data-col="{col}">{esc(t(lang, "rep_error"))}</th>')
     head_visible = f"<tr>{''.join(head1)}</tr><tr>{''.join(head2)}</tr>"
 
     body = []
@@ -790,8 +791,13 @@ def render_batch_html(data: BatchData, lang: str = "es") -> str:
             f"<td>{esc(e.code or '')}</td>",
             f'<td title="{esc(e.file)}">{esc(e.name or e.file)}</td>',
             f'<td class="state-{esc(e.status)}">{esc(state)}</td>',
-            f"<td>{esc(e.rules_id or '')}</td>",
-        ]
+        ] + ([f"<td>{esc(e.rules_id or '')}</td>"] if show_rules else [])
+        n_data_cols = len(fig_cols) + sum(len(b) for _, _, b in count_cols)
+        if e.status != "ok":  # the message spans the figure columns: readable, and sorts as empty
+            cells.append(f'<td class="error-msg" colspan="{max(n_data_cols, 1)}">{esc(e.error or "")}</td>')
+            classes = ["entidad", f"state-{css_name(e.status)}"]
+            body.append(f'<tr class="{" ".join(classes)}" data-code="{esc(e.code or "")}">{"".join(cells)}</tr>')
+            continue
         for fid, _ in fig_cols:
             f = figs.get(fid)
             if f is None:
@@ -809,7 +815,6 @@ def render_batch_html(data: BatchData, lang: str = "es") -> str:
                 n = c["counts"].get(b) if c else None
                 cls = "num " + band_class(b) if n else "num"
                 cells.append(f'<td class="{cls}" data-sort="{"" if n is None else n}">{"" if n is None else f"{n:,}"}</td>')
-        cells.append(f"<td>{esc(e.error or '')}</td>")
         classes = ["entidad", f"state-{css_name(e.status)}"] + ([band_class(row_band)] if row_band else [])
         body.append(f'<tr class="{" ".join(classes)}" data-code="{esc(e.code or "")}"' + (f' data-band="{esc(row_band)}"' if row_band else "") + f">{''.join(cells)}</tr>")
     table = f'<table id="tabla-entidades" class="sortable batch"><thead>{head_visible}</thead><tbody>{"".join(body)}</tbody></table>'
@@ -848,7 +853,7 @@ def render_batch_html(data: BatchData, lang: str = "es") -> str:
         + (f'<section id="graficos"><h2>{esc(t(lang, "rep_charts"))}</h2>{"".join(charts)}</section>' if charts else "")
         + f"<footer>{esc(t(lang, 'rep_generated', version=__version__, created=data.created))}</footer>"
     )
-    extra_css = band_css(colors) + "\nsmall.word{font-weight:600}\ntd.state-error{color:#b71c1c;font-weight:700}"
+    extra_css = band_css(colors) + "\nbody{max-width:none}\ntable.batch{font-size:11px}\ntable.batch th,table.batch td{padding:2px 4px}\ntable.batch td:nth-child(3){min-width:12em}\ntd.error-msg{color:#b71c1c}\nsmall.word{font-weight:600}\ntd.state-error{color:#b71c1c;font-weight:700}"
     return _document(title, lang, extra_css, body_html, script=SORT_JS, page_css=BATCH_PAGE_CSS)
 
 
