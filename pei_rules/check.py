@@ -151,7 +151,7 @@ class _Checker:
                         self.add(
                             "nd_requerido",
                             sev,
-                            f"indicator '{code}': {format_key(key)} is N/D but the formula '{expr.text}' needs '{name}'"
+                            f"indicator '{code}': {format_key(tuple(str(k) for k in key))} is N/D but the formula '{expr.text}' needs '{name}'"
                             + ("" if ind.permite_nd else " (permite_nd = false)"),
                             plan.ref(ind, *[str(k) for k in key]),
                         )
