@@ -184,3 +184,32 @@ def test_stored_result_missing_plan(stored):
     (stored / "plan.toml").unlink()
     r = _cli("audit", "result.json", cwd=stored)
     assert r.returncode == 2 and "plan.toml" in r.stderr
+
+
+def _with_published(entries: list[tuple[str, str]]) -> bytes:
+    text = ZED.read_text(encoding="utf-8")
+    for fig, val in entries:
+        text += f'\n[[publicado]]\nfigura = "{fig}"\nvalor = "{val}"\nfuente = "prueba"\n'
+    return text.encode("utf-8")
+
+
+def test_every_printed_figure_audits_as_match(zed_eval, rules_2023):
+    """Round trip: each figure published as the engine prints it is a match; N/D is not recomputable."""
+    ids = [(f.id, str(f.value)) for f in zed_eval.figures.values() if f.value is not None]
+    ids += [(f"conteo:{n}:{b}", str(k)) for n, c in zed_eval.counts.items() for b, k in c.counts.items()]
+    ids += [(f"conteo:{n}:total", str(c.total)) for n, c in zed_eval.counts.items()]
+    plan = load_plan(ZED, raw=_with_published(ids), display=str(ZED))
+    entries = audit(evaluate(plan, rules_2023, 2023))[-len(ids):]
+    assert [e.status for e in entries] == [MATCH] * len(ids)
+
+
+def test_every_figure_moved_by_one_unit_is_a_mismatch(zed_eval, rules_2023):
+    moved = []
+    for f in zed_eval.figures.values():
+        if f.value is not None:
+            step = Decimal(1).scaleb(-f.decimals)
+            moved.append((f.id, str(f.value + step)))
+    plan = load_plan(ZED, raw=_with_published(moved), display=str(ZED))
+    entries = audit(evaluate(plan, rules_2023, 2023))[-len(moved):]
+    assert all(e.status == MISMATCH and e.causes for e in entries)
+    assert all(Decimal(e.difference) == Decimal(1).scaleb(-len(e.published.partition(".")[2])) for e in entries)
