@@ -41,7 +41,7 @@ WORDS = {
         "not_used": "no usado",
         "no_data": "N/D",
         "status_nd": "sin dato",
-        "to_decimals": "a {d} decimales",
+        "to_decimals": "a {d} decimal(es)",
         "in": "en",
         "compare_rounded": "se compara la cifra redondeada",
         "compare_exact": "se compara el valor exacto",
@@ -72,7 +72,7 @@ WORDS = {
         "not_used": "not used",
         "no_data": "N/A",
         "status_nd": "no data",
-        "to_decimals": "to {d} decimals",
+        "to_decimals": "to {d} decimal(s)",
         "in": "in",
         "compare_rounded": "the rounded figure is compared",
         "compare_exact": "the exact value is compared",
@@ -344,7 +344,7 @@ class _Builder:
         out: list[dict] = []
         if ag.method == "media":
             total = sum(vals, Decimal(0))
-            out += [{"expr": f"suma({len(vals)} valores)", "value": _s(total)}, {"expr": f"suma / {len(vals)}", "value": _s(total / len(vals))}]
+            out += [{"expr": f"suma de {len(vals)} valor(es)", "value": _s(total)}, {"expr": f"suma / {len(vals)}", "value": _s(total / len(vals))}]
         elif ag.method == "media_ponderada":
             raw = [self._raw_weight(i) for i in used]
             if all(r is not None for r in raw):
@@ -359,7 +359,7 @@ class _Builder:
             s = sorted(vals)
             out.append({"expr": "valores ordenados", "value": ", ".join(str(x) for x in s)})
         elif ag.method == "suma":
-            out.append({"expr": f"suma({len(vals)} valores)", "value": _s(sum(vals, Decimal(0)))})
+            out.append({"expr": f"suma de {len(vals)} valor(es)", "value": _s(sum(vals, Decimal(0)))})
         return out
 
     @staticmethod

@@ -68,7 +68,7 @@ def test_steps_reproduce_exact_values(zed_eval):
     """The traced intermediate values end in the engine's exact value (formula figures)."""
     for fid, f in zed_eval.figures.items():
         node = explain(zed_eval, fid)
-        if node["steps"] and f.exact is not None and not node["steps"][-1]["expr"].startswith(("valores", "suma(")):
+        if node["steps"] and f.exact is not None and not node["steps"][-1]["expr"].startswith(("valores", "suma de")):
             assert node["steps"][-1]["value"] == str(f.exact), fid
 
 
@@ -156,7 +156,7 @@ def test_cli_json_and_exit_codes():
 
 def test_english(zed_eval):
     text = render_text(explain_document(zed_eval, "ejecucion_ponderada"), "en")
-    assert "rounding: half_up to 2 decimals" in text and "Receipt:" in text
+    assert "rounding: half_up to 2 decimal(s)" in text and "Receipt:" in text
 
 
 def test_all_addresses_resolve(zed_eval):
