@@ -704,7 +704,15 @@ def evaluate_plans(inputs: Sequence[str], args) -> BatchData:
         try:
             ev = evaluate_path(str(p), args)
         except PeiError as exc:
-            out.append(EntityResult(i, str(p), "error", error=str(exc).splitlines()[0]))
+            er = EntityResult(i, str(p), "error", error=str(exc).splitlines()[0])
+            try:  # a plan that loads but does not evaluate still names its entity
+                from .plan import load_plan
+
+                m = load_plan(p).model
+                er.code, er.name = m.entidad.codigo, m.entidad.nombre
+            except PeiError:
+                pass
+            out.append(er)
             continue
         created = created or ev.created
         m = ev.plan.model

@@ -399,7 +399,6 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
         tb = Table("publicado", t(lang, "rep_published_title"), headers + [t(lang, "rep_causes")], note=t(lang, "rep_published_note_audit"))
         for e in entries:
             status = _AUDIT_STATUS.get(e.status, e.status)
-            f = ev.figures.get(getattr(e, "resolved", None) or e.figure)
             reason = getattr(e, "reason", None)
             status_text = t(lang, f"rep_status_{status}") if status in _AUDIT_STATUS.values() else str(status)
             if reason and e.recomputed is None:
@@ -410,7 +409,7 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
             cells = [
                 Cell(e.figure),
                 Cell(e.published, numeric=pub.numeric, sort=pub.sort),
-                _maybe_num_cell(e.recomputed, lang, band=f.band_name if f else None) if e.recomputed is not None else Cell(t(lang, "no_data"), band=f.band_name if f else None),
+                _maybe_num_cell(e.recomputed, lang) if e.recomputed is not None else Cell(t(lang, "no_data")),
                 _maybe_num_cell(getattr(e, "difference", None), lang),
                 Cell(status_text),
                 Cell(e.source),
@@ -424,13 +423,12 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
         status, shown = compare_published(ev, p.valor, value, exact)
         pub = _parse_published(p.valor)
         diff = (value - pub) if (value is not None and pub is not None) else None
-        f = ev.figures.get(p.figura)
         rec_text = num(value, lang)
         status_text = t(lang, f"rep_status_{status}") + (f": {reason}" if value is None and reason else "")
         cells = [
             Cell(p.figura),
             Cell(p.valor, numeric=pub is not None, sort=pub),
-            Cell(rec_text, band=f.band_name if f else None, numeric=True, sort=value),
+            Cell(rec_text, numeric=True, sort=value),
             Cell("" if diff is None else num(diff, lang), numeric=True, sort=diff),
             Cell(status_text),
             Cell(p.fuente),
