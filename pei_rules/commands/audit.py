@@ -29,6 +29,7 @@ WORDS = {
         "stored": "Guardado",
         "now": "Ahora",
         "note": "Nota",
+        "or": "o bien",
     },
     "en": {
         "title": "Audit of the published figures",
@@ -50,8 +51,16 @@ WORDS = {
         "stored": "Stored",
         "now": "Now",
         "note": "Note",
+        "or": "or",
     },
 }
+
+
+def _causes(e, W) -> str:
+    """The most likely cause first; the other candidates the search found after it."""
+    if not e.causes:
+        return e.reason or ""
+    return "\n".join([e.causes[0]] + [f"{W['or']}: {c}" for c in e.causes[1:]])
 
 
 def register(sub) -> None:
@@ -109,7 +118,7 @@ def run(args) -> int:
     if mism:
         rows = []
         for e in mism:
-            rows.append([e.resolved, e.published, e.recomputed or "", e.difference or "", "\n".join(e.causes or [e.reason or ""]), e.source, f"{e.ref.file}:{e.ref.line}"])
+            rows.append([e.resolved, e.published, e.recomputed or "", e.difference or "", _causes(e, W), e.source, f"{e.ref.file}:{e.ref.line}"])
         parts.append(f"{W['mismatch']} ({len(mism)})\n" + tabulate(rows, headers=[W["figure"], W["published"], W["recomputed"], W["difference"], W["cause"], W["source"], W["plan_line"]], tablefmt="grid", disable_numparse=True, maxcolwidths=[28, 12, 12, 10, 48, 40, 14]))
     nr = [e for e in entries if e.status == NOT_RECOMPUTABLE]
     if nr:
