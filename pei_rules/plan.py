@@ -22,7 +22,12 @@ MAX_ABS = Decimal("1e15")
 MAX_DIGITS = _EXPR_CONTEXT.prec
 
 
+_INT_LIMIT = int(MAX_ABS)
+
+
 def _value(v: Any) -> Decimal | None:
+    if type(v) is int and -_INT_LIMIT < v < _INT_LIMIT:
+        return Decimal(v)  # fast path, the common case: fewer than 16 digits, no decimals, never -0
     if isinstance(v, bool):
         raise ValueError("expected a number or \"N/D\", got a boolean")
     if isinstance(v, str):
@@ -34,6 +39,9 @@ def _value(v: Any) -> Decimal | None:
         d = Decimal(v)
         if not d.is_finite():
             raise ValueError("expected a finite number (nan and inf are not values)")
+        t = d.as_tuple()
+        if abs(d) < MAX_ABS and len(t.digits) <= MAX_DIGITS and t.exponent >= -MAX_DIGITS:
+            return d.copy_abs() if d.is_zero() else d  # fast path: the checks below all pass
         shown = format(d, ".6E") if abs(d.adjusted()) > 30 else str(d)
         if abs(d) >= MAX_ABS:
             raise ValueError(f"number {shown} is out of range (|x| < 1e15)")
