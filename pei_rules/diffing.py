@@ -136,7 +136,9 @@ def dependencies(rules: RuleSet, kind: str, _seen: frozenset = frozenset()) -> s
         deps |= dependencies(rules, f"avance_{rules.principal}", seen)
     elif kind.startswith("avance_") and kind[7:] in rules.advance_kinds:
         k = kind[7:]
-        deps |= {("avance", "tipos", k), ("avance", "casos"), ("avance", "division_por_cero"), ("vocabulario", "sentido"), ("vocabulario", "agregacion"), ("inferencia_sentido",)}
+        deps |= {("avance", "tipos", k), ("avance", "casos"), ("avance", "division_por_cero"), ("vocabulario", "sentido"), ("vocabulario", "agregacion")}
+        if isinstance(rules.extra.get("inferencia_sentido"), dict) and rules.extra["inferencia_sentido"].get("aplicar") == "evaluar":
+            deps.add(("inferencia_sentido",))  # the inferred sentido picks the formula
         deps |= set(_params_of(rules, rules.advance_kinds[k].formulas.values()))
     elif kind in rules.formulas:
         deps |= {("formulas", kind), ("avance", "division_por_cero")}
@@ -199,6 +201,8 @@ def diff_evaluations(a: Evaluation, b: Evaluation) -> tuple[list[RuleChange], li
                 except KeyError:
                     pass
             deps |= {("formulas", kind), ("agregados", kind), ("avance", "tipos", kind[7:] if kind.startswith("avance_") else kind)}
+        if a.period == "anual" and b.period == "anual":
+            deps.discard(("periodos",))  # how a semester is computed cannot move an annual figure
         causes = [c for c in changes if _matches(c.path, deps)]
         ref = va or vb
         out.append(

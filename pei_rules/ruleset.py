@@ -389,11 +389,13 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
         )
     rid = rid_leaf[0]
     if rid in chain:
+        at = leaves.get((META, "extends"), rid_leaf)[1]  # the extends line that closes the cycle
         raise RuleError(
             f"circular extends: {' -> '.join(chain + [rid])}",
-            file=rid_leaf[1].file,
-            line=rid_leaf[1].line,
+            file=at.file,
+            line=at.line,
             key=(META, "extends"),
+            suggestion="a rule set cannot extend itself or one of its descendants",
         )
     chain = chain + [rid]
     ext_leaf = leaves.get((META, "extends"))
