@@ -101,6 +101,7 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:1px 12px;margin:6
 dl.meta dt{color:var(--muted)} dl.meta dd{margin:0;word-break:break-all}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}
 .card{flex:1 1 200px;border:1px solid var(--line);border-radius:4px;padding:8px 10px}
+.card:not([class*="band-"]){border-top:6px solid var(--line)}
 .card .label{font-size:11.5px;color:var(--muted);min-height:2.6em}
 .card .value{font-size:26px;font-weight:700;font-variant-numeric:tabular-nums}
 .card .word{font-size:12px;font-weight:600}
@@ -484,10 +485,14 @@ def _cards(ev: Evaluation, lang: str) -> str:
     return f'<div class="cards">{"".join(out)}</div>'
 
 
-def _entity_charts(ev: Evaluation, colors: dict[str, str], lang: str) -> str:
+def _entity_charts(ev: Evaluation, colors: dict[str, str], lang: str, principal: bool) -> str:
+    """Bars per AEI: the AEI advance (``principal``, shown in the summary) or the other AEI aggregates."""
     rules = ev.rules
     advance, extra = entity_kinds(ev)
-    kinds = ([advance["aei"]] if "aei" in advance else []) + [k for k in extra if rules.aggregates[k].scope == "aei"]
+    if principal:
+        kinds = [advance["aei"]] if "aei" in advance else []
+    else:
+        kinds = [k for k in extra if rules.aggregates[k].scope == "aei"]
     out = []
     for k in kinds:
         scale = _scale_of(rules, k)
@@ -544,8 +549,10 @@ def render_html(ev: Evaluation, lang: str = "es") -> str:
         if tb.key == "cifras":
             parts.append(_cards(ev, lang))
         parts.append(table_html(tb))
-        if tb.key == "objetivos":
-            parts.append(_entity_charts(ev, colors, lang))
+        if tb.key == "cifras":
+            parts.append(_entity_charts(ev, colors, lang, principal=True))
+        elif tb.key == "objetivos":
+            parts.append(_entity_charts(ev, colors, lang, principal=False))
         elif tb.key == "semaforo":
             parts.append(_counts_chart(ev, colors, lang))
         elif tb.key == "ao":
