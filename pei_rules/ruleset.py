@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import vocabulary as V
-from .errors import RuleError, UsageError, did_you_mean
+from .errors import PeiError, RuleError, UsageError, did_you_mean
 from .expressions import Expression, Where, compile_expression
 from .tomlsource import SourceDoc, SourceRef, load_toml
 
 META = "conjunto"
 RULESET_DIR_ENV = "PEI_RULES_PATH"
 INHERITED_META = ("funciones", "periodos")
+OVERRIDE_FORBIDDEN_META = ("extends", "vigencia", "anclado", "anclaje", "directiva")
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")  # a band's optional report colour
 
 
@@ -275,17 +276,20 @@ def resolve(spec: str, base: Path | None = None) -> Path:
 def pick_for_year(year: int) -> tuple[Path, str]:
     """The rule set valid for a year, and why it was picked."""
     candidates = []
+    broken: list[str] = []
     for rid, folder in available().items():
         try:
             rs = load_ruleset(folder)
-        except RuleError:
+        except PeiError:  # a rule set that does not load is never picked, and the choice says so
+            broken.append(rid)
             continue
         lo = rs.valid_from if rs.valid_from is not None else -10**9
         hi = rs.valid_to if rs.valid_to is not None else 10**9
         if lo <= year <= hi:
             candidates.append((rs.anchored, lo, rid, folder))
+    skipped = f"; skipped rule sets that do not load: {', '.join(broken)} (see pei-rules rules check)" if broken else ""
     if not candidates:
-        raise UsageError(f"no rule set declares validity for {year}", suggestion="choose one with --rules")
+        raise UsageError(f"no rule set declares validity for {year}{skipped}", suggestion="choose one with --rules")
     candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
     anchored, lo, rid, folder = candidates[0]
     others = [c[2] for c in candidates[1:]]
@@ -294,7 +298,7 @@ def pick_for_year(year: int) -> tuple[Path, str]:
         why += " and anchored by published figures"
     if others:
         why += f" (also valid: {', '.join(others)}; anchored and most recent wins)"
-    return folder, why
+    return folder, why + skipped
 
 
 # --- loading ------------------------------------------------------------------------
@@ -343,6 +347,15 @@ def load_ruleset(spec: str | Path, *, overrides: list[Path] | None = None) -> Ru
         flat: dict = {}
         _flatten(doc, doc.data, (), flat)
         flat.pop((META, "id"), None)
+        for path, (_, ref) in flat.items():
+            if path[0] == META and len(path) > 1 and path[1] in OVERRIDE_FORBIDDEN_META:
+                raise RuleError(
+                    f"an override file cannot change [conjunto] {path[1]}: it adjusts rules of the rule set it is applied to",
+                    file=ref.file,
+                    line=ref.line,
+                    key=path,
+                    suggestion="to change what a rule set extends or when it is valid, write a new rule set that extends it",
+                )
         files.append((doc.path, doc.sha256))
         leaves.update(flat)
     rs = _build(folder, leaves, files, chain)

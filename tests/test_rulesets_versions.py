@@ -491,3 +491,31 @@ def test_a_new_directive_in_toml_alone_evaluates_tests_and_diffs(tmp_path, monke
     (root / "directiva-nueva" / "ruleset.toml").write_text(bad, encoding="utf-8")
     code, out, _ = run(capsys, "rules", "check", "directiva-nueva")
     assert code == 1 and f"ruleset.toml:{line_of(root / 'directiva-nueva' / 'ruleset.toml', 'devengados')}" in out
+
+
+def test_picking_by_year_names_rule_sets_that_do_not_load(tmp_path, monkeypatch):
+    root = tmp_path / "reglas"
+    (root / "rota").mkdir(parents=True)
+    (root / "rota" / "ruleset.toml").write_text('[conjunto]\nid = "rota"\nvigencia = { desde = 2023 }\n', encoding="utf-8")
+    (root / "rota" / "avance.toml").write_text("[avance\n", encoding="utf-8")  # not TOML
+    monkeypatch.setenv("PEI_RULES_PATH", str(root))
+    folder, why = pick_for_year(2023)
+    assert load_ruleset(folder).id == "ceplan-2023"
+    assert "skipped rule sets that do not load: rota" in why
+
+
+def test_an_override_cannot_change_what_the_rule_set_is(tmp_path, capsys):
+    plan = tmp_path / "pei.toml"
+    shutil.copy(ZED, plan)
+    (tmp_path / "reglas-propias.toml").write_text('[conjunto]\nextends = "ceplan-2019-v01"\n', encoding="utf-8")
+    code, _, err = run(capsys, "evaluate", plan, "--year", "2023")
+    assert code == 2 and "reglas-propias.toml:2" in err and "cannot change [conjunto] extends" in err
+
+
+def test_rules_show_with_an_institutions_overrides_cites_them(tmp_path, capsys):
+    own = tmp_path / "reglas-propias.toml"
+    own.write_text(OWN_BANDS, encoding="utf-8")
+    code, out, _ = run(capsys, "rules", "show", "ceplan-2023", "--overrides", own)
+    assert code == 0
+    line = next(l for l in out.splitlines() if l.startswith('ejecucion_fisica_ao = "poi_propia"'))
+    assert f"reglas-propias.toml:{line_of(own, 'ejecucion_fisica_ao')}" in line
