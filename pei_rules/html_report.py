@@ -143,6 +143,7 @@ th[aria-sort=ascending]::after{content:" \\2191"} th[aria-sort=descending]::afte
  tr,.card{break-inside:avoid;page-break-inside:avoid}
  h2{break-after:avoid;page-break-after:avoid}
  .no-print{display:none}
+ .card{flex-basis:140px}
  .card .value{font-size:18pt}
 }
 """
