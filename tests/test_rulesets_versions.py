@@ -519,3 +519,14 @@ def test_rules_show_with_an_institutions_overrides_cites_them(tmp_path, capsys):
     assert code == 0
     line = next(l for l in out.splitlines() if l.startswith('ejecucion_fisica_ao = "poi_propia"'))
     assert f"reglas-propias.toml:{line_of(own, 'ejecucion_fisica_ao')}" in line
+
+
+def test_rules_check_flags_a_copy_that_reuses_an_id(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "reglas"
+    root.mkdir()
+    shutil.copytree(RULES / "ceplan-2023-fijo-321", root / "zz-copia")
+    monkeypatch.setenv("PEI_RULES_PATH", str(root))
+    code, out, _ = run(capsys, "rules", "check")
+    assert code == 1
+    # PEI_RULES_PATH comes first in the search path: the repository's folder is the shadowed one
+    assert "ceplan-2023-fijo-321/ruleset.toml:" in out and "id 'ceplan-2023-fijo-321' is already declared by" in out and "zz-copia" in out

@@ -219,11 +219,39 @@ def _check_extra(rs: RuleSet) -> None:
         inference.settings(rs)  # raises RuleError with file:line on a bad section
 
 
+def _duplicate_ids(folders: list[Path]) -> list[tuple[str, PeiError | None]]:
+    """Two folders declaring the same id: the second is shadowed by the first in the search path."""
+    from ..tomlsource import load_toml
+
+    seen: dict[str, Path] = {}
+    out = []
+    for f in folders:
+        meta = f / "ruleset.toml"
+        try:
+            doc = load_toml(meta)
+        except PeiError:
+            continue
+        rid = doc.data.get(META, {}).get("id") if isinstance(doc.data.get(META), dict) else None
+        if not isinstance(rid, str):
+            continue
+        if rid in seen:
+            out.append((str(f), RuleError(
+                f"id '{rid}' is already declared by {seen[rid]}: this rule set is shadowed and never used",
+                file=str(meta), line=doc.line_of((META, "id")), key=(META, "id"),
+                suggestion="give the new rule set its own id",
+            )))
+        else:
+            seen[rid] = f
+    return out
+
+
 def run_check(args) -> int:
     folders = [resolve(s) for s in args.rulesets] if args.rulesets else _all_folders()
     if not folders:
         raise UsageError("no rule sets found", suggestion="run from the project folder or set PEI_RULES_PATH")
     results = [check_folder(f) for f in folders]
+    if not args.rulesets:
+        results += _duplicate_ids(folders)
     failed = [(n, e) for n, e in results if e is not None]
     if args.format == "json":
         obj = {"checked": len(results), "failed": len(failed), "results": [{"rule_set": n, "ok": e is None, "error": e.to_dict() if e else None} for n, e in results]}
