@@ -311,14 +311,22 @@ def histogram(title: str, values: Sequence[Decimal | None], scale: Scale | None,
     def x(v: Decimal) -> float:
         return left + float(v - lo) / span * plot_w
 
-    bins = []
+    bins = []  # (from, to, [(band or None, count)]): each value counted in its own band
+    order = {b.name: i for i, b in enumerate(scale.bands)} if scale is not None else {}
     for i in range(len(edges) - 1):
         a, z = edges[i], edges[i + 1]
         last = i == len(edges) - 2
-        n = sum(1 for v in vals if a <= v < z or (last and v == z))
-        band = scale.classify((a + z) / 2) if scale is not None else None
-        bins.append((a, z, n, band))
-    top_count = max([n for *_, n, _ in bins] + [nd, 1])
+        members = [v for v in vals if a <= v < z or (last and v == z)]
+        by_band: dict[str | None, int] = {}
+        labels: dict[str | None, str] = {}
+        for v in members:
+            band = scale.classify(v) if scale is not None else None
+            key = band.name if band else None
+            by_band[key] = by_band.get(key, 0) + 1
+            labels[key] = band.label if band else ""
+        segs = sorted(by_band.items(), key=lambda kv: order.get(kv[0] or "", -1))
+        bins.append((a, z, [(k, labels[k], n) for k, n in segs]))
+    top_count = max([sum(n for *_, n in segs) for *_, segs in bins] + [nd, 1])
     ystep = max(1, int(nice_step(Decimal(top_count), 5)))
     ymax = ((top_count + ystep - 1) // ystep) * ystep
 
@@ -329,15 +337,17 @@ def histogram(title: str, values: Sequence[Decimal | None], scale: Scale | None,
         parts.append(f'<line x1="{_f(left)}" x2="{_f(W - right)}" y1="{_f(y(k))}" y2="{_f(y(k))}" stroke="#eceff1"/>')
         parts.append(f'<text x="{_f(left - 6)}" y="{_f(y(k) + 4)}" text-anchor="end" font-size="10">{k:,}</text>')
     parts.append(f'<text x="12" y="{_f(top + plot_h / 2)}" font-size="10" transform="rotate(-90 12 {_f(top + plot_h / 2)})" text-anchor="middle">{esc(axis_label)}</text>')
-    for a, z, n, band in bins:
-        name = band.name if band else None
-        color = colors.get(name or ND, ND_COLOR)
-        if n:
+    for a, z, segs in bins:
+        below = 0
+        for name, word, n in segs:
+            color = colors.get(name or ND, ND_COLOR)
             parts.append(
-                f'<rect class="bin {band_class(name)}" data-from="{esc(a)}" data-to="{esc(z)}" data-count="{n}" x="{_f(x(a) + 1)}" y="{_f(y(n))}" width="{_f(max(x(z) - x(a) - 2, 1.5))}" height="{_f(y(0) - y(n))}" fill="{color}">'
-                f"<title>{esc(_tick_text(a, lang))}–{esc(_tick_text(z, lang))}: {n:,} ({esc(band.label if band else '')})</title></rect>"
+                f'<rect class="bin {band_class(name)}" data-from="{esc(a)}" data-to="{esc(z)}" data-count="{n}" x="{_f(x(a) + 1)}" y="{_f(y(below + n))}" width="{_f(max(x(z) - x(a) - 2, 1.5))}" height="{_f(y(below) - y(below + n))}" fill="{color}">'
+                f"<title>{esc(_tick_text(a, lang))}–{esc(_tick_text(z, lang))}: {n:,} ({esc(word)})</title></rect>"
             )
-            parts.append(f'<text x="{_f((x(a) + x(z)) / 2)}" y="{_f(y(n) - 4)}" text-anchor="middle" font-size="11" font-weight="700">{n:,}</text>')
+            below += n
+        if below:
+            parts.append(f'<text x="{_f((x(a) + x(z)) / 2)}" y="{_f(y(below) - 4)}" text-anchor="middle" font-size="11" font-weight="700">{below:,}</text>')
     axis_y = top + plot_h
     parts.append(f'<line class="axis" x1="{_f(left)}" x2="{_f(W - right)}" y1="{_f(axis_y)}" y2="{_f(axis_y)}" stroke="#37474f"/>')
     bounds = set(_finite_bounds(scale))

@@ -403,3 +403,36 @@ def test_batch_report_from_plan_files_and_from_a_batch_folder(tmp_path):
         check_charts(dom, 1)
         assert external_references(text) == []
         assert "table.sortable" in text and 'class="sortable batch"' in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.decimals(min_value=Decimal("-50"), max_value=Decimal("400"), places=2)), min_size=1, max_size=30))
+def test_histogram_puts_every_value_in_its_own_band(values):
+    """Whatever the values, each is counted once, in the band the rule set gives it."""
+    from pei_rules import load_ruleset as _load
+
+    rules = _load(ROOT / "rules" / "ceplan-2023")
+    scale = rules.scales["ceplan"]
+    dom = parse_html(histogram("t", values, scale, {}, "es", "n"))
+    got: dict[str, int] = {}
+    for b in dom.find_all("rect", "bin"):
+        band = next(c for c in b.classes if c.startswith("band-"))
+        got[band] = got.get(band, 0) + int(b.attrs["data-count"])
+    want: dict[str, int] = {}
+    for v in values:
+        band = "band-sin_dato" if v is None else f"band-{scale.classify(v).name}"
+        want[band] = want.get(band, 0) + 1
+    assert got == want
+
+
+def test_histogram_respects_an_open_lower_bound(tmp_path):
+    """A value on a bound goes to the band that contains it, even inside a bin that starts there."""
+    rules_dir = tmp_path / "r"
+    shutil.copytree(ROOT / "rules" / "ceplan-2023", rules_dir)
+    sem = rules_dir / "semaforo.toml"
+    text = sem.read_text(encoding="utf-8").replace('intervalo = "(-inf, 75)"', 'intervalo = "(-inf, 75]"').replace('intervalo = "[75, 95)"', 'intervalo = "(75, 95)"')
+    sem.write_text(text, encoding="utf-8")
+    scale = load_ruleset(rules_dir).scales["ceplan"]
+    dom = parse_html(histogram("t", [Decimal(75), Decimal("75.5")], scale, {}, "es", "n"))
+    bands = sorted(next(c for c in b.classes if c.startswith("band-")) for b in dom.find_all("rect", "bin"))
+    assert bands == ["band-amarillo", "band-rojo"]
