@@ -473,7 +473,7 @@ def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
     stored_files = rc["rule_set"].get("files") or []
     overrides = [Path(f["path"]) for f in stored_files if Path(f.get("path", "")).name == OVERRIDE_NAME and Path(f["path"]).is_file()]
     rules = load_ruleset(folder, overrides=overrides)
-    now_files = {Path(p).name if False else p: d for p, d in rules.files}
+    now_files = dict(rules.files)
     for f in stored_files:
         cur = now_files.get(f.get("path"))
         if cur is None:
@@ -490,7 +490,11 @@ def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
     year = rc["year"]
     if not isinstance(year, int):
         raise InputFileError("the receipt's year is not a year", file=str(path), key=("receipt", "year"))
-    ev = evaluate(plan, rules, year, why_rules=f"from the receipt of {path}")
+    period = rc.get("period") or "anual"
+    semester = rc.get("semester")
+    if not isinstance(period, str) or (semester is not None and not isinstance(semester, int)):
+        raise InputFileError("the receipt's period or semester is malformed", file=str(path), key=("receipt", "period"))
+    ev = evaluate(plan, rules, year, why_rules=f"from the receipt of {path}", period=period, semester=semester)
     seen = set()
     for fd in doc["figures"]:
         if not isinstance(fd, dict) or "id" not in fd:

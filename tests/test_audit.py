@@ -213,3 +213,14 @@ def test_every_figure_moved_by_one_unit_is_a_mismatch(zed_eval, rules_2023):
     entries = audit(evaluate(plan, rules_2023, 2023))[-len(moved):]
     assert all(e.status == MISMATCH and e.causes for e in entries)
     assert all(Decimal(e.difference) == Decimal(1).scaleb(-len(e.published.partition(".")[2])) for e in entries)
+
+
+def test_stored_semestral_result_reproduces(tmp_path):
+    sem = FIXTURES / "rulesets" / "semestral-2025.toml"
+    shutil.copy(sem, tmp_path / "sem.toml")
+    r = _cli("evaluate", "sem.toml", "--rules", "ceplan-2025-semestral", "--year", "2025", "--period", "semestral", "--semester", "2", "--format", "json", "--out", "r.json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = _cli("audit", "r.json", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["receipt"]["semester"] == 2 and doc["summary"]["mismatch"] == 0

@@ -162,3 +162,32 @@ def test_english(zed_eval):
 def test_all_addresses_resolve(zed_eval):
     for a in all_addresses(zed_eval):
         resolve(zed_eval, a)
+
+
+def test_semestral_evaluation_explains_every_figure():
+    """The walk also holds for a semestral evaluation (semester targets, monthly AO figures)."""
+    from conftest import FIXTURES, RULES
+    from pei_rules import evaluate, load_plan, load_ruleset
+
+    sem = FIXTURES / "rulesets" / "semestral-2025.toml"
+    for semester in (1, 2):
+        ev = evaluate(load_plan(sem), load_ruleset(RULES / "ceplan-2025-semestral"), 2025, period="semestral", semester=semester)
+        for fid in _all_ids(ev):
+            tree = explain(ev, fid)
+            if not fid.startswith("conteo:"):
+                f = ev.get(fid)
+                assert tree["value"] == (None if f.value is None else str(f.value))
+            for leaf in leaves(tree):
+                assert leaf["source"] and leaf["source"]["file"], (semester, fid, leaf)
+                # a value comes with its line; an input the plan lacks altogether says so instead
+                assert leaf["source"]["line"] or (leaf["value"] is None and leaf["note"]), (semester, fid, leaf)
+        assert explain_document(ev, "ejecucion_ponderada")["receipt"]["semester"] == semester
+
+
+def test_cli_semester_options():
+    from conftest import FIXTURES
+
+    sem = FIXTURES / "rulesets" / "semestral-2025.toml"
+    r = _cli("explain", str(sem), "AEI.01", "--year", "2025", "--period", "semestral", "--semester", "1", "--rules", "ceplan-2025-semestral", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["receipt"]["period"] == "semestral"

@@ -6,7 +6,7 @@ import json
 from tabulate import tabulate
 
 from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE, audit, audit_document, exit_code, verify_document, verify_result
-from ._common import add_format_arg, add_rules_args, add_year_arg, emit, evaluate_path
+from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_path
 
 WORDS = {
     "es": {
@@ -76,6 +76,7 @@ def register(sub) -> None:
     )
     p.add_argument("path", metavar="PLAN|RESULT.json", help="plan TOML file, or a stored evaluation (JSON)")
     add_year_arg(p)
+    add_period_args(p)
     add_rules_args(p)
     add_format_arg(p, choices=("text", "json"))
     p.set_defaults(func=run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..explain import explain_document, render_text
-from ._common import add_format_arg, add_rules_args, add_year_arg, emit, evaluate_path
+from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_path
 
 
 def register(sub) -> None:
@@ -21,6 +21,7 @@ def register(sub) -> None:
     p.add_argument("plan", metavar="PLAN", help="plan TOML file")
     p.add_argument("figure", metavar="FIGURE", help="figure address")
     add_year_arg(p)
+    add_period_args(p)
     add_rules_args(p)
     add_format_arg(p, choices=("text", "json"))
     p.set_defaults(func=run)
