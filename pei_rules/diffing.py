@@ -181,6 +181,29 @@ def _flat(ev: Evaluation) -> dict[str, tuple[Decimal | None, str, str | None, st
     return out
 
 
+def _narrow(causes: list[RuleChange], va, vb, kind: str) -> list[RuleChange]:
+    """Keep the causes that can explain what actually moved: the value, the band, or both."""
+    if kind == "conteo" or va is None or vb is None:
+        return causes
+    value_moved = va[0] != vb[0] or va[1] != vb[1]
+    band_moved = va[2] != vb[2]
+
+    def band_rule(c: RuleChange) -> bool:
+        return c.path[:1] == ("semaforo",)
+
+    out = causes
+    if value_moved and not band_moved:
+        out = [c for c in causes if not band_rule(c)] or causes
+    elif band_moved and not value_moved:
+        out = [c for c in causes if band_rule(c) or c.path[:1] == ("redondeo",)] or causes
+    if band_moved:
+        # of the band intervals, those of the old and the new band explain the move
+        moved = {va[2], vb[2]}
+        narrowed = [c for c in out if not (len(c.path) > 4 and c.path[:2] == ("semaforo", "escalas") and c.path[3] == "bandas" and c.path[4] not in moved)]
+        out = narrowed or out
+    return out
+
+
 def diff_evaluations(a: Evaluation, b: Evaluation) -> tuple[list[RuleChange], list[FigureChange]]:
     changes = rule_differences(a.rules, b.rules)
     fa, fb = _flat(a), _flat(b)
@@ -203,7 +226,7 @@ def diff_evaluations(a: Evaluation, b: Evaluation) -> tuple[list[RuleChange], li
             deps |= {("formulas", kind), ("agregados", kind), ("avance", "tipos", kind[7:] if kind.startswith("avance_") else kind)}
         if a.period == "anual" and b.period == "anual":
             deps.discard(("periodos",))  # how a semester is computed cannot move an annual figure
-        causes = [c for c in changes if _matches(c.path, deps)]
+        causes = _narrow([c for c in changes if _matches(c.path, deps)], va, vb, kind)
         ref = va or vb
         out.append(
             FigureChange(

@@ -154,7 +154,7 @@ def run(args) -> int:
             elif f.new_band_label:
                 band = f.new_band_label
             cause = ", ".join(c.key for c in f.causes) or w["no_rule"]
-            rows.append([f.id, _v(f.old, w), _v(f.new, w), "" if d is None else f"{d:+}", band, cause])
+            rows.append([f.id, _v(f.old, w), _v(f.new, w), "" if d is None or d == 0 else f"{d:+}", band, cause])
         lines.append(tabulate(rows, headers=[w["figure"], ea.rules.id, eb.rules.id, w["diff"], w["band"], w["cause"]], disable_numparse=True))
     else:
         lines.append(w["none"])
