@@ -161,7 +161,7 @@ class _Evaluator:
 
     def run_formula(self, f: Figure, expr: Expression, env: dict[str, Decimal | None], refs: dict[str, Any]) -> Figure:
         f.formula = expr.text
-        for name in sorted(expr.names):
+        for name in expr.sorted_names or sorted(expr.names):
             if name in self.params:
                 f.inputs.append(Input(name, self.params[name], ref=self.param_refs[name], note="parámetro"))
             else:
@@ -409,6 +409,8 @@ class _Evaluator:
     # --- aggregates -------------------------------------------------------------------
 
     def members(self, scope: str, code: str | None, rel: str) -> list[tuple[str, Any]]:
+        if scope != "plan" and rel in ("indicadores", "aei", "ao"):
+            return list(self._grouped(rel).get(code, ()))
         m = self.plan.model
         if rel == "indicadores":
             inds = m.indicador if scope == "plan" else [i for i in m.indicador if i.de == code]
@@ -424,6 +426,24 @@ class _Evaluator:
                 aos = [a for a in aos if a.aei == code]
             return [(a.codigo, a) for a in aos]
         raise AssertionError(rel)
+
+    def _grouped(self, rel: str) -> dict[str | None, list[tuple[str, Any]]]:
+        """Members of each owner, in plan order, grouped once (not one scan per owner)."""
+        cache = self.__dict__.setdefault("_groups", {})
+        groups = cache.get(rel)
+        if groups is None:
+            m = self.plan.model
+            if rel == "indicadores":
+                items, owner = m.indicador, "de"
+            elif rel == "aei":
+                items, owner = m.aei, "oei"
+            else:
+                items, owner = (self.poi.ao if self.poi else []), "aei"
+            groups = {}
+            for x in items:
+                groups.setdefault(getattr(x, owner), []).append((x.codigo, x))
+            cache[rel] = groups
+        return groups
 
     def aggregates(self) -> None:
         rules = self.rules

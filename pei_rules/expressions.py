@@ -149,19 +149,27 @@ class Expression:
     code: object = field(repr=False)
     constants: dict[str, Decimal] = field(repr=False, default_factory=dict)
     where: Where | None = None
+    sorted_names: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        self.sorted_names = tuple(sorted(self.names))
 
     def evaluate(self, env: Mapping[str, Decimal | None], functions: Mapping[str, Callable] | None = None) -> Decimal:
         """Evaluate with Decimal inputs. ``None`` inputs mean N/D and raise :class:`NoData`."""
         scope: dict = {"__builtins__": {}}
         missing = None
-        for name in sorted(self.names):
+        names = self.sorted_names or tuple(sorted(self.names))
+        for name in names:
             value = env.get(name)
             if value is None:
                 missing = (missing or []) + [name]
             scope[name] = value
         if missing:
             raise NoData(missing)
-        _check_finite(scope, self.names)
+        for name in names:  # what _check_finite does, without sorting again
+            v = scope[name]
+            if isinstance(v, Decimal) and not v.is_finite():
+                raise EvalFailure("invalid_operation", f"input '{name}' is {v}, not a finite number")
         scope.update(self.constants)
         for fn in self.functions:
             scope[fn] = (functions or FUNCTION_LIBRARY)[fn]

@@ -35,6 +35,19 @@ def band_label(ev: Evaluation, f: Figure) -> str:
     return ""
 
 
+_RULE_DICTS: dict = {}
+
+
+def _rule_dict(ref) -> dict[str, Any]:
+    """``ref.to_dict()``, memoised: a rule set has few rule lines and a batch renders them often."""
+    d = _RULE_DICTS.get(ref)
+    if d is None:
+        if len(_RULE_DICTS) > 4096:
+            _RULE_DICTS.clear()
+        d = _RULE_DICTS[ref] = ref.to_dict()
+    return dict(d)
+
+
 def figure_dict(ev: Evaluation, f: Figure) -> dict[str, Any]:
     return {
         "id": f.id,
@@ -52,7 +65,7 @@ def figure_dict(ev: Evaluation, f: Figure) -> dict[str, Any]:
         "band_label": band_label(ev, f) or None,
         "scale": f.scale,
         "formula": f.formula,
-        "rule": f.rule.to_dict() if f.rule else None,
+        "rule": _rule_dict(f.rule) if f.rule else None,
     }
 
 
