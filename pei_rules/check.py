@@ -1,5 +1,7 @@
 """Consistency findings on a plan's data, each with severity, file, line and key.
 
+- a sentido or tipo de agregación the rule set does not know, or a tipo de agregación
+  its ``[avance.casos]`` does not allow for the sentido;
 - structural problems collected by the plan loader (duplicate or dangling codes, an AEI
   whose OEI does not exist, an AO whose AEI does not exist, a value given twice);
 - an indicator without a target (logro esperado) for the evaluated year, or without an
@@ -135,6 +137,14 @@ class _Checker:
                 known = sorted(self.rules.synonyms.get(fld, {}))
                 hint = did_you_mean(word.casefold(), known)
                 self.add("vocabulario_desconocido", ERROR, f"indicator '{code}': '{word}' is not a {fld} known to rule set '{self.rules.id}'" + (f" ({hint})" if hint else ""), plan.ref(ind, fld))
+        if s is not None and a is not None and a not in self.rules.cases.get(s, []):
+            self.add(
+                "agregacion_no_aplica",
+                ERROR,
+                f"indicator '{code}': tipo de agregación '{ind.agregacion}' does not apply to sentido '{ind.sentido}' in rule set '{self.rules.id}'"
+                f" (for {s}: {', '.join(self.rules.cases.get(s, []))})",
+                plan.ref(ind, "agregacion"),
+            )
         # target and value for the year
         if y not in ind.logro_esperado:
             self.add("sin_meta", ERROR, f"indicator '{code}' has no logro_esperado (target) for {y}", plan.ref(ind, "logro_esperado"))

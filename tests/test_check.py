@@ -31,6 +31,7 @@ SEVERITY = {
     "unidad_desconocida": WARNING,
     "sin_relevancia": ERROR,
     "vocabulario_desconocido": ERROR,
+    "agregacion_no_aplica": ERROR,
 }
 
 
