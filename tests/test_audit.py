@@ -224,3 +224,30 @@ def test_stored_semestral_result_reproduces(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     doc = json.loads(r.stdout)
     assert doc["receipt"]["semester"] == 2 and doc["summary"]["mismatch"] == 0
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False), st.sampled_from(["plain", "peru", "percent", "soles"]))
+def test_parse_printed_reads_report_formats(value, style):
+    """Numbers printed the way Peruvian reports print them read back exactly, with their decimals."""
+    plain = f"{value:.2f}"
+    if style == "peru":  # 3'661,516.08: apostrophe for millions, comma for thousands
+        sign, digits = ("-", plain[1:]) if plain.startswith("-") else ("", plain)
+        whole, _, frac = digits.partition(".")
+        groups = []
+        while len(whole) > 3:
+            groups.insert(0, whole[-3:])
+            whole = whole[:-3]
+        groups.insert(0, whole)
+        text = sign + (groups[0] if len(groups) == 1 else "'".join(groups[:-1]) + "," + groups[-1]) + "." + frac
+    elif style == "percent":
+        text = plain + " %"
+    elif style == "soles":
+        text = "S/ " + plain
+    else:
+        text = plain
+    assert parse_printed(text) == (Decimal(plain), 2)

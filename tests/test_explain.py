@@ -191,3 +191,17 @@ def test_cli_semester_options():
     r = _cli("explain", str(sem), "AEI.01", "--year", "2025", "--period", "semestral", "--semester", "1", "--rules", "ceplan-2025-semestral", "--format", "json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["receipt"]["period"] == "semestral"
+
+
+def test_every_figure_text_names_rule_line_and_plan_line(zed_eval):
+    import re
+
+    plan_line = re.compile(re.escape(zed_eval.plan.path) + r":\d+ \[")
+    rule_line = re.compile(r"regla: ceplan-2023 rules/ceplan-2023/\w+\.toml:\d+ \[")
+    for fid in _all_ids(zed_eval):
+        text = render_text(explain_document(zed_eval, fid))
+        assert rule_line.search(text), fid
+        f = zed_eval.figures.get(fid)
+        empty_count = f is None and explain(zed_eval, fid)["value"] == "0"  # no members, no plan line
+        if (f is None and not empty_count) or (f is not None and f.status == "ok"):
+            assert plan_line.search(text), fid
