@@ -76,8 +76,10 @@ def evaluate_direct(plan, year: int) -> dict[str, Decimal | None]:
     q1, q2 = Q[1], Q[2]
     with localcontext(EXPR):
         for ind in m.indicador:
-            s = SENTIDO[ind.sentido.casefold()]
-            a = AGREG[ind.agregacion.casefold()]
+            s = SENTIDO.get(ind.sentido.casefold())
+            a = AGREG.get(ind.agregacion.casefold())
+            if s is None or a is None:
+                raise ValueError(f"unknown sentido/agregación in {ind.codigo}")
             vo, le = ind.valor_obtenido, ind.logro_esperado
             o, e = vo.get(year), le.get(year)
             b = ind.linea_base.valor if ind.linea_base is not None else None

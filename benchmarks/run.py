@@ -96,7 +96,7 @@ def stage(root: Path, year: int, rules_spec: str = "ceplan-2023", limit: int | N
             else:
                 t0 = perf(); direct = evaluate_direct(plan, year); t1 = perf(); ev = evaluate(plan, rules, year); t2 = perf()
                 t_base += t1 - t0; t_engine += t2 - t1
-        except PeiError:
+        except (PeiError, ValueError):  # the engine's PlanError; the baseline's ValueError
             broken += 1
             continue
         ok += 1
