@@ -31,6 +31,9 @@ Targets and what they read:
 * ``semaforo`` / ``redondeo``: ``cifra`` (a figure kind) and ``valor`` (exact); the figure
   is rounded and classified as the engine does. Or ``escala`` and ``valor`` to classify
   a value directly with a scale.
+* ``inferencia``: ``logros_esperados`` (year = value), optional ``desde``/``hasta`` (the
+  plan horizon; default the years given); expects ``sentido_inferido`` (a sentido
+  category, or "ninguno" when nothing can be inferred) and/or ``motivo``.
 
 Every case runs the evaluator's own methods (formula evaluation with N/D and division by
 zero, rounding, band classification, aggregation and weighting), never a re-implementation.
@@ -49,8 +52,8 @@ from .ruleset import Aggregate, RuleSet, available, load_ruleset, resolve, searc
 from .tomlsource import SourceDoc, load_toml
 
 CASES_DIR = "casos"
-TARGETS = ("avance", "formula", "ponderacion", "agregado", "semaforo", "redondeo")
-EXPECT_KEYS = ("esperado", "redondeado", "banda", "motivo", "pesos")
+TARGETS = ("avance", "formula", "ponderacion", "agregado", "semaforo", "redondeo", "inferencia")
+EXPECT_KEYS = ("esperado", "redondeado", "banda", "motivo", "pesos", "sentido_inferido")
 COMMON_KEYS = ("nombre", "objetivo", "tolerancia", "nota", "conjunto") + EXPECT_KEYS
 TARGET_KEYS = {
     "avance": ("tipo", "sentido", "agregacion", "entradas"),
@@ -59,6 +62,7 @@ TARGET_KEYS = {
     "agregado": ("agregado", "valores", "relevancias"),
     "semaforo": ("cifra", "escala", "valor"),
     "redondeo": ("cifra", "escala", "valor"),
+    "inferencia": ("logros_esperados", "desde", "hasta"),
 }
 FILE_KEYS = ("conjunto", "tolerancia", "caso", "nota")
 ND_WORDS = {"n/d", "nd", "s/d", "sin dato"}
@@ -340,6 +344,29 @@ class _Runner:
 
     t_redondeo = t_semaforo
 
+    def t_inferencia(self, case: Case):
+        from . import inference
+
+        raw = case.data.get("logros_esperados")
+        if not isinstance(raw, dict) or not raw:
+            raise self.bad(case, "logros_esperados", 'logros_esperados must be a table of year = value, e.g. { 2020 = 100, 2021 = 90 }')
+        series: dict[int, Decimal | None] = {}
+        for k, v in raw.items():
+            n = _num(v)
+            if not str(k).isdigit() or n == "bad":
+                raise _fail(case.doc, ("caso", case.index, "logros_esperados", k), "each entry is year = number or \"N/D\"")
+            series[int(k)] = n
+        desde = case.data.get("desde", min(series))
+        hasta = case.data.get("hasta", max(series))
+        if inference.settings(self.rules) is None:
+            raise self.bad(case, "objetivo", f"rule set '{self.rules.id}' has no [inferencia_sentido]")
+        ind = SimpleNamespace(logro_esperado=series, codigo="CASO")
+        plan = SimpleNamespace(model=SimpleNamespace(plan=SimpleNamespace(desde=desde, hasta=hasta)))
+        cat, why = inference.infer_sentido(ind, self.rules, plan)
+        f = Figure(id="inferencia:CASO", kind="inferencia", code="CASO", scope="indicador", label="", status="ok" if cat else ND, reason=why)
+        f.formula = cat or ""
+        return f, None, {("inferencia",)}
+
     def band_cover(self, f: Figure) -> set[tuple]:
         return {("banda", f.scale, f.band.name)} if f.band is not None and f.scale else set()
 
@@ -382,6 +409,12 @@ def _check(case: Case, f: Figure | None, weights: list | None) -> list[str]:
         line = case.ref_line("motivo")
         if not f.reason or str(d["motivo"]).casefold() not in f.reason.casefold():
             msgs.append(f"line {line}: expected the reason to mention '{d['motivo']}', got '{f.reason or ''}'")
+    if "sentido_inferido" in d:
+        line = case.ref_line("sentido_inferido")
+        want = str(d["sentido_inferido"])
+        got = f.formula if f.status != ND else "ninguno"
+        if want != got:
+            msgs.append(f"line {line}: expected the inferred sentido '{want}', got '{got}' ({f.reason})")
     if "pesos" in d:
         line = case.ref_line("pesos")
         want = d["pesos"]
@@ -425,6 +458,9 @@ def coverage_items(rules: RuleSet) -> set[tuple]:
     items |= {("formula", n) for n in rules.formulas}
     items |= {("agregado", n) for n in rules.aggregates}
     items |= {("ponderacion", n) for n in rules.weight_schemes}
+    inf = rules.extra.get("inferencia_sentido")
+    if isinstance(inf, dict) and inf.get("aplicar") == "evaluar":
+        items.add(("inferencia",))
     for sname, sc in rules.scales.items():
         if sname in rules.band_for.values():
             items |= {("banda", sname, b.name) for b in sc.bands}
@@ -438,6 +474,8 @@ def describe_item(item: tuple) -> str:
         return f"formulas.{item[1]}"
     if item[0] == "agregado":
         return f"agregados.{item[1]}"
+    if item[0] == "inferencia":
+        return "inferencia_sentido"
     if item[0] == "ponderacion":
         return f"ponderacion.esquemas.{item[1]}"
     return f"semaforo.escalas.{item[1]}.bandas.{item[2]}"
