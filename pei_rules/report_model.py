@@ -403,12 +403,9 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
             status_text = t(lang, f"rep_status_{status}") if status in _AUDIT_STATUS.values() else str(status)
             if reason and e.recomputed is None:
                 status_text += f": {reason}"
-            pub = _maybe_num_cell(e.published, lang)
-            if not pub.numeric:
-                pub = Cell(e.published)
             cells = [
                 Cell(e.figure),
-                Cell(e.published, numeric=pub.numeric, sort=pub.sort),
+                _maybe_num_cell(e.published, lang),
                 _maybe_num_cell(e.recomputed, lang) if e.recomputed is not None else Cell(t(lang, "no_data")),
                 _maybe_num_cell(getattr(e, "difference", None), lang),
                 Cell(status_text),
@@ -427,7 +424,7 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
         status_text = t(lang, f"rep_status_{status}") + (f": {reason}" if value is None and reason else "")
         cells = [
             Cell(p.figura),
-            Cell(p.valor, numeric=pub is not None, sort=pub),
+            _maybe_num_cell(p.valor, lang),
             Cell(rec_text, numeric=True, sort=value),
             Cell("" if diff is None else num(diff, lang), numeric=True, sort=diff),
             Cell(status_text),

@@ -231,7 +231,7 @@ def test_published_comparison_without_the_audit_module(zed_eval, monkeypatch):
     assert ("50.0", "difiere") in status["avance_aei:AEI.03.02"]  # the detail table's physical execution
     assert ("66.66", "difiere") in status["avance_aei:AEI.03.02"]  # truncated, not rounded half up
     assert ("100.0", "no_recalculable") in status["avance_oei:OEI.01"]
-    assert ("4930000", "coincide") in status["dato:poi.2023.pim"]
+    assert ("4,930,000", "coincide") in status["dato:poi.2023.pim"]  # printed with thousands separators
 
 
 def test_english_labels(zed_eval):
