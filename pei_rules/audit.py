@@ -27,7 +27,7 @@ from typing import Any
 
 from . import vocabulary as V
 from .errors import AddressError, InputFileError, PeiError
-from .evaluate import ND, OK, Evaluation, Figure, evaluate
+from .evaluate import OK, Evaluation, Figure, evaluate
 from .explain import COUNT_PREFIX, DATUM_PREFIX, _Builder, datum_value, resolve
 from .expressions import EvalFailure, NoData
 from .tomlsource import SourceRef

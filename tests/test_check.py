@@ -11,8 +11,7 @@ import pytest
 from conftest import FIXTURES, ZED
 from pei_rules import load_plan, load_ruleset
 from pei_rules.check import ERROR, WARNING, check
-from pei_rules.errors import RuleError
-from pei_rules.inference import infer_sentido, settings
+from pei_rules.inference import infer_sentido
 
 CHECK = FIXTURES / "check"
 MARK = "# <- hallazgo"
