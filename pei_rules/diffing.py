@@ -99,6 +99,14 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def _same(x: Any, y: Any) -> bool:
+    """Equal rule values: numbers by value (100 == 100.0), everything else by value and type."""
+    num = (int, Decimal)
+    if isinstance(x, num) and isinstance(y, num) and not isinstance(x, bool) and not isinstance(y, bool):
+        return Decimal(x) == Decimal(y)
+    return type(x) is type(y) and x == y
+
+
 def rule_differences(a: RuleSet, b: RuleSet) -> list[RuleChange]:
     """Every effective rule leaf that differs (metadata of the [conjunto] table excluded)."""
     out: list[RuleChange] = []
@@ -108,7 +116,7 @@ def rule_differences(a: RuleSet, b: RuleSet) -> list[RuleChange]:
             continue
         va = a.leaves.get(k)
         vb = b.leaves.get(k)
-        if va is not None and vb is not None and va[0] == vb[0] and type(va[0]) is type(vb[0]):
+        if va is not None and vb is not None and _same(va[0], vb[0]):
             continue
         out.append(RuleChange(k, va[0] if va else None, vb[0] if vb else None, va[1] if va else None, vb[1] if vb else None))
     return out
