@@ -663,7 +663,10 @@ def load_batch_folder(folder: Path) -> BatchData:
     for i, row in enumerate(summary["rows"], 1):
         if not isinstance(row, dict):
             raise UsageError(f"{folder / B.SUMMARY_JSON}: row {i} is not an object")
-        n = int(row.get("n") or i)
+        try:
+            n = int(row.get("n") or i)
+        except (TypeError, ValueError):
+            raise UsageError(f"{folder / B.SUMMARY_JSON}: row {i}: 'n' is not a number ({row.get('n')!r})") from None
         er = EntityResult(
             n=n,
             file=str(row.get("archivo") or ""),
@@ -677,7 +680,11 @@ def load_batch_folder(folder: Path) -> BatchData:
             rel = listed.get(n) or f"{B.ENTITY_DIR}/{B.entity_file_name(n, er.code)}"
             p = folder / rel
             if p.is_file():
-                er.data = _read_json(p)
+                data = _read_json(p)
+                if isinstance(data, dict) and isinstance(data.get("figures"), list) and isinstance(data.get("counts", []), list):
+                    er.data = data
+                else:
+                    er.status, er.error = "error", f"{p}: not a pei-rules evaluation (no 'figures' list)"
             else:
                 er.status, er.error = "error", f"{p}: per-entity result missing"
         else:

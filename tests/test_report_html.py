@@ -436,3 +436,38 @@ def test_histogram_respects_an_open_lower_bound(tmp_path):
     dom = parse_html(histogram("t", [Decimal(75), Decimal("75.5")], scale, {}, "es", "n"))
     bands = sorted(next(c for c in b.classes if c.startswith("band-")) for b in dom.find_all("rect", "bin"))
     assert bands == ["band-amarillo", "band-rojo"]
+
+
+def test_batch_report_warns_when_the_batch_folder_is_incomplete(tmp_path):
+    plans = tmp_path / "plans"
+    write_plans(plans, broken=False)
+    outdir = tmp_path / "lote"
+    assert main(["batch", str(plans), "--year", "2023", "--out", str(outdir), "--quiet"]) == 0
+    (outdir / "manifiesto.json").unlink()
+    page = tmp_path / "lote.html"
+    assert main(["report", "--batch", str(outdir), "--out", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert 'class="warn"' in text and "manifiesto.json" in text
+    assert len(parse_html(text).find_all("tr", "entidad")) == 4
+
+
+def test_batch_report_rejects_a_summary_that_is_not_one(tmp_path, capsys):
+    outdir = tmp_path / "lote"
+    outdir.mkdir()
+    (outdir / "resumen.json").write_text("{\"rows\": 3}", encoding="utf-8")
+    assert main(["report", "--batch", str(outdir), "--out", str(tmp_path / "x.html")]) == 2
+    assert "resumen.json" in capsys.readouterr().err
+
+
+def test_batch_report_survives_a_damaged_entity_file(tmp_path):
+    plans = tmp_path / "plans"
+    write_plans(plans, broken=False)
+    outdir = tmp_path / "lote"
+    assert main(["batch", str(plans), "--year", "2023", "--out", str(outdir), "--quiet"]) == 0
+    victim = sorted((outdir / "entidades").glob("*.json"))[1]
+    victim.write_text("[1, 2]", encoding="utf-8")
+    page = tmp_path / "lote.html"
+    assert main(["report", "--batch", str(outdir), "--out", str(page)]) == 1
+    rows = parse_html(page.read_text(encoding="utf-8")).find_all("tr", "entidad")
+    assert "state-error" in rows[1].classes and victim.name in rows[1].all_text()
+    assert 'class="warn"' in page.read_text(encoding="utf-8")  # the manifest's hash no longer matches
