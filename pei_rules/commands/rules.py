@@ -22,7 +22,13 @@ from ._common import emit
 
 
 def register(sub) -> None:
-    p = sub.add_parser("rules", help="list, show, check and test rule sets", description=__doc__.split("\n\n", 1)[1])
+    p = sub.add_parser(
+        "rules",
+        help="list, show, check and test rule sets",
+        description="Inspect, validate and test rule sets. list: rule sets with validity and anchoring; "
+        "show RULESET: the effective rules, each with the file:line it came from; check [RULESET...]: validate "
+        "(exit 1 when any fails); test [RULESET...]: run the rule test cases in rules/<id>/casos/ (exit 1 when one fails).",
+    )
     rs = p.add_subparsers(dest="rules_command", metavar="ACTION")
 
     pl = rs.add_parser("list", help="list the rule sets with validity and anchoring")
