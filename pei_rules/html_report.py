@@ -15,10 +15,11 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from . import __version__
 from .errors import PeiError, UsageError
@@ -74,7 +75,7 @@ def rules_colors(rules_list: Iterable[RuleSet]) -> dict[str, str]:
 def tint(color: str, keep: float = 0.28) -> str:
     """The colour mixed with white: a light cell background that keeps dark text readable."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    mix = lambda c: round(c * keep + 255 * (1 - keep))  # noqa: E731
+    mix = lambda c: round(c * keep + 255 * (1 - keep))
     return f"#{mix(r):02x}{mix(g):02x}{mix(b):02x}"
 
 

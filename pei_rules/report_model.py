@@ -417,7 +417,7 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
     tb = Table("publicado", t(lang, "rep_published_title"), headers, note=t(lang, "rep_published_note"))
     for p in pubs:
         value, exact, reason = recomputed(ev, p.figura)
-        status, shown = compare_published(ev, p.valor, value, exact)
+        status, _shown = compare_published(ev, p.valor, value, exact)
         pub = _parse_published(p.valor)
         diff = (value - pub) if (value is not None and pub is not None) else None
         rec_text = num(value, lang)

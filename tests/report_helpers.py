@@ -137,4 +137,4 @@ def chromium(binary: str, profile: Path, *args: str, timeout: int = 90) -> subpr
         "--host-resolver-rules=MAP * ~NOTFOUND",
         *args,
     ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)

@@ -12,12 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from report_helpers import chromium, colors_of, find_chromium, read_png, write_plans
+from test_report_html import check_aei_rows, check_charts, external_references, parse_html
 
 from pei_rules.cli import main
 from pei_rules.html_report import render_html
-
-from report_helpers import chromium, colors_of, find_chromium, read_png, write_plans
-from test_report_html import check_aei_rows, check_charts, external_references, parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
 ZED = ROOT / "plans" / "zed-ilo" / "pei-2023-2025.toml"
