@@ -27,7 +27,7 @@ from typing import Any
 
 from . import vocabulary as V
 from .errors import AddressError, InputFileError, PeiError
-from .evaluate import OK, Evaluation, Figure, evaluate
+from .evaluate import ND, OK, Evaluation, Figure, evaluate
 from .explain import COUNT_PREFIX, DATUM_PREFIX, _Builder, datum_value, resolve
 from .expressions import EvalFailure, NoData
 from .tomlsource import SourceRef
@@ -308,6 +308,14 @@ class _Auditor:
         for pop, n in pops.items():
             if pop != own and n == pub:
                 causes.append(f"cuenta {POPULATION_NAMES.get(pop, pop)} ({n}) en lugar de {POPULATION_NAMES.get(own, own)} ({value})")
+        if band != "total":
+            for b, n in c.counts.items():
+                if b != band and n == pub:
+                    causes.append(f"es la cuenta de otra banda de la misma tabla: {b} = {n}")
+            alt = self.recount(name, band)
+            if alt is not None and alt == pub:
+                other_mode = "exacto" if self.rules.compare == "redondeado" else "redondeado"
+                causes.append(f"clasificando el valor {other_mode} (las reglas comparan el {self.rules.compare}) la cuenta es {alt}")
         for other, oc in self.ev.counts.items():
             if other == name:
                 continue
@@ -317,6 +325,20 @@ class _Auditor:
         if not causes:
             causes.append("causa no identificada")
         e.causes = causes
+
+    def recount(self, name: str, band: str) -> int | None:
+        """The count of a band if figures were classified on the other value (exact vs rounded)."""
+        c = self.ev.counts[name]
+        scale = self.rules.scales[self.rules.band_for[c.figure]]
+        n = 0
+        for fid in (m for ms in c.members.values() for m in ms):
+            f = self.ev.figures[fid]
+            x = f.exact if self.rules.compare == "redondeado" else f.value
+            if x is None:
+                n += band == ND
+            elif scale.classify(x).name == band:
+                n += 1
+        return n
 
     def populations(self) -> dict[str, int]:
         plan = self.ev.plan

@@ -57,6 +57,7 @@ WORDS = {
         "sum_weighted": "Σ valor × peso bruto",
         "sum_weights": "Σ pesos brutos",
         "explains": "Explicación de",
+        "of": "solo las cifras cuyo dueño es un(a)",
     },
     "en": {
         "rule": "rule",
@@ -88,6 +89,7 @@ WORDS = {
         "sum_weighted": "Σ value × raw weight",
         "sum_weights": "Σ raw weights",
         "explains": "Explanation of",
+        "of": "only figures owned by an",
     },
 }
 
@@ -588,6 +590,8 @@ def _render(node: dict, lines: list[str], depth: int, lang: str, prefix: str = "
             lines.append(f"{sub}{w(lang, 'count_of', figure=node['figure'], band=b['name'])}")
         else:
             lines.append(f"{sub}{w(lang, 'count_total', figure=node['figure'])}")
+        if node.get("of"):
+            lines.append(f"{sub}{w(lang, 'of')}: {node['of']}")
         lines.append(f"{sub}{w(lang, 'members')} ({len(node['inputs'])}):")
         for child in node["inputs"]:
             _render(child, lines, depth + 2, lang, "- ")

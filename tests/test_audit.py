@@ -250,3 +250,14 @@ def test_parse_printed_reads_report_formats(value, style):
     else:
         text = plain
     assert parse_printed(text) == (Decimal(plain), 2)
+
+
+def test_count_causes_other_band_and_exact_classification(rules_2023):
+    """94.96 prints as 95.0 (verde); classified on the exact value it would be amarillo."""
+    text = (AUDIT / "match.toml").read_text(encoding="utf-8").replace("valor_obtenido = { 2023 = 15 }", "valor_obtenido = { 2023 = 9.496 }")
+    text += '\n[[publicado]]\nfigura = "conteo:indicadores_aei:amarillo"\nvalor = "1"\nfuente = "prueba"\n'
+    plan = load_plan("count.toml", raw=text.encode("utf-8"), display="count.toml")
+    e = audit(evaluate(plan, rules_2023, 2023))[-1]
+    assert e.status == MISMATCH and e.recomputed == "0"
+    assert any("clasificando el valor exacto" in c and "la cuenta es 1" in c for c in e.causes), e.causes
+    assert any("otra banda de la misma tabla: verde = 1" in c for c in e.causes)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from .. import __version__
 from ..check import ERROR, WARNING, check, exit_code
 from ..plan import load_plan
 from ._common import add_format_arg, add_rules_args, add_year_arg, default_year, emit, load_rules, overrides_for
@@ -41,6 +42,7 @@ def run(args) -> int:
         doc = {
             "format": "pei-rules/check",
             "format_version": 1,
+            "pei_rules_version": __version__,
             "plan": plan.receipt(),
             "rule_set": rules.receipt(),
             "year": year,
