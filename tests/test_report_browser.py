@@ -147,3 +147,15 @@ def test_batch_report_over_the_plans_folder(browser, tmp_path):
     assert rows and all("state-ok" in r.classes for r in rows)
     assert any(r.attrs["data-code"] == "ZEDILO" and "95.10" in r.all_text() for r in rows)
     check_charts(dom, 1)
+
+
+def test_zed_report_prints_on_a4_pages(browser, zed_page, tmp_path):
+    pdf = tmp_path / "zed.pdf"
+    browser("--no-pdf-header-footer", f"--print-to-pdf={pdf}", zed_page.resolve().as_uri())
+    data = pdf.read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
+    assert boxes and pages >= 2
+    for w, h in boxes:  # A4 portrait: 595 x 842 points
+        assert abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2, (w, h)
+    assert pages <= 20, f"{pages} pages: the report no longer prints compactly"
