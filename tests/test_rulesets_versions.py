@@ -221,6 +221,7 @@ BREAKS = [
     ("ceplan-2025-semestral", "ruleset.toml", 'ao = "acumulado_en_el_anio"', 'ao = "acumulado"', "'acumulado' is not one of"),
     ("ceplan-2019-v01", "ruleset.toml", 'extends = "ceplan-2023"', 'extends = "ceplan-2019-v01"', "circular extends"),
     ("ceplan-2019-v01", "ruleset.toml", 'vigencia = { desde = 2019, hasta = 2022 }', 'vigencia = { desde = 2022, hasta = 2019 }', "before desde"),
+    ("ceplan-2023", "ruleset.toml", 'minimo_permisible = ["Mínimo permisible", "Minimo permisible"]', 'semestral = ["Semestral"]\nminimo_permisible = ["Mínimo permisible", "Minimo permisible"]', "'semestral' is a case of no sentido"),
 ]
 
 
@@ -530,3 +531,12 @@ def test_rules_check_flags_a_copy_that_reuses_an_id(tmp_path, monkeypatch, capsy
     assert code == 1
     # PEI_RULES_PATH comes first in the search path: the repository's folder is the shadowed one
     assert "ceplan-2023-fijo-321/ruleset.toml:" in out and "id 'ceplan-2023-fijo-321' is already declared by" in out and "zz-copia" in out
+
+
+def test_diff_over_a_folder_reports_a_broken_plan(tmp_path, capsys):
+    shutil.copy(ZED, tmp_path / "pei.toml")
+    (tmp_path / "roto.toml").write_text("[entidad]\ncodigo = 1\n", encoding="utf-8")
+    code, out, _ = run(capsys, "diff", tmp_path, "--rules", "ceplan-2023", "--rules", "ceplan-2023-fijo-321", "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert len(data["plans"]) == 1 and len(data["broken"]) == 1 and "roto.toml" in data["broken"][0]["error"]

@@ -217,6 +217,16 @@ def _check_extra(rs: RuleSet) -> None:
             key=(META, "anclaje"),
             suggestion='anclaje = "Informe ... : cifras ..."',
         )
+    used = {a for ags in rs.cases.values() for a in ags}
+    for cat in sorted(set(rs.synonyms.get("agregacion", {}).values()) - used):
+        r = rs.ref("vocabulario", "agregacion", cat)
+        raise RuleError(
+            f"tipo de agregación '{cat}' is a case of no sentido in [avance.casos]: a plan that uses it cannot be evaluated",
+            file=r.file if r else rs.folder,
+            line=r.line if r else None,
+            key=("vocabulario", "agregacion", cat),
+            suggestion=f"add '{cat}' to a sentido in [avance.casos] (with its formulas), or remove it from [vocabulario.agregacion]",
+        )
     try:
         from .. import inference  # written with issue 3; validates [inferencia_sentido] when present
     except ImportError:  # pragma: no cover - depends on the other module being present
