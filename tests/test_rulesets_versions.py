@@ -540,3 +540,25 @@ def test_diff_over_a_folder_reports_a_broken_plan(tmp_path, capsys):
     assert code == 1
     data = json.loads(out)
     assert len(data["plans"]) == 1 and len(data["broken"]) == 1 and "roto.toml" in data["broken"][0]["error"]
+
+
+def test_semestral_diff_attributes_to_the_period_rules(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "reglas" / "sem-propio"
+    root.mkdir(parents=True)
+    (root / "ruleset.toml").write_text(
+        '[conjunto]\nid = "sem-propio"\nextends = "ceplan-2025-semestral"\nvigencia = { desde = 2025 }\n\n'
+        '[periodos.semestral]\nao = "del_semestre"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PEI_RULES_PATH", str(tmp_path / "reglas"))
+    code, out, _ = run(capsys, "diff", SEM, "--rules", "ceplan-2025-semestral", "--rules", "sem-propio", "--period", "semestral", "--semester", "2", "--format", "json")
+    assert code == 1
+    figs = {f["id"]: f for f in json.loads(out)["figures"]}
+    ao1 = figs["ejecucion_fisica_ao:AO.1"]
+    assert (ao1["old"], ao1["new"]) == ("88.89", "100.00")  # Jan-Dec 16/18 vs Jul-Dec 12/12
+    assert ao1["causes"] == ["periodos.semestral.ao"]
+    assert figs["ejecucion_fisica_ao:AO.2"]["new_status"] == "sin_dato"  # no monthly targets
+    assert not any(k.startswith("avance_") for k in figs)  # indicators: same semester values
+    # semester 1 is January-June either way: nothing moves
+    code, out, _ = run(capsys, "diff", SEM, "--rules", "ceplan-2025-semestral", "--rules", "sem-propio", "--period", "semestral", "--semester", "1")
+    assert code == 0 and "Ninguna cifra cambia." in out
