@@ -711,6 +711,8 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         if method in V.WEIGHTED_METHODS:
             if not schemes:
                 R.fail(path + ("metodo",), "a weighted method needs [ponderacion.esquemas]")
+            if not scheme and "ponderacion" not in at:
+                R.fail(path + ("metodo",), "a weighted method needs a weighting scheme", suggestion="set [ponderacion] esquema, or ponderacion = \"...\" here")
             weighting = R.string(path + ("ponderacion",), scheme, choices=list(schemes))
         aggregates[name] = Aggregate(
             name=name,
