@@ -147,6 +147,8 @@ class _Evaluator:
             f.decimals = rules.decimals[f.kind]
             try:
                 f.value = f.exact.quantize(q, rounding=self.mode)
+                if f.value.is_zero():
+                    f.value = f.value.copy_abs()  # -0.04 prints 0.0, as Excel's ROUND does, never "-0.0"
             except InvalidOperation:  # more digits than the context holds: no number, never a crash
                 f.status, f.exact, f.value = ND, None, None
                 f.reason = "número fuera de rango" + (f"; {f.reason}" if f.reason else "")
