@@ -231,7 +231,7 @@ def diff_evaluations(a: Evaluation, b: Evaluation) -> tuple[list[RuleChange], li
                     deps |= dependencies(rs, kind)
                 except KeyError:
                     pass
-            deps |= {("formulas", kind), ("agregados", kind), ("avance", "tipos", kind[7:] if kind.startswith("avance_") else kind)}
+            deps |= {("formulas", kind), ("agregados", kind), ("avance", "tipos", kind.removeprefix("avance_"))}
         if a.period == "anual" and b.period == "anual":
             deps.discard(("periodos",))  # how a semester is computed cannot move an annual figure
         causes = _narrow([c for c in changes if _matches(c.path, deps)], va, vb, kind)
@@ -260,4 +260,4 @@ def entity_band_changes(figs: list[FigureChange]) -> list[FigureChange]:
     return [f for f in figs if f.band_changed and not f.id.startswith("conteo:")]
 
 
-__all__ = ["RuleChange", "FigureChange", "rule_differences", "dependencies", "diff_evaluations", "entity_band_changes", "ND"]
+__all__ = ["ND", "FigureChange", "RuleChange", "dependencies", "diff_evaluations", "entity_band_changes", "rule_differences"]

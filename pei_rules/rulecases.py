@@ -41,7 +41,7 @@ zero, rounding, band classification, aggregation and weighting), never a re-impl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -117,7 +117,7 @@ def _num(v: Any) -> Decimal | None | str:
             return None
         try:
             d = Decimal(v.strip())
-        except Exception:
+        except InvalidOperation:
             return "bad"
         return d if d.is_finite() else "bad"
     return "bad"
@@ -518,4 +518,4 @@ def run_for(ids: list[str] | None = None, extra_files: list[Path] | None = None)
     return Report(outcomes, uncovered)
 
 
-__all__ = ["Case", "Outcome", "Report", "load_cases", "run_case", "run_for", "case_files", "all_case_files", "coverage_items", "search_dirs"]
+__all__ = ["Case", "Outcome", "Report", "all_case_files", "case_files", "coverage_items", "load_cases", "run_case", "run_for", "search_dirs"]
