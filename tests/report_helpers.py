@@ -108,8 +108,8 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-st
 
 def find_chromium() -> str | None:
     env = os.environ.get("PEI_RULES_CHROMIUM")
-    if env:
-        return env
+    if env:  # an explicit choice: that binary or nothing
+        return env if Path(env).is_file() or shutil.which(env) else None
     if Path("/usr/bin/chromium").exists():
         return "/usr/bin/chromium"
     for name in CANDIDATES:
