@@ -449,6 +449,11 @@ class _Reader:
                 break
         if best:
             return best
+        # a missing key: point at the table that should hold it (its first leaf's file:line)
+        for n in range(len(path) - 1, 0, -1):
+            for k, (_, r) in self.leaves.items():
+                if k[:n] == path[:n] and r.line:
+                    return SourceRef(r.file, r.line, path)
         return SourceRef(str(self.folder), None, path)
 
     def fail(self, path: tuple, message: str, suggestion: str | None = None, excerpt: str | None = None):

@@ -146,6 +146,10 @@ def check_valid_edges(raw: bytes, esperado: Decimal, obtenido: Decimal, folder: 
 RULE_DOCS = {p.name: tomllib.loads(p.read_text(encoding="utf-8"), parse_float=Decimal) for p in sorted(GOOD_RULES.glob("*.toml"))}
 
 
+#: rule set errors about the whole file or folder, which have no line to name
+NO_LINE_MESSAGES = {"rule set has no id"}
+
+
 def check_mutated_rules(files: dict[str, str], folder: Path, plan_path: Path) -> None:
     rules_dir = Path(tempfile.mkdtemp(dir=folder))  # a fresh folder: the rule set cache is keyed by folder
     for name, text in files.items():
@@ -155,6 +159,7 @@ def check_mutated_rules(files: dict[str, str], folder: Path, plan_path: Path) ->
         rs = load_ruleset(rules_dir)
     except PeiError as exc:
         assert exc.file, str(exc)
+        assert exc.line or exc.message in NO_LINE_MESSAGES, f"no line: {exc}"
         assert "\n\n" not in str(exc)
         assert time.perf_counter() - t0 < HANG_S
         return
