@@ -105,7 +105,11 @@ def load_toml(path: str | Path, display: str | None = None) -> SourceDoc:
     p = Path(path)
     name = display or _display_name(p)
     try:
-        raw = p.read_bytes()
+        if p.exists() and not p.is_dir() and not p.is_file():
+            # a device, FIFO or socket: /dev/zero never ends, a FIFO blocks
+            raise InputFileError("not a regular file, expected a TOML file", file=name)
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # never more than the limit into memory
     except FileNotFoundError:
         raise InputFileError("file not found", file=name) from None
     except IsADirectoryError:

@@ -263,10 +263,23 @@ def test_matrix_through_python_m(cmd: Command, kind: str, name: str, tmp_path):
     check_cell(cmd, kind, name, proc.returncode, proc.stdout, proc.stderr)
 
 
-def test_missing_and_directory_inputs(tmp_path, capsys, monkeypatch):
+def test_missing_and_special_inputs(tmp_path, capsys, monkeypatch):
+    """Missing files, folders, devices (/dev/zero never ends), FIFOs (block on read), files past the size limit."""
     monkeypatch.chdir(ROOT)
+    fifo = tmp_path / "plan.fifo"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# " + b"x" * (5 * 1024 * 1024) + b"\n")
+    targets = [
+        (tmp_path / "no-such-plan.toml", ("not found", "no such")),
+        (tmp_path, ("",)),
+        # batch looks for plan files itself and says "no such file or folder" for these
+        (Path("/dev/zero"), ("not a regular file", "no such")),
+        (fifo, ("not a regular file", "no such")),
+        (big, ("larger than",)),
+    ]
     for cmd in COMMANDS:
-        for target, words in ((tmp_path / "no-such-plan.toml", ("not found", "no such")), (tmp_path, ("",))):
+        for target, words in targets:
             argv = build_argv(cmd, "plans", target, tmp_path)
             if argv is None:
                 continue
@@ -278,3 +291,19 @@ def test_missing_and_directory_inputs(tmp_path, capsys, monkeypatch):
                 assert rc == 2, (argv, rc, out, err)
                 assert err.startswith("pei-rules") and "\n\n" not in err.strip()
             assert any(w in (out + err).lower() for w in words), (argv, out, err)
+
+
+def test_out_to_a_folder_or_unwritable_place(tmp_path, capsys, monkeypatch):
+    """--out naming a folder, or a place that cannot be written, is a usage error (exit 2), not a crash."""
+    monkeypatch.chdir(ROOT)
+    tried = 0
+    for cmd in COMMANDS:
+        argv = build_argv(cmd, "plans", VALID_PLAN, tmp_path)
+        out = next((a for a in cmd.parser._actions if a.dest == "out" and not a.required), None)
+        if argv is None or out is None:
+            continue
+        for target in (tmp_path, Path("/proc/pei-rules-out.txt")):
+            rc, so, se = run_inprocess(argv + [out.option_strings[-1], str(target)], capsys)
+            assert rc == 2 and "Traceback" not in so + se and "internal error" not in se, (cmd.name, target, se)
+            tried += 1
+    assert tried
