@@ -273,26 +273,47 @@ def resolve(spec: str, base: Path | None = None) -> Path:
     raise UsageError(f"unknown rule set '{spec}' (not a folder, not a known id)", suggestion=hint)
 
 
+def _read_meta(folder: Path) -> dict | None:
+    """The [conjunto] table of a rule set's ruleset.toml, read cheaply (no full load)."""
+    try:
+        doc = load_toml(folder / "ruleset.toml")
+    except PeiError:
+        return None
+    meta = doc.data.get(META)
+    return meta if isinstance(meta, dict) else None
+
+
 def pick_for_year(year: int) -> tuple[Path, str]:
-    """The rule set valid for a year, and why it was picked."""
+    """The rule set valid for a year, and why it was picked.
+
+    Validity and anchoring are read from each set's ruleset.toml; only the sets valid for
+    the year are loaded fully, in order of preference (anchored, then most recent): the
+    first that loads wins, and the choice names any that did not load.
+    """
     candidates = []
     broken: list[str] = []
     for rid, folder in available().items():
-        try:
-            rs = load_ruleset(folder)
-        except PeiError:  # a rule set that does not load is never picked, and the choice says so
-            broken.append(rid)
-            continue
-        lo = rs.valid_from if rs.valid_from is not None else -10**9
-        hi = rs.valid_to if rs.valid_to is not None else 10**9
+        meta = _read_meta(folder) or {}
+        vig = meta.get("vigencia") if isinstance(meta.get("vigencia"), dict) else {}
+        lo = vig.get("desde") if isinstance(vig.get("desde"), int) else -10**9
+        hi = vig.get("hasta") if isinstance(vig.get("hasta"), int) else 10**9
         if lo <= year <= hi:
-            candidates.append((rs.anchored, lo, rid, folder))
-    skipped = f"; skipped rule sets that do not load: {', '.join(broken)} (see pei-rules rules check)" if broken else ""
-    if not candidates:
-        raise UsageError(f"no rule set declares validity for {year}{skipped}", suggestion="choose one with --rules")
+            candidates.append((meta.get("anclado") is True, lo, rid, folder))
     candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
-    anchored, lo, rid, folder = candidates[0]
-    others = [c[2] for c in candidates[1:]]
+    chosen = None
+    for cand in candidates:
+        try:
+            rs = load_ruleset(cand[3])
+        except PeiError:  # a rule set that does not load is never picked, and the choice says so
+            broken.append(cand[2])
+            continue
+        if chosen is None:
+            chosen = cand
+    skipped = f"; skipped rule sets that do not load: {', '.join(broken)} (see pei-rules rules check)" if broken else ""
+    if chosen is None:
+        raise UsageError(f"no rule set declares validity for {year}{skipped}", suggestion="choose one with --rules")
+    anchored, lo, rid, folder = chosen
+    others = [c[2] for c in candidates if c is not chosen and c[2] not in broken]
     why = f"rule set '{rid}' is valid for {year}"
     if anchored:
         why += " and anchored by published figures"
