@@ -294,6 +294,9 @@ def _bracket_delta(s: str) -> tuple[int, str | None]:
     return depth, None
 
 
+#: a whole ``key = value`` line that opens nothing: a bare key, then a plain value or one simple
+#: basic string, then maybe a comment (the most common line of a plan, scanned in one match)
+_SIMPLE_KV = re.compile(r"""[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"[^"\\\n]*"|[^\[\]{}"'#\n]*?)[ \t]*(?:#.*)?""")
 _SPECIAL = re.compile(r"[\[\]{}\"']")
 _QUOTE = re.compile(r"[\"']")
 
@@ -323,10 +326,15 @@ def _line_map(lines: list[str]) -> dict[tuple, int]:
 
     i = 0
     n = len(lines)
+    simple = _SIMPLE_KV.fullmatch
     while i < n:
-        s = lines[i].strip()
-        lineno = i + 1
+        m = simple(lines[i])
         i += 1
+        if m is not None:
+            out.setdefault(table + (m.group(1),), i)
+            continue
+        s = lines[i - 1].strip()
+        lineno = i
         if not s or s.startswith("#"):
             continue
         if s.startswith("[["):
