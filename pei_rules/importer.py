@@ -151,7 +151,12 @@ def read_sheet(path: str | Path, header_marker: str) -> Sheet:
     ``header_marker`` among its cells), then data rows. Delimiter ``,`` or ``;``."""
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        p = Path(path)
+        if p.exists() and not p.is_dir() and not p.is_file():
+            # a device, FIFO or socket: /dev/zero never ends, a FIFO blocks
+            raise InputFileError("not a regular file, expected a CSV file", file=name)
+        with p.open("rb") as fh:
+            raw = fh.read(64 * 1024 * 1024 + 1)  # never more than the limit into memory
     except FileNotFoundError:
         raise InputFileError("file not found", file=name) from None
     except IsADirectoryError:

@@ -23,7 +23,9 @@ cells must still show the same message.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import re
 import subprocess
 import sys
@@ -308,3 +310,60 @@ def test_out_to_a_folder_or_unwritable_place(tmp_path, capsys, monkeypatch):
             assert rc == 2 and "Traceback" not in so + se and "internal error" not in se, (cmd.name, target, se)
             tried += 1
     assert tried
+
+
+def _argv_feeding_every_input(cmd: Command, target: Path, tmp: Path) -> list[str] | None:
+    """Every file-like positional of ``cmd`` gets ``target`` (CSV sheets, rule sets and plans alike)."""
+    argv = list(cmd.path)
+    fed = False
+    for action in cmd.parser._actions:
+        if action.option_strings:
+            continue
+        if _slot(action) == "figure":
+            argv.append(FIGURE)
+        else:
+            argv.append(str(target))
+            fed = True
+    for action in cmd.parser._actions:
+        if action.option_strings and action.required:
+            if action.dest == "year":
+                argv += [action.option_strings[-1], YEAR]
+            elif action.dest == "out":
+                meta = f"{action.metavar} {action.help}".lower()
+                argv += [action.option_strings[-1], str(tmp / ("out_dir" if ("dir" in meta or "folder" in meta) else "out.toml"))]
+            else:
+                return None
+    return argv if fed else None
+
+
+@contextlib.contextmanager
+def _alarm(seconds: int):
+    def _raise(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_no_command_reads_a_device_or_blocks_on_a_fifo(tmp_path, capsys, monkeypatch):
+    """Whatever input a command takes (a plan, a rule set, a CSV sheet), a device or a FIFO never hangs it."""
+    monkeypatch.chdir(ROOT)
+    fifo = tmp_path / "input.fifo"
+    os.mkfifo(fifo)
+    tried = 0
+    for cmd in COMMANDS:
+        for target in (Path("/dev/zero"), fifo):
+            argv = _argv_feeding_every_input(cmd, target, tmp_path)
+            if argv is None:
+                continue
+            with _alarm(20):  # a hang becomes a failure here, not a stuck suite
+                rc, out, err = run_inprocess(argv, capsys)
+            assert "Traceback" not in out + err
+            assert rc in ((1, 2) if (cmd.path, "plans") in FINDINGS_EXIT_1 else (2,)), (argv, rc, err)
+            tried += 1
+    assert tried >= 2 * (len(COMMANDS) - 1)
