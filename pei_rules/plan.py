@@ -324,9 +324,21 @@ def plan_from_doc(doc: SourceDoc, *, strict: bool = True) -> Plan:
     return plan
 
 
+#: did-you-mean hints per plan: each costs a fuzzy match against every code, and a plan
+#: with thousands of dangling codes would otherwise take minutes (quadratic)
+MAX_HINTS = 20
+
+
 def _index(plan: Plan) -> None:
     m = plan.model
     P = plan.problems
+    budget = [MAX_HINTS]
+
+    def hint(word: str, options) -> str:
+        if budget[0] <= 0:
+            return ""
+        budget[0] -= 1
+        return did_you_mean(word, options)
 
     def register(kind: str, code: str, obj: Any, path: tuple, alias: bool = False) -> None:
         if code in plan.codes:
@@ -383,17 +395,17 @@ def _index(plan: Plan) -> None:
                 Problem(
                     "oei_inexistente",
                     f"AEI '{a.codigo}' belongs to OEI '{a.oei}', which the plan does not define"
-                    + (f" ({did_you_mean(a.oei, plan.oei)})" if did_you_mean(a.oei, plan.oei) else ""),
+                    + (f" ({h})" if (h := hint(a.oei, plan.oei)) else ""),
                     plan.doc.ref(("aei", i, "oei")),
                 )
             )
     for i, ind in enumerate(m.indicador):
         if ind.de not in plan.oei and ind.de not in plan.aei:
-            hint = did_you_mean(ind.de, list(plan.oei) + list(plan.aei))
+            h = hint(ind.de, list(plan.oei) + list(plan.aei))
             P.append(
                 Problem(
                     "propietario_inexistente",
-                    f"indicator '{ind.codigo}' belongs to '{ind.de}', which is neither an OEI nor an AEI of the plan" + (f" ({hint})" if hint else ""),
+                    f"indicator '{ind.codigo}' belongs to '{ind.de}', which is neither an OEI nor an AEI of the plan" + (f" ({h})" if h else ""),
                     plan.doc.ref(("indicador", i, "de")),
                 )
             )

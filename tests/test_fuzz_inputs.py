@@ -216,3 +216,22 @@ def test_valid_edge_values_give_the_rule_sets_number(case, tmp_path_factory):
 def test_mutated_rule_sets_load_or_fail_cleanly(case, tmp_path_factory):
     folder = tmp_path_factory.mktemp("rules")
     check_mutated_rules(case, folder, S.VALID_PLAN_PATH)
+
+
+def test_many_dangling_codes_are_not_quadratic(tmp_path):
+    """2000 indicators owned by codes the plan lacks: one fuzzy 'did you mean' per problem made
+    this take minutes; hints are now budgeted (plan.MAX_HINTS) and it takes about a second."""
+    n = 2000
+    parts = ['[entidad]\ncodigo = "X"\nnombre = "X"\n[plan]\ndesde = 2023\nhasta = 2025\n[[oei]]\ncodigo = "OEI.01"\ndenominacion = "x"\n']
+    parts += [f'[[aei]]\ncodigo = "AEI.{i:05d}"\noei = "OEI.01"\ndenominacion = "x"\n' for i in range(n)]
+    parts += [
+        f'[[indicador]]\ncodigo = "IND.{i:05d}"\nde = "AEX.{i:05d}"\nnombre = "x"\nunidad_medida = "número"\n'
+        'sentido = "Ascendente"\nagregacion = "No acumulado"\n'
+        for i in range(n)
+    ]
+    path = tmp_path / "many.toml"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    t0 = time.perf_counter()
+    rc, out, err = run_cli(evaluate_argv(path))
+    assert time.perf_counter() - t0 < HANG_S * 2
+    assert rc == 2 and "did you mean 'AEI.00000'" in err and f"and {n - 1} more" in err, err
