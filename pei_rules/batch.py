@@ -253,13 +253,15 @@ def _run_one_global(job: Job) -> dict[str, Any]:
 
 @dataclass
 class BatchResult:
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]]  # every row if kept (keep_rows), else empty
     columns: list[str]
     outputs: list[tuple[str, str]] = field(default_factory=list)  # (relative path, sha256)
+    failed_rows: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
 
     @property
     def failed(self) -> list[dict[str, Any]]:
-        return [r for r in self.rows if r["estado"] != OK]
+        return self.failed_rows
 
 
 def prepare_outdir(out: Path) -> Path:
@@ -300,17 +302,6 @@ def iter_rows(jobs: list[Job], settings: Settings, n_jobs: int) -> Iterator[dict
         yield from pool.imap(_run_one_global, jobs, chunksize=chunk)
 
 
-def columns_of(rows: list[dict[str, Any]]) -> list[str]:
-    seen: list[str] = []
-    have = set(BASE_COLUMNS) | set(TAIL_COLUMNS)
-    for r in rows:
-        for k in r:
-            if k not in have and not k.startswith("_"):
-                have.add(k)
-                seen.append(k)
-    return BASE_COLUMNS + seen + TAIL_COLUMNS
-
-
 def expected_columns(rules) -> list[str]:
     """The columns a plan evaluated under ``rules`` produces (to check --sort before running)."""
     cols = list(BASE_COLUMNS)
@@ -330,25 +321,41 @@ def cell_text(v: Any) -> str:
     return str(v)
 
 
-def render_summary_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([cell_text(r.get(c)) for c in columns])
-    return buf.getvalue()
+class _AtomicStream:
+    """A text file written in pieces that is complete or absent (temp + fsync + rename), hashing as it goes."""
+
+    def __init__(self, path: Path):
+        import tempfile
+
+        self.path = path
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.hash = hashlib.sha256()
+
+    def write(self, text: str) -> None:
+        self.fh.write(text)
+        self.hash.update(text.encode("utf-8"))
+
+    def __enter__(self) -> "_AtomicStream":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+            self.fh.close()
+            if exc_type is None:
+                os.replace(self.tmp, self.path)
+        finally:
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
 
 
-def render_summary_json(rows: list[dict[str, Any]], columns: list[str], settings: Settings) -> str:
-    obj = {
-        "format": SUMMARY_FORMAT,
-        "format_version": FORMAT_VERSION,
-        "year": settings.year,
-        "created": settings.created,
-        "columns": columns,
-        "rows": [{c: r.get(c) for c in columns} for r in rows],
-    }
-    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+def _spooled_rows(spool: Path) -> Iterator[dict[str, Any]]:
+    with open(spool, encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
 
 
 def run_batch(
@@ -361,8 +368,14 @@ def run_batch(
     jobs: int = 1,
     progress=None,
     with_check: bool = True,
+    keep_rows: bool = True,
 ) -> BatchResult:
-    """Evaluate every plan under ``inputs`` into ``out``. See the module docstring."""
+    """Evaluate every plan under ``inputs`` into ``out``. See the module docstring.
+
+    Rows are spooled to a temporary file as they arrive and the consolidated CSV/JSON are
+    written from it, so memory does not grow with the number of plans; ``keep_rows`` keeps
+    them in memory too (for the terminal table). Failed rows are always kept.
+    """
     from .commands._common import load_rules, write_atomic
 
     paths = discover(inputs)
@@ -374,37 +387,69 @@ def run_batch(
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     settings = Settings(year=year, rules=rules, no_overrides=no_overrides, created=created, with_check=with_check)
     job_list = [Job(i, str(p), str(ent)) for i, p in enumerate(paths, 1)]
+    del paths
     rows: list[dict[str, Any]] = []
+    failed_rows: list[dict[str, Any]] = []
     outputs: list[tuple[str, str]] = []
-    failed = 0
-    for row in iter_rows(job_list, settings, jobs):
-        o = row.pop("_output", None)
-        if o:
-            outputs.append(o)
-        failed += row["estado"] != OK
-        rows.append(row)
-        if progress:
-            progress(len(rows), len(job_list), failed)
-    columns = columns_of(rows)
-    csv_text = render_summary_csv(rows, columns)
-    json_text = render_summary_json(rows, columns, settings)
-    write_atomic(out / SUMMARY_CSV, csv_text)
-    write_atomic(out / SUMMARY_JSON, json_text)
-    outputs += [(SUMMARY_CSV, _sha256_text(csv_text)), (SUMMARY_JSON, _sha256_text(json_text))]
+    extra: dict[str, None] = {}  # columns beyond the fixed ones, in order of first appearance
+    fixed = set(BASE_COLUMNS) | set(TAIL_COLUMNS)
+    done = 0
+    spool = out / ".resumen.filas.part"
+    try:
+        with open(spool, "w", encoding="utf-8") as sp:
+            for row in iter_rows(job_list, settings, jobs):
+                o = row.pop("_output", None)
+                if o:
+                    outputs.append(o)
+                for k in row:
+                    if k not in fixed and k not in extra and not k.startswith("_"):
+                        extra[k] = None
+                sp.write(json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, ensure_ascii=False) + "\n")
+                done += 1
+                if row["estado"] != OK:
+                    failed_rows.append(row)
+                if keep_rows:
+                    rows.append(row)
+                if progress:
+                    progress(done, len(job_list), len(failed_rows))
+        columns = BASE_COLUMNS + list(extra) + TAIL_COLUMNS
+        with _AtomicStream(out / SUMMARY_CSV) as fh:
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(columns)
+            for r in _spooled_rows(spool):
+                w.writerow([cell_text(r.get(c)) for c in columns])
+                if buf.tell() > 1 << 16:
+                    fh.write(buf.getvalue())
+                    buf.seek(0)
+                    buf.truncate()
+            fh.write(buf.getvalue())
+        outputs.append((SUMMARY_CSV, fh.hash.hexdigest()))
+        with _AtomicStream(out / SUMMARY_JSON) as fh:
+            head = {"format": SUMMARY_FORMAT, "format_version": FORMAT_VERSION, "year": settings.year, "created": settings.created, "columns": columns}
+            fh.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [\n')
+            first = True
+            for r in _spooled_rows(spool):
+                fh.write(("" if first else ",\n") + json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False))
+                first = False
+            fh.write("\n]}\n")
+        outputs.append((SUMMARY_JSON, fh.hash.hexdigest()))
+    finally:
+        spool.unlink(missing_ok=True)
     manifest = {
         "format": MANIFEST_FORMAT,
         "format_version": FORMAT_VERSION,
         "complete": True,
         "year": year,
         "created": created,
-        "plans": len(rows),
-        "ok": sum(1 for r in rows if r["estado"] == OK),
-        "failed": sum(1 for r in rows if r["estado"] != OK),
-        "inputs": [r["archivo"] for r in rows],
+        "plans": done,
+        "ok": done - len(failed_rows),
+        "failed": len(failed_rows),
+        "inputs": [j.path for j in job_list],
         "outputs": [{"path": p, "sha256": h} for p, h in outputs],
     }
     write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-    return BatchResult(rows=rows, columns=columns, outputs=outputs)
+    return BatchResult(rows=rows, columns=columns, outputs=outputs, failed_rows=failed_rows, total=done)
 
 
 def verify_manifest(out: str | Path) -> list[str]:

@@ -179,3 +179,16 @@ def test_killed_run_leaves_nothing_that_looks_complete(tmp_path, sig):
     assert subprocess.run(cmd, capture_output=True).returncode == 1
     assert verify_manifest(out) == []
     assert not list(out.rglob("*.part"))
+
+
+def test_streamed_summary_same_without_rows_in_memory(tmp_path):
+    from pei_rules.batch import run_batch
+
+    make_corpus(tmp_path / "in", 3)
+    a = run_batch([tmp_path / "in"], tmp_path / "a", 2023, keep_rows=True)
+    b = run_batch([tmp_path / "in"], tmp_path / "b", 2023, keep_rows=False)
+    assert len(a.rows) == 5 and b.rows == [] and a.total == b.total == 5 and len(b.failed) == 2
+    assert (tmp_path / "a" / SUMMARY_CSV).read_text() == (tmp_path / "b" / SUMMARY_CSV).read_text()
+    ja, jb = (json.loads((tmp_path / d / SUMMARY_JSON).read_text()) for d in "ab")
+    assert ja["rows"] == jb["rows"] and [r["n"] for r in ja["rows"]] == [1, 2, 3, 4, 5]
+    assert not list((tmp_path / "b").glob(".*.part"))

@@ -51,6 +51,7 @@ def run(args) -> int:
         jobs=args.jobs,
         progress=Progress() if show else None,
         with_check=not args.no_check,
+        keep_rows=not args.quiet,
     )
     rows = sort_rows(result.rows, args.sort, result.columns, descending=args.desc)
     if not args.quiet:
@@ -58,7 +59,7 @@ def run(args) -> int:
     failed = result.failed
     for r in failed:
         sys.stderr.write(f"pei-rules: {r.get('_error_text') or r.get('error')}\n")
-    ok = len(result.rows) - len(failed)
+    ok = result.total - len(failed)
     word = {"es": "planes evaluados", "en": "plans evaluated"}[args.lang]
     bad = {"es": "con error", "en": "failed"}[args.lang]
     sys.stderr.write(f"{ok} {word}, {len(failed)} {bad}; {args.out}/{MANIFEST}\n")
