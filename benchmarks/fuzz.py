@@ -45,6 +45,12 @@ def _targets(tmp: Path, examples: int):
         F.check_broken_plan(S.to_toml(doc).encode("utf-8"), what, key, Path(tempfile.mkdtemp(dir=tmp)))
 
     @cfg
+    @given(case=S.broken_plans())
+    def commands(case):
+        doc, what, key = case
+        F.check_every_command(S.to_toml(doc).encode("utf-8"), Path(tempfile.mkdtemp(dir=tmp)))
+
+    @cfg
     @given(raw=S.mutate_bytes(S.to_toml(S.valid_plan_doc()).encode("utf-8")))
     def bytes_(raw):
         F.check_damaged_bytes(raw, Path(tempfile.mkdtemp(dir=tmp)))
@@ -70,13 +76,13 @@ def _targets(tmp: Path, examples: int):
     def bundled(data):
         X.test_bundled_expressions_are_bounded_on_any_input.hypothesis.inner_test(data=data)
 
-    return {"plans": plans, "bytes": bytes_, "edges": edges, "rules": rules, "expressions": expressions, "bundled": bundled}
+    return {"plans": plans, "commands": commands, "bytes": bytes_, "edges": edges, "rules": rules, "expressions": expressions, "bundled": bundled}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--minutes", type=float, default=5.0, help="how long to run (default 5)")
-    ap.add_argument("--target", action="append", choices=["plans", "bytes", "edges", "rules", "expressions", "bundled"], help="only these targets (repeatable)")
+    ap.add_argument("--target", action="append", choices=["plans", "commands", "bytes", "edges", "rules", "expressions", "bundled"], help="only these targets (repeatable)")
     ap.add_argument("--examples", type=int, default=200, help="Hypothesis examples per round (default 200)")
     ap.add_argument("--seed", type=int, default=None, help="seed for the rounds (default: random)")
     args = ap.parse_args(argv)

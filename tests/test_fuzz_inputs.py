@@ -235,3 +235,27 @@ def test_many_dangling_codes_are_not_quadratic(tmp_path):
     rc, out, err = run_cli(evaluate_argv(path))
     assert time.perf_counter() - t0 < HANG_S * 2
     assert rc == 2 and "did you mean 'AEI.00000'" in err and f"and {n - 1} more" in err, err
+
+
+def check_every_command(raw: bytes, folder: Path) -> None:
+    """Every discovered command that takes a plan, fed the same broken plan: 2 (or the documented 1), no traceback."""
+    from test_broken_matrix import COMMANDS, FINDINGS_EXIT_1, build_argv
+
+    path = folder / "fuzzed.toml"
+    path.write_bytes(raw)
+    for cmd in COMMANDS:
+        argv = build_argv(cmd, "plans", path, folder)
+        if argv is None:
+            continue
+        rc, out, err = run_cli(argv)
+        assert "Traceback" not in out + err, (cmd.name, err)
+        assert rc in ((1, 2) if (cmd.path, "plans") in FINDINGS_EXIT_1 else (2,)), (cmd.name, rc, err, out[:300])
+        if rc == 2:
+            assert "fuzzed.toml" in _one_paragraph(err)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], database=None)
+@given(case=S.broken_plans())
+def test_broken_plans_through_every_command(case, tmp_path_factory):
+    doc, what, key = case
+    check_every_command(S.to_toml(doc).encode("utf-8"), tmp_path_factory.mktemp("every"))
