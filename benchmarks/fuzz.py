@@ -67,6 +67,11 @@ def _targets(tmp: Path, examples: int):
         F.check_mutated_rules(case, Path(tempfile.mkdtemp(dir=tmp)), S.VALID_PLAN_PATH)
 
     @cfg
+    @given(case=S.broken_rule_files(F.RULE_DOCS))
+    def rulecommands(case):
+        F.check_rule_commands(case, Path(tempfile.mkdtemp(dir=tmp)))
+
+    @cfg
     @given(text=S.allowed_expressions(sorted(X.INPUTS - {"tope"}), sorted(X.FUNCS)), data=st.data())
     def expressions(text, data):
         X.test_random_allowed_expressions_are_bounded.hypothesis.inner_test(text=text, data=data)
@@ -76,13 +81,13 @@ def _targets(tmp: Path, examples: int):
     def bundled(data):
         X.test_bundled_expressions_are_bounded_on_any_input.hypothesis.inner_test(data=data)
 
-    return {"plans": plans, "commands": commands, "bytes": bytes_, "edges": edges, "rules": rules, "expressions": expressions, "bundled": bundled}
+    return {"plans": plans, "commands": commands, "bytes": bytes_, "edges": edges, "rules": rules, "rulecommands": rulecommands, "expressions": expressions, "bundled": bundled}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--minutes", type=float, default=5.0, help="how long to run (default 5)")
-    ap.add_argument("--target", action="append", choices=["plans", "commands", "bytes", "edges", "rules", "expressions", "bundled"], help="only these targets (repeatable)")
+    ap.add_argument("--target", action="append", choices=["plans", "commands", "bytes", "edges", "rules", "rulecommands", "expressions", "bundled"], help="only these targets (repeatable)")
     ap.add_argument("--examples", type=int, default=200, help="Hypothesis examples per round (default 200)")
     ap.add_argument("--seed", type=int, default=None, help="seed for the rounds (default: random)")
     args = ap.parse_args(argv)
