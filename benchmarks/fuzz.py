@@ -22,12 +22,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-import strategies as S  # noqa: E402
-import test_fuzz_inputs as F  # noqa: E402
-import test_sandbox_escapes as X  # noqa: E402
+import strategies as S
+import test_fuzz_inputs as F
+import test_sandbox_escapes as X
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
 
 
 def _targets(tmp: Path, examples: int):
@@ -104,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.monotonic()
             try:
                 seed(round_seed)(targets[name])()
-            except Exception:  # noqa: BLE001 - report the falsifying example and stop
+            except Exception:
                 traceback.print_exc()
                 print(f"\nFAILED: target '{name}', round seed {round_seed} (rerun with --target {name} --seed ...)", file=sys.stderr)
                 return 1

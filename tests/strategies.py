@@ -5,8 +5,10 @@ Hypothesis' seed; nothing here touches the network or the repository's files.
 """
 from __future__ import annotations
 
-import json
+import copy as _copy
+import tomllib as _tomllib
 from decimal import Decimal
+from pathlib import Path as _Path
 
 from hypothesis import strategies as st
 
@@ -182,10 +184,6 @@ def _is_aot(v) -> bool:
 # Start from a valid plan (tests/fixtures/broken/valid_plan.toml) and break exactly one
 # thing. Each strategy gives (document or bytes, kind, key path the message must name).
 
-import copy as _copy
-import tomllib as _tomllib
-from pathlib import Path as _Path
-
 VALID_PLAN_PATH = _Path(__file__).resolve().parent / "fixtures" / "broken" / "valid_plan.toml"
 
 
@@ -357,7 +355,7 @@ rule_values = st.one_of(
     bad_numbers,
     plan_numbers(),
     st.lists(st.one_of(st.text(max_size=8), st.integers()), max_size=4),
-    st.integers(min_value=41, max_value=200).map(lambda d: eval("[" * d + "1" + "]" * d)),  # noqa: S307 - literal nesting
+    st.integers(min_value=41, max_value=200).map(lambda d: eval("[" * d + "1" + "]" * d)),
     st.just({}),
     st.just({"x": "1"}),
 )

@@ -25,8 +25,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
 import re
+import signal
 import subprocess
 import sys
 import tomllib

@@ -26,8 +26,8 @@ import tomllib
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 
+import strategies as S
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from pei_rules.cli import main
 from pei_rules.errors import PeiError, format_key
@@ -35,8 +35,6 @@ from pei_rules.evaluate import evaluate
 from pei_rules.expressions import CONTEXT
 from pei_rules.plan import load_plan
 from pei_rules.ruleset import load_ruleset
-
-import strategies as S
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_RULES = ROOT / "rules" / "ceplan-2023"

@@ -16,13 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import strategies as S
+from test_fuzz_inputs import evaluate_argv, run_cli
 
 from pei_rules.evaluate import evaluate
 from pei_rules.plan import load_plan
 from pei_rules.ruleset import load_ruleset
-
-import strategies as S
-from test_fuzz_inputs import evaluate_argv, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules" / "ceplan-2023"

@@ -23,12 +23,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import allowed_expressions, decimal_specials, plan_numbers, toml_string
 
 from pei_rules.errors import ExpressionError, RuleError
 from pei_rules.expressions import MAX_DEPTH, MAX_LENGTH, MAX_NODES, EvalFailure, NoData, compile_expression
 from pei_rules.ruleset import load_ruleset
-
-from strategies import allowed_expressions, decimal_specials, plan_numbers, toml_string
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_RULES = ROOT / "rules" / "ceplan-2023"
