@@ -363,3 +363,12 @@ def test_special_values_never_become_numbers(special):
         expr.evaluate({"obtenido": Decimal(special), "esperado": Decimal(7), "tope": Decimal(100)})
     with pytest.raises(EvalFailure):
         expr.evaluate_traced({"obtenido": Decimal(special), "esperado": Decimal(7), "tope": Decimal(100)})
+
+
+def test_library_functions_the_set_does_not_declare_are_rejected():
+    """abs exists in the engine, but a rule set that declares only min cannot call it."""
+    with pytest.raises(ExpressionError) as info:
+        compile_expression("abs(obtenido)", INPUTS, {"min"})
+    assert "call of 'abs' is not allowed" in info.value.message
+    assert "declared functions: min" in (info.value.suggestion or "")
+    compile_expression("min(obtenido, 1)", INPUTS, {"min"})
