@@ -137,32 +137,16 @@ def _check_module():
 
 
 def count_findings(plan, rules, year) -> int | None:
-    """Number of findings from ``pei_rules.check`` if it offers a usable entry point."""
+    """Number of findings of ``pei_rules.check.check(plan, rules, year)``; None (empty column)
+    if that module is absent or fails on this plan (a bug there must not stop the batch)."""
     mod = _check_module()
-    if mod is None:
+    fn = getattr(mod, "check", None) if mod is not None else None
+    if not callable(fn):
         return None
-    for name in ("check", "check_plan", "run_checks", "findings"):
-        fn = getattr(mod, name, None)
-        if not callable(fn):
-            continue
-        for call in (lambda: fn(plan, rules, year), lambda: fn(plan, rules), lambda: fn(plan)):
-            try:
-                result = call()
-            except TypeError:
-                continue
-            except PeiError:
-                return None
-            except Exception:  # noqa: BLE001 - a bug elsewhere must not stop the batch
-                return None
-            for attr in ("findings", "problems", "items"):
-                if hasattr(result, attr):
-                    result = getattr(result, attr)
-                    break
-            try:
-                return len(result)
-            except TypeError:
-                return None
-    return None
+    try:
+        return len(fn(plan, rules, year))
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def safe_name(code: str) -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -51,6 +50,10 @@ def test_batch_over_plans_folder(tmp_path, capsys):
     # the published ZED ILO figures, through the batch path
     assert (z["estado"], z["ejecucion_ponderada"], z["ejecucion_fisica_promedio"], z["ejecucion_financiera"]) == ("ok", "95.10", "92.59", "74.27")
     assert "OEI.02=24.4" in z["avance_oei"]
+    from pei_rules.check import check
+    from pei_rules import load_plan, load_ruleset
+
+    assert z["hallazgos_check"] == str(len(check(load_plan(ZED), load_ruleset(PLANS.parent / "rules" / "ceplan-2023"), 2023)))
     assert verify_manifest(tmp_path / "o") == []
     out = capsys.readouterr().out
     assert "ZEDILO" in out and "95.10" in out
