@@ -195,3 +195,12 @@ def test_streamed_summary_same_without_rows_in_memory(tmp_path):
     ja, jb = (json.loads((tmp_path / d / SUMMARY_JSON).read_text()) for d in "ab")
     assert ja["rows"] == jb["rows"] and [r["n"] for r in ja["rows"]] == [1, 2, 3, 4, 5]
     assert not list((tmp_path / "b").glob(".*.part"))
+
+
+def test_progress_bar_on_request(tmp_path, capsys):
+    make_corpus(tmp_path / "in", 2, broken=False)
+    assert main(["batch", str(tmp_path / "in"), "--year", "2023", "--out", str(tmp_path / "o"), "--quiet", "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "\r[" in err and "2/2 planes (100%)" in err
+    assert main(["batch", str(tmp_path / "in"), "--year", "2023", "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert "\r[" not in capsys.readouterr().err  # stderr is not a terminal here

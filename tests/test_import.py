@@ -171,3 +171,11 @@ def test_semicolon_monthly_and_nd(tmp_path, rules_2023):
     ao = write_rows(tmp_path / "ao2.csv", rows[:header_i] + [head] + body, delimiter=";")
     err = import_error(ind, [ao])
     assert "monthly programado is missing" in err.message and err.line == header_i + 5
+
+
+def test_cli_missing_files(tmp_path, capsys):
+    assert main(["import", str(tmp_path / "no.csv"), "--out", str(tmp_path / "p.toml")]) == 2
+    assert "file not found" in capsys.readouterr().err
+    assert main(["import", str(IND), "--ao", str(tmp_path / "no.csv"), "--out", str(tmp_path / "p.toml")]) == 2
+    assert main(["import", str(IND), "--out", str(tmp_path / "nodir" / "p.toml")]) == 2
+    assert not (tmp_path / "p.toml").exists()
