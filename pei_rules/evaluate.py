@@ -7,6 +7,7 @@ the exact value, the rounding applied, and the band with the bound that placed i
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -15,7 +16,7 @@ from typing import Any, Iterable
 from . import __version__
 from . import vocabulary as V
 from .errors import PlanError, did_you_mean
-from .expressions import EvalFailure, Expression, NoData
+from .expressions import CONTEXT, EvalFailure, Expression, NoData
 from .plan import Action, Activity, Indicator, Objective, Plan
 from .ruleset import Band, RuleSet
 from .tomlsource import SourceRef
@@ -114,6 +115,22 @@ class Evaluation:
         return [f for f in self.figures.values() if f.status != OK]
 
 
+class _Loc:
+    """A plan location recorded cheaply (object and keys); resolved to a SourceRef only when a
+    derivation is traced, so an untraced evaluation (batch) never pays for line look-ups."""
+
+    __slots__ = ("obj", "keys")
+
+    def __init__(self, obj: Any, keys: tuple):
+        self.obj = obj
+        self.keys = keys
+
+    def resolve(self, plan: Plan) -> SourceRef:
+        if self.obj is None:
+            return plan.doc.ref(self.keys)
+        return plan.ref(self.obj, *self.keys)
+
+
 def figure_id(kind: str, code: str | None) -> str:
     return f"{kind}:{code}" if code else kind
 
@@ -126,8 +143,10 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
 
 
 class _Evaluator:
-    def __init__(self, plan: Plan, rules: RuleSet, year: int):
+    def __init__(self, plan: Plan, rules: RuleSet, year: int, trace: bool = True):
         self.plan = plan
+        self.trace = trace  # record each figure's inputs (explain, audit, reports); batch runs without
+        self.in_context = False  # set by evaluate(): the Decimal context is already CONTEXT
         self.rules = rules
         self.year = year
         self.figures: dict[str, Figure] = {}
@@ -137,14 +156,29 @@ class _Evaluator:
         self.param_refs = {p: rules.ref("parametros", p) for p in rules.parameters}
         self.poi = plan.model.poi.get(year)
         self.period = None  # PeriodSettings of a non-annual evaluation (see pei_rules.periods)
+        self._cfg: dict[str, tuple] = {}  # per figure kind: rounding quantum, decimals, scale
+        self._sentido_cfg: Any = ...  # [inferencia_sentido] settings, read once
 
     # --- helpers ------------------------------------------------------------------
 
+    def _finish_cfg(self, kind: str) -> tuple:
+        cfg = self._cfg.get(kind)
+        if cfg is None:
+            rules = self.rules
+            scale_name = rules.band_for.get(kind)
+            cfg = self._cfg[kind] = (
+                self.quanta[kind],
+                rules.decimals[kind],
+                scale_name,
+                rules.scales[scale_name] if scale_name else None,
+                rules.compare == "redondeado",
+            )
+        return cfg
+
     def finish(self, f: Figure) -> Figure:
-        rules = self.rules
+        q, decimals, scale_name, scale, on_rounded = self._finish_cfg(f.kind)
         if f.exact is not None:
-            q = self.quanta[f.kind]
-            f.decimals = rules.decimals[f.kind]
+            f.decimals = decimals
             try:
                 f.value = f.exact.quantize(q, rounding=self.mode)
                 if f.value.is_zero():
@@ -152,35 +186,51 @@ class _Evaluator:
             except InvalidOperation:  # more digits than the context holds: no number, never a crash
                 f.status, f.exact, f.value = ND, None, None
                 f.reason = "número fuera de rango" + (f"; {f.reason}" if f.reason else "")
-        scale_name = rules.band_for.get(f.kind)
-        if scale_name:
+        if scale is not None:
             f.scale = scale_name
             if f.value is not None:
-                x = f.value if rules.compare == "redondeado" else f.exact
-                f.band = rules.scales[scale_name].classify(x)
+                f.band = scale.classify(f.value if on_rounded else f.exact)
         self.figures[f.id] = f
         return f
 
-    def run_formula(self, f: Figure, expr: Expression, env: dict[str, Decimal | None], refs: dict[str, Any]) -> Figure:
+    def _ref(self, r: Any) -> SourceRef | None:
+        return r.resolve(self.plan) if isinstance(r, _Loc) else r
+
+    def run_formula(self, f: Figure, expr: Expression, env: dict[str, Decimal | None], refs: Any) -> Figure:
+        """Evaluate ``expr`` for figure ``f``. ``refs`` maps input names to where they come from
+        (a location, or (location, note)); it may be a function returning that map, called only
+        when the derivation is traced or an input is N/D."""
         f.formula = expr.text
-        for name in expr.sorted_names or sorted(expr.names):
-            if name in self.params:
-                f.inputs.append(Input(name, self.params[name], ref=self.param_refs[name], note="parámetro"))
-            else:
-                r = refs.get(name)
-                note = None
-                if isinstance(r, tuple):
-                    r, note = r
-                f.inputs.append(Input(name, env.get(name), ref=r, note=note))
-        scope = dict(self.params)
-        scope.update(env)
+        params = self.params
+        names = expr.sorted_names
+        values = tuple([env[n] if n in env else params.get(n) for n in names])
+        if callable(refs) and (self.trace or any(v is None for v in values)):
+            refs = refs()
+        if self.trace:
+            for name in names:
+                if name in params:
+                    f.inputs.append(Input(name, params[name], ref=self.param_refs[name], note="parámetro"))
+                else:
+                    r = refs.get(name)
+                    note = None
+                    if isinstance(r, tuple):
+                        r, note = r
+                    f.inputs.append(Input(name, env.get(name), ref=self._ref(r), note=note))
         try:
-            f.exact = expr.evaluate(scope)
+            if self.in_context:  # inside evaluate(): plan values are finite Decimals (plan schema)
+                f.exact = expr.call(values)
+            else:
+                for v in values:
+                    if v is not None and not (type(v) is Decimal and v.is_finite()):
+                        raise EvalFailure("invalid_operation", "an input is not a finite number")
+                with decimal.localcontext(CONTEXT):
+                    f.exact = expr.call(values)
         except NoData as nd:
             f.status = ND
             parts = []
             for name in nd.names:
-                note = next((i.note for i in f.inputs if i.name == name and i.note), None)
+                r = refs.get(name) if isinstance(refs, dict) else None
+                note = r[1] if isinstance(r, tuple) else None
                 parts.append(f"'{name}'" + (f" ({note})" if note else " es N/D"))
             f.reason = "sin dato: " + ", ".join(parts)
         except EvalFailure as ef:
@@ -221,21 +271,22 @@ class _Evaluator:
 
         def val(table: dict, name: str, year: int) -> tuple[Decimal | None, Any]:
             if year in table:
-                return table[year], (plan.ref(ind, name, str(year)), None if table[year] is not None else "N/D en el plan")
-            return None, (plan.ref(ind, name), f"el plan no da {name} para {year}")
+                v = table[year]
+                return v, (_Loc(ind, (name, str(year))), None if v is not None else "N/D en el plan")
+            return None, (_Loc(ind, (name,)), f"el plan no da {name} para {year}")
 
         env["obtenido"], refs["obtenido"] = val(ind.valor_obtenido, "valor_obtenido", y)
         env["esperado"], refs["esperado"] = val(ind.logro_esperado, "logro_esperado", y)
         if ind.linea_base is not None:
             env["base"] = ind.linea_base.valor
-            refs["base"] = (plan.ref(ind, "linea_base", "valor"), None if env["base"] is not None else "N/D en el plan")
+            refs["base"] = (_Loc(ind, ("linea_base", "valor")), None if env["base"] is not None else "N/D en el plan")
         else:
-            env["base"], refs["base"] = None, (plan.ref(ind), "el plan no da línea base")
+            env["base"], refs["base"] = None, (_Loc(ind, ()), "el plan no da línea base")
         start = plan.model.plan.desde
         for name, table, fld in (("obtenido_acumulado", ind.valor_obtenido, "valor_obtenido"), ("esperado_acumulado", ind.logro_esperado, "logro_esperado")):
             vals = [table.get(yy) for yy in range(start, y + 1)]
             env[name] = None if (not vals or any(v is None for v in vals)) else _sum(vals)
-            refs[name] = (plan.ref(ind, fld), f"suma {start}-{y}" + ("" if env[name] is not None else f": falta algún año {start}-{y}"))
+            refs[name] = (_Loc(ind, (fld,)), f"suma {start}-{y}" + ("" if env[name] is not None else f": falta algún año {start}-{y}"))
         final = plan.model.plan.hasta
         env["esperado_final"], refs["esperado_final"] = val(ind.logro_esperado, "logro_esperado", final)
         if self.period is not None:
@@ -280,7 +331,9 @@ class _Evaluator:
             from . import inference
         except ImportError:  # pragma: no cover - the inference module ships with the engine
             return declared, None
-        cfg = inference.settings(self.rules)
+        cfg = self._sentido_cfg
+        if cfg is ...:
+            cfg = self._sentido_cfg = inference.settings(self.rules)
         if cfg is None or cfg.apply != "evaluar":
             return declared, None
         inferred, why = inference.infer_sentido(ind, self.rules, self.plan)
@@ -332,7 +385,7 @@ class _Evaluator:
                 reason=p.reason,
                 rule=rules.ref("avance", "principal"),
                 formula=f"avance principal = {p.kind}",
-                inputs=[Input(p.kind, p.exact, figure=p.id)],
+                inputs=[Input(p.kind, p.exact, figure=p.id)] if self.trace else [],
                 owner=owner,
             )
             self.finish(main)
@@ -343,20 +396,31 @@ class _Evaluator:
 
     # --- POI formulas -----------------------------------------------------------------
 
-    def ao_env(self, ao: Activity) -> tuple[dict, dict]:
+    def ao_env(self, ao: Activity) -> tuple[dict, Any]:
+        """Inputs of an AO's formulas, and a function giving where each comes from."""
+        pm, em = ao.programado_mensual, ao.ejecutado_mensual
+        if pm is None and em is None and self.period is None:  # the common case: annual values
+            env = {"programado": ao.programado, "ejecutado": ao.ejecutado}
+            return env, lambda: self.ao_refs(ao, env)
         env: dict[str, Decimal | None] = {}
-        refs: dict[str, Any] = {}
-        for name in ("programado", "ejecutado"):
-            monthly = getattr(ao, f"{name}_mensual")
+        for name, monthly in (("programado", pm), ("ejecutado", em)):
             if monthly is not None:
                 env[name] = None if any(v is None for v in monthly) else _sum(monthly)
-                refs[name] = (self.plan.ref(ao, f"{name}_mensual"), "suma de los 12 meses" + ("" if env[name] is not None else "; algún mes es N/D"))
             else:
                 env[name] = getattr(ao, name)
-                refs[name] = (self.plan.ref(ao, name), None if env[name] is not None else "N/D o ausente en el plan")
+        refs = self.ao_refs(ao, env)
         if self.period is not None:
             self.semester_ao_env(ao, env, refs)
         return env, refs
+
+    def ao_refs(self, ao: Activity, env: dict) -> dict[str, Any]:
+        refs: dict[str, Any] = {}
+        for name in ("programado", "ejecutado"):
+            if getattr(ao, f"{name}_mensual") is not None:
+                refs[name] = (_Loc(ao, (f"{name}_mensual",)), "suma de los 12 meses" + ("" if env.get(name) is not None else "; algún mes es N/D"))
+            else:
+                refs[name] = (_Loc(ao, (name,)), None if getattr(ao, name) is not None else "N/D o ausente en el plan")
+        return refs
 
     def semester_ao_env(self, ao: Activity, env: dict, refs: dict) -> None:
         """Semestral evaluation: the semester's months (or January to its end) of the monthly targets."""
@@ -389,10 +453,11 @@ class _Evaluator:
         aos = self.poi.ao if self.poi else []
         for name, fm in rules.formulas.items():
             if fm.scope == "ao":
+                prefix, label, ref, expr, run, ao_env = name + ":", fm.label, fm.ref, fm.expr, self.run_formula, self.ao_env
                 for ao in aos:
-                    env, refs = self.ao_env(ao)
-                    f = Figure(id=figure_id(name, ao.codigo), kind=name, code=ao.codigo, scope="ao", label=fm.label, rule=fm.ref, owner=ao.aei)
-                    self.run_formula(f, fm.expr, env, refs)
+                    env, refs = ao_env(ao)
+                    code = ao.codigo
+                    run(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), expr, env, refs)
             elif fm.scope == "plan":
                 env: dict[str, Decimal | None] = {}
                 refs: dict[str, Any] = {}
@@ -474,18 +539,26 @@ class _Evaluator:
     def aggregate(self, f: Figure, ag, members: list[tuple[str, Any]]) -> None:
         rules = self.rules
         use_exact = rules.intermediates == "exactos"
-        values: list[tuple[Decimal, Any, Input]] = []
+        trace = self.trace
+        values: list[tuple[Decimal, Any, Input | None]] = []
         missing: list[str] = []
+        had_members = False
+        figures = self.figures
+        prefix = ag.value + ":"
         for code, obj in members:
-            mf = self.figures.get(figure_id(ag.value, code))
+            mf = figures.get(prefix + code)
             if mf is None:
                 continue
+            had_members = True
             v = mf.exact if use_exact else mf.value
-            inp = Input(ag.value, v, figure=mf.id)
-            f.inputs.append(inp)
+            inp = None
+            if trace:
+                inp = Input(ag.value, v, figure=mf.id)
+                f.inputs.append(inp)
             if v is None:
-                inp.used = ag.no_data == "propagar"
-                inp.note = mf.reason
+                if inp is not None:
+                    inp.used = ag.no_data == "propagar"
+                    inp.note = mf.reason
                 missing.append(f"{code} ({mf.reason})" if mf.reason else code)
             else:
                 values.append((v, obj, inp))
@@ -496,7 +569,7 @@ class _Evaluator:
             return
         if not values:
             f.status = ND
-            f.reason = f"ningún miembro con dato: {'; '.join(missing)}" if f.inputs else f"no tiene {ag.members} para {self.year}"
+            f.reason = f"ningún miembro con dato: {'; '.join(missing)}" if had_members else f"no tiene {ag.members} para {self.year}"
             self.finish(f)
             return
         nums = [v for v, _, _ in values]
@@ -543,12 +616,14 @@ class _Evaluator:
                 f.status, f.reason = ND, "los pesos suman cero o son negativos"
                 self.finish(f)
                 return
-            for (v, obj, inp), raw, r in zip(values, raws, rels):
-                inp.weight = raw / total
-                inp.note = f"relevancia {r}, peso {raw}/{total}"
+            if trace:
+                for (v, obj, inp), raw, r in zip(values, raws, rels):
+                    inp.weight = raw / total
+                    inp.note = f"relevancia {r}, peso {raw}/{total}"
             f.exact = _sum(v * raw for (v, _, _), raw in zip(values, raws)) / total
             f.formula = f"media_ponderada({ag.value} de {ag.members}; pesos: {ag.weighting} = {scheme.text})"
-            f.inputs.append(Input("ponderacion", None, ref=rules.ref("ponderacion", "esquemas", ag.weighting), note=f"{ag.weighting} = {scheme.text}", used=False))
+            if trace:
+                f.inputs.append(Input("ponderacion", None, ref=rules.ref("ponderacion", "esquemas", ag.weighting), note=f"{ag.weighting} = {scheme.text}", used=False))
         else:  # pragma: no cover - methods are validated at load
             raise AssertionError(method)
         if missing:
@@ -579,8 +654,21 @@ class _Evaluator:
         return out
 
 
-def evaluate(plan: Plan, rules: RuleSet, year: int, *, why_rules: str | None = None, period: str = "anual", semester: int | None = None) -> Evaluation:
-    """Evaluate ``plan`` for ``year`` (and ``semester`` of a semestral ``period``) under ``rules``."""
+def evaluate(
+    plan: Plan,
+    rules: RuleSet,
+    year: int,
+    *,
+    why_rules: str | None = None,
+    period: str = "anual",
+    semester: int | None = None,
+    trace: bool = True,
+) -> Evaluation:
+    """Evaluate ``plan`` for ``year`` (and ``semester`` of a semestral ``period``) under ``rules``.
+
+    ``trace=False`` computes the same figures without recording each figure's inputs (for
+    batch runs, whose outputs do not carry derivations); explain, audit and reports trace.
+    """
     from .periods import settings as _period_settings
 
     period_settings = _period_settings(rules, period, semester)  # refuses periods the rule set does not declare
@@ -591,13 +679,15 @@ def evaluate(plan: Plan, rules: RuleSet, year: int, *, why_rules: str | None = N
             line=plan.doc.line_of(("plan", "desde")),
             key=("plan",),
         )
-    ev = _Evaluator(plan, rules, year)
+    ev = _Evaluator(plan, rules, year, trace=trace)
     if period != "anual":
         ev.period, ev.semester = period_settings, semester
-    ev.indicators()
-    ev.poi_formulas()
-    ev.aggregates()
-    counts = ev.count_tables()
+    with decimal.localcontext(CONTEXT):
+        ev.in_context = True
+        ev.indicators()
+        ev.poi_formulas()
+        ev.aggregates()
+        counts = ev.count_tables()
     return Evaluation(
         plan=plan,
         rules=rules,

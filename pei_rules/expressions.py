@@ -149,10 +149,64 @@ class Expression:
     code: object = field(repr=False)
     constants: dict[str, Decimal] = field(repr=False, default_factory=dict)
     where: Where | None = None
+    code_tree: ast.Expression | None = field(default=None, repr=False, compare=False)
     sorted_names: tuple[str, ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
         self.sorted_names = tuple(sorted(self.names))
+        self._fn = None
+
+    def function(self) -> Callable:
+        """The checked expression as a Python function of its inputs, in ``sorted_names`` order.
+
+        Built from the same allow-listed tree as ``code`` (a lambda around it), with empty
+        builtins and only the declared functions and the Decimal constants in scope. Callers
+        must run it inside ``decimal.localcontext(CONTEXT)`` (see :func:`call_in_context`).
+        """
+        fn = self._fn
+        if fn is None:
+            import copy
+
+            body = copy.deepcopy(self.code_tree.body)
+            lam = ast.Expression(
+                body=ast.Lambda(
+                    args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in self.sorted_names], kwonlyargs=[], kw_defaults=[], defaults=[]),
+                    body=body,
+                )
+            )
+            ast.fix_missing_locations(lam)
+            scope: dict = {"__builtins__": {}}
+            scope.update(self.constants)
+            for f in self.functions:
+                scope[f] = FUNCTION_LIBRARY[f]
+            fn = self._fn = eval(compile(lam, "<rule>", "eval"), scope)  # noqa: S307 - allow-listed tree only
+        return fn
+
+    def call(self, values: tuple) -> Decimal:
+        """Evaluate on input values given in ``sorted_names`` order, in the current Decimal context.
+
+        The fast path of the engine: ``None`` values raise :class:`NoData` naming every missing
+        input; arithmetic failures raise :class:`EvalFailure`. The caller has already rejected
+        non-finite values (plans cannot hold them; see ``plan._value``).
+        """
+        for v in values:  # identity tests: "None in values" would compare Decimals with None
+            if v is None:
+                raise NoData([n for n, v in zip(self.sorted_names, values) if v is None])
+        if self.code_tree is None:  # built by hand, not by compile_expression: the checked slow path
+            return self.evaluate(dict(zip(self.sorted_names, values)))
+        try:
+            result = self.function()(*values)
+        except decimal.DivisionByZero:
+            raise EvalFailure("division_by_zero", "division by zero") from None
+        except decimal.Overflow:
+            raise EvalFailure("overflow", "number too large") from None
+        except decimal.InvalidOperation:
+            raise EvalFailure("invalid_operation", "undefined operation (e.g. 0/0)") from None
+        except (ArithmeticError, TypeError, ValueError) as exc:  # not reachable through the allow-list
+            raise EvalFailure("invalid_operation", f"{type(exc).__name__}: {exc}") from None
+        if type(result) is Decimal:
+            return result
+        return _as_decimal(result)
 
     def evaluate(self, env: Mapping[str, Decimal | None], functions: Mapping[str, Callable] | None = None) -> Decimal:
         """Evaluate with Decimal inputs. ``None`` inputs mean N/D and raise :class:`NoData`."""
@@ -538,4 +592,5 @@ def compile_expression(
         code=code,
         constants=constants,
         where=where,
+        code_tree=compiled_tree,
     )

@@ -63,8 +63,11 @@ class Scale:
     ref: SourceRef
 
     def classify(self, x: Decimal) -> Band:
-        for b in self.bands:  # sorted, partitioning the line: exactly one matches
-            if b.contains(x):
+        # The bands are sorted and partition the line (checked at load), so the first band
+        # whose upper bound is not below x is the one that contains it.
+        for b in self.bands:
+            up = b.upper
+            if up is None or x < up or (x == up and b.upper_closed):
                 return b
         raise AssertionError("bands do not partition the line")  # prevented at load
 
