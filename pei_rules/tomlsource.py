@@ -31,8 +31,16 @@ class SourceDoc:
     path: str
     data: dict
     sha256: str
-    lines: dict[tuple, int] = field(default_factory=dict)
     text_lines: list[str] = field(default_factory=list)
+    _lines: dict[tuple, int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[tuple, int]:
+        """Key path -> line, built on first use: an evaluation that never cites a plan line
+        (a batch run without errors) never pays for scanning the text."""
+        if self._lines is None:
+            self._lines = _line_map(self.text_lines)
+        return self._lines
 
     def line_of(self, path: tuple | list) -> int | None:
         path = tuple(path)
@@ -178,7 +186,6 @@ def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
         path=name,
         data=data,
         sha256=hashlib.sha256(raw).hexdigest(),
-        lines=_line_map(text_lines),
         text_lines=text_lines,
     )
 
