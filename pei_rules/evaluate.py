@@ -464,10 +464,10 @@ class _Evaluator:
                 for key in ("pim", "devengado"):
                     if self.poi is not None:
                         env[key] = getattr(self.poi, key)
-                        refs[key] = (self.plan.doc.ref(("poi", str(self.year), key)), None if env[key] is not None else "N/D o ausente en el plan")
+                        refs[key] = (_Loc(None, ("poi", str(self.year), key)), None if env[key] is not None else "N/D o ausente en el plan")
                     else:
                         env[key] = None
-                        refs[key] = (self.plan.doc.ref(("poi",)), f"el plan no tiene POI {self.year}")
+                        refs[key] = (_Loc(None, ("poi",)), f"el plan no tiene POI {self.year}")
                 if self.period is not None:
                     self.semester_plan_env(env, refs)
                 f = Figure(id=figure_id(name, None), kind=name, code=None, scope="plan", label=fm.label, rule=fm.ref)
