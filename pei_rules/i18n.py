@@ -1,169 +1,76 @@
-"""User-facing words of reports: CEPLAN's Spanish terms by default, English on request."""
+"""The one message catalogue: every user-facing string is a message id with arguments.
 
-STRINGS = {
-    "es": {
-        "evaluation_title": "Evaluación anual {year} del {tipo} {desde}-{hasta}",
-        "entity": "Entidad",
-        "rule_set": "Conjunto de reglas",
-        "plan_file": "Plan",
-        "indicators": "Avance de los indicadores",
-        "code": "Código",
-        "owner": "De",
-        "name": "Denominación",
-        "sentido": "Sentido esperado",
-        "agregacion": "Tipo de agregación",
-        "expected": "Logro esperado {year}",
-        "obtained": "Valor obtenido {year}",
-        "band": "Semáforo",
-        "objectives": "Avance de cada OEI y AEI",
-        "plan_figures": "Cifras del plan",
-        "figure": "Cifra",
-        "value": "Valor",
-        "counts": "Semaforización por nivel de avance",
-        "total": "Total",
-        "poi": "Plan Operativo Institucional {year}",
-        "ao_count": "N° de actividades operativas (AO)",
-        "pim": "PIM (S/)",
-        "devengado": "Devengado (S/)",
-        "not_recomputable": "Cifras que no se pueden recalcular",
-        "reason": "Motivo",
-        "receipt": "Recibo",
-        "no_data": "N/D",
-        "picked": "Elegido",
-    },
-    "en": {
-        "evaluation_title": "Annual evaluation {year} of the {tipo} {desde}-{hasta}",
-        "entity": "Entity",
-        "rule_set": "Rule set",
-        "plan_file": "Plan",
-        "indicators": "Indicator advance",
-        "code": "Code",
-        "owner": "Of",
-        "name": "Name",
-        "sentido": "Expected direction",
-        "agregacion": "Aggregation type",
-        "expected": "Target {year}",
-        "obtained": "Obtained {year}",
-        "band": "Traffic light",
-        "objectives": "Advance of each OEI and AEI",
-        "plan_figures": "Plan-level figures",
-        "figure": "Figure",
-        "value": "Value",
-        "counts": "Traffic-light counts",
-        "total": "Total",
-        "poi": "Operating plan (POI) {year}",
-        "ao_count": "Number of operational activities (AO)",
-        "pim": "Modified budget PIM (S/)",
-        "devengado": "Accrued spending (S/)",
-        "not_recomputable": "Figures that cannot be recomputed",
-        "reason": "Reason",
-        "receipt": "Receipt",
-        "no_data": "N/A",
-        "picked": "Picked",
-    },
-}
+Messages live in ``pei_rules/messages/*.toml`` (package data), one file per area
+(``report.toml``, ``errors.toml``, ``import.toml`` ...), one table per id with both
+languages::
+
+    [rep_advance]
+    es = "Avance (%)"
+    en = "Advance (%)"
+
+Spanish (CEPLAN's vocabulary) is the default; English on request (``--lang en``). An id
+defined in two files, or missing a language, is an error found by ``tests/test_messages.py``.
+The catalogue is read once, on first use.
+"""
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+
+LANGS = ("es", "en")
+DEFAULT_LANG = "es"
+_MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
+_catalogue: dict[str, dict[str, str]] | None = None
+_lang: ContextVar[str] = ContextVar("pei_rules_lang", default="")
 
 
-def t(lang: str, key: str, **kw) -> str:
-    return STRINGS.get(lang, STRINGS["es"])[key].format(**kw)
+def _load() -> dict[str, dict[str, str]]:
+    global _catalogue
+    if _catalogue is None:
+        import tomllib  # package data, trusted: no need for the bounded plan reader
+
+        cat: dict[str, dict[str, str]] = {}
+        for path in sorted(_MESSAGES_DIR.glob("*.toml")):
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+            for key, entry in doc.items():
+                if key in cat:
+                    raise RuntimeError(f"message id {key!r} is defined twice (second time in {path.name})")
+                cat[key] = dict(entry)
+        _catalogue = cat
+    return _catalogue
 
 
-# --- readable reports: HTML and markdown (pei_rules.report_model, pei_rules.html_report) ---
-STRINGS["es"].update(
-    {
-        "rep_advance": "Avance (%)",
-        "rep_causes": "Causas probables (auditoría)",
-        "rep_published_note_audit": "Comparación de pei-rules audit: con la precisión publicada; para cada diferencia, las causas probables que la auditoría encontró.",
-        "rep_objectives_title": "Avance de OEI, AEI e indicadores {year}",
-        "rep_ao": "AO",
-        "rep_ao_title": "Ejecución física de las actividades operativas (AO) {year}",
-        "rep_programmed": "Programado",
-        "rep_executed": "Ejecutado",
-        "rep_published": "Publicado",
-        "rep_recomputed": "Recalculado",
-        "rep_difference": "Diferencia",
-        "rep_status": "Estado",
-        "rep_source": "Fuente",
-        "rep_published_title": "Cifras publicadas frente a las recalculadas",
-        "rep_published_note": "Se compara con la precisión publicada, redondeando la cifra exacta según el conjunto de reglas.",
-        "rep_status_coincide": "Coincide",
-        "rep_status_difiere": "Difiere",
-        "rep_status_no_recalculable": "No recalculable",
-        "rep_status_no_numerico": "No numérico",
-        "rep_audit_title": "Hallazgos de auditoría",
-        "rep_summary": "Resumen",
-        "rep_charts": "Gráficos",
-        "rep_chart_entity": "{label} por AEI frente a las bandas del semáforo",
-        "rep_chart_hist": "{label}: distribución",
-        "rep_chart_counts": "Semaforización por nivel de avance",
-        "rep_chart_entities": "{label}: distribución entre entidades",
-        "rep_n": "N°",
-        "rep_count_axis": "Cantidad",
-        "rep_year": "Año",
-        "rep_period": "Periodo",
-        "rep_generated": "Generado por pei-rules {version} el {created}",
-        "rep_plan_hash": "Plan (sha256)",
-        "rep_rules_hash": "Reglas (sha256)",
-        "rep_directive": "Directiva",
-        "rep_batch_title": "Evaluación {year}: consolidado de entidades",
-        "rep_entities": "Entidades",
-        "rep_entity_code": "Código",
-        "rep_state": "Estado",
-        "rep_state_ok": "Evaluado",
-        "rep_state_error": "Error",
-        "rep_error": "Error",
-        "rep_sort_hint": "Pulse un encabezado para ordenar la tabla.",
-        "rep_source_folder": "Origen",
-        "rep_manifest_missing": "Atención: la carpeta no tiene manifiesto completo: {problems}",
-        "rep_plans_evaluated": "{ok} de {n} planes evaluados",
-    }
-)
-STRINGS["en"].update(
-    {
-        "rep_advance": "Advance (%)",
-        "rep_causes": "Probable causes (audit)",
-        "rep_published_note_audit": "Comparison by pei-rules audit, at the published precision; for each difference, the probable causes the audit found.",
-        "rep_objectives_title": "Advance of OEI, AEI and indicators {year}",
-        "rep_ao": "AO",
-        "rep_ao_title": "Physical execution of the operational activities (AO) {year}",
-        "rep_programmed": "Programmed",
-        "rep_executed": "Executed",
-        "rep_published": "Published",
-        "rep_recomputed": "Recomputed",
-        "rep_difference": "Difference",
-        "rep_status": "Status",
-        "rep_source": "Source",
-        "rep_published_title": "Published figures against recomputed ones",
-        "rep_published_note": "Compared at the published precision, rounding the exact figure with the rule set's rounding mode.",
-        "rep_status_coincide": "Matches",
-        "rep_status_difiere": "Differs",
-        "rep_status_no_recalculable": "Not recomputable",
-        "rep_status_no_numerico": "Not a number",
-        "rep_audit_title": "Audit findings",
-        "rep_summary": "Summary",
-        "rep_charts": "Charts",
-        "rep_chart_entity": "{label} per AEI against the traffic-light bands",
-        "rep_chart_hist": "{label}: distribution",
-        "rep_chart_counts": "Traffic-light counts",
-        "rep_chart_entities": "{label}: distribution across entities",
-        "rep_n": "No.",
-        "rep_count_axis": "Count",
-        "rep_year": "Year",
-        "rep_period": "Period",
-        "rep_generated": "Generated by pei-rules {version} on {created}",
-        "rep_plan_hash": "Plan (sha256)",
-        "rep_rules_hash": "Rules (sha256)",
-        "rep_directive": "Directive",
-        "rep_batch_title": "Evaluation {year}: entities consolidated",
-        "rep_entities": "Entities",
-        "rep_entity_code": "Code",
-        "rep_state": "Status",
-        "rep_state_ok": "Evaluated",
-        "rep_state_error": "Error",
-        "rep_error": "Error",
-        "rep_sort_hint": "Click a header to sort the table.",
-        "rep_source_folder": "Source",
-        "rep_manifest_missing": "Warning: the folder has no complete manifest: {problems}",
-        "rep_plans_evaluated": "{ok} of {n} plans evaluated",
-    }
-)
+def catalogue() -> dict[str, dict[str, str]]:
+    """Every message id with its texts per language (read-only use)."""
+    return _load()
+
+
+def set_lang(lang: str | None) -> None:
+    """Set the language of this context (the CLI sets it from ``--lang``)."""
+    _lang.set(lang if lang in LANGS else "")
+
+
+def current_lang() -> str:
+    """The language in force: ``set_lang`` / ``--lang``, else ``PEI_RULES_LANG``, else Spanish."""
+    lang = _lang.get()
+    if lang:
+        return lang
+    env = os.environ.get("PEI_RULES_LANG", "")
+    return env if env in LANGS else DEFAULT_LANG
+
+
+def t(lang: str | None, key: str, **kw) -> str:
+    """The message ``key`` in ``lang`` (``None``: the language in force), formatted with ``kw``."""
+    entry = _load()[key]
+    text = entry.get(lang or current_lang()) or entry[DEFAULT_LANG]
+    return text.format(**kw) if kw else text
+
+
+def msg(key: str, **kw) -> str:
+    """The message ``key`` in the language in force."""
+    return t(None, key, **kw)
+
+
+def has(key: str) -> bool:
+    return key in _load()
