@@ -80,7 +80,7 @@ def stage(root: Path, year: int, rules_spec: str = "ceplan-2023", limit: int | N
     also records its inputs with their plan file:line). The target applies to the batch path.
     """
     from pei_rules import PeiError, evaluate, load_plan
-    from pei_rules.commands._common import load_rules
+    from pei_rules.api import load_rules
 
     rules, _ = load_rules(rules_spec, year)
     files = sorted(root.rglob("*.toml"), key=lambda q: q.as_posix())[:limit]
@@ -140,7 +140,8 @@ def breakdown(root: Path, year: int, every: int = 10) -> dict:
 
     from pei_rules import PeiError, evaluate
     from pei_rules.batch import count_findings, summary_row
-    from pei_rules.commands._common import load_rules, write_atomic
+    from pei_rules.api import load_rules
+    from pei_rules.files import write_atomic
     from pei_rules.plan import plan_from_doc
     from pei_rules.render import to_json_obj
     from pei_rules.tomlsource import load_toml

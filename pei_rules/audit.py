@@ -17,6 +17,7 @@ receipt and checks that the hashes and every figure still reproduce.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import itertools
 import json
 import re
@@ -30,7 +31,12 @@ from .errors import AddressError, InputFileError, PeiError
 from .evaluate import ND, OK, Evaluation, Figure, evaluate
 from .explain import COUNT_PREFIX, DATUM_PREFIX, _Builder, datum_value, resolve
 from .expressions import EvalFailure, NoData
+from .i18n import Message
+from .plan import load_plan
+from .ruleset import load_ruleset
+from .ruleset import resolve as resolve_rules
 from .tomlsource import SourceRef
+from .vocabulary import OVERRIDE_NAME
 
 MATCH, MISMATCH, NOT_RECOMPUTABLE = "match", "mismatch", "not_recomputable"
 
@@ -474,11 +480,6 @@ def _find(path_text: str, base: Path) -> Path | None:
 
 def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
     """Re-evaluate a stored evaluation from its receipt; compare hashes and every figure."""
-    from .commands._common import OVERRIDE_NAME
-    from .plan import load_plan
-    from .ruleset import load_ruleset
-    from .ruleset import resolve as resolve_rules
-
     doc = load_result(path)
     rc = doc["receipt"]
     base = Path(path).resolve().parent
@@ -501,8 +502,6 @@ def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
         if cur is None:
             fp = _find(f.get("path", ""), base)
             if fp is not None:
-                import hashlib
-
                 cur = hashlib.sha256(fp.read_bytes()).hexdigest()
         checks.append(Check(f"rule file {f.get('path')}", MATCH if cur == f.get("sha256") else MISMATCH, f.get("sha256"), cur, None if cur else "file not found"))
     stored_paths = {f.get("path") for f in stored_files}
@@ -516,7 +515,7 @@ def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
     semester = rc.get("semester")
     if not isinstance(period, str) or (semester is not None and not isinstance(semester, int)):
         raise InputFileError("the receipt's period or semester is malformed", file=str(path), key=("receipt", "period"))
-    ev = evaluate(plan, rules, year, why_rules=f"from the receipt of {path}", period=period, semester=semester)
+    ev = evaluate(plan, rules, year, why_rules=Message("api_rules_from_receipt", path=str(path)), period=period, semester=semester)
     seen = set()
     for fd in doc["figures"]:
         if not isinstance(fd, dict) or "id" not in fd:

@@ -31,7 +31,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .errors import PeiError, UsageError
+from . import api
+from .check import check
+from .errors import PeiError, UsageError, did_you_mean
+from .evaluate import evaluate
+from .files import write_atomic
+from .plan import load_plan
+from .render import to_json_obj
+from .vocabulary import OVERRIDE_NAME
 
 MANIFEST = "manifiesto.json"
 SUMMARY_CSV = "resumen.csv"
@@ -57,8 +64,6 @@ def discover(inputs: Iterable[str | Path]) -> list[Path]:
 
     Override files (``reglas-propias.toml``) are skipped. Only paths are collected.
     """
-    from .commands._common import OVERRIDE_NAME
-
     out: list[Path] = []
     seen: set[Path] = set()
     for spec in inputs:
@@ -112,41 +117,18 @@ def _init_worker(settings: Settings) -> None:
 
 
 def _rules_for(plan_path: str, settings: Settings):
-    from .commands._common import OVERRIDE_NAME, load_rules
-
-    overrides: list[Path] = []
-    if not settings.no_overrides:
-        o = Path(plan_path).parent / OVERRIDE_NAME
-        if o.is_file():
-            overrides = [o]
+    overrides = api.overrides_for(plan_path, not settings.no_overrides)
     key = (settings.rules, settings.year, tuple(str(o) for o in overrides))
     hit = _RULES_CACHE.get(key)
     if hit is None:
-        hit = load_rules(settings.rules, settings.year, overrides)
+        hit = api.choose_rules(settings.rules, settings.year, overrides)
         _RULES_CACHE[key] = hit
     return hit
 
 
-def _check_module():
-    """``pei_rules.check`` if it exists (written by another issue); imported defensively."""
-    try:
-        from . import check  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - absent or broken: the column stays empty
-        return None
-    return check
-
-
-def count_findings(plan, rules, year) -> int | None:
-    """Number of findings of ``pei_rules.check.check(plan, rules, year)``; None (empty column)
-    if that module is absent or fails on this plan (a bug there must not stop the batch)."""
-    mod = _check_module()
-    fn = getattr(mod, "check", None) if mod is not None else None
-    if not callable(fn):
-        return None
-    try:
-        return len(fn(plan, rules, year))
-    except Exception:  # noqa: BLE001
-        return None
+def count_findings(plan, rules, year) -> int:
+    """Number of findings of ``pei_rules.check.check(plan, rules, year)``."""
+    return len(check(plan, rules, year))
 
 
 def safe_name(code: str) -> str:
@@ -185,12 +167,6 @@ def _val(f) -> str | None:
 
 def run_one(job: Job, settings: Settings | None = None) -> dict[str, Any]:
     """Evaluate one plan and write its per-entity file. Never raises for bad input."""
-    from .evaluate import evaluate
-    from .plan import load_plan
-    from .render import to_json_obj
-
-    from .commands._common import write_atomic
-
     settings = settings or _SETTINGS
     assert settings is not None
     row: dict[str, Any] = {"n": job.index, "entidad_codigo": None, "entidad_nombre": None, "archivo": job.path, "estado": OK, "anio": settings.year}
@@ -360,12 +336,10 @@ def run_batch(
     written from it, so memory does not grow with the number of plans; ``keep_rows`` keeps
     them in memory too (for the terminal table). Failed rows are always kept.
     """
-    from .commands._common import load_rules, write_atomic
-
     paths = discover(inputs)
     if not paths:
         raise UsageError("no plan files (*.toml) found in the given files or folders")
-    load_rules(rules, year)  # a broken or unknown rule set is a usage error (exit 2), not 3,000 failures
+    api.choose_rules(rules, year)  # a broken or unknown rule set is a usage error (exit 2), not 3,000 failures
     out = Path(out)
     ent = prepare_outdir(out)
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -473,7 +447,6 @@ def sort_rows(rows: list[dict[str, Any]], column: str | None, columns: list[str]
     if not column:
         return list(rows)
     if column not in columns:
-        from .errors import did_you_mean
 
         raise UsageError(f"--sort: unknown column '{column}'", suggestion=did_you_mean(column, columns) or f"columns: {', '.join(columns)}")
     present = [r for r in rows if r.get(column) not in (None, "")]

@@ -13,7 +13,7 @@ import importlib
 import pkgutil
 import sys
 
-from . import __version__
+from ._version import __version__
 from .errors import PeiError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .errors import format_key
 from .evaluate import ND, Evaluation
 from .ruleset import META, RuleSet
 from .tomlsource import SourceRef
@@ -32,7 +33,6 @@ class RuleChange:
 
     @property
     def key(self) -> str:
-        from .errors import format_key
 
         return format_key(self.path)
 

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
-from . import __version__
+from ._version import __version__
+from . import inference
 from . import vocabulary as V
 from .errors import PlanError, did_you_mean
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
+from .periods import semester_key, semester_months
+from .periods import settings as _period_settings
 from .plan import Action, Activity, Indicator, Objective, Plan
 from .ruleset import Band, RuleSet
 from .tomlsource import SourceRef
@@ -83,10 +86,16 @@ class Evaluation:
     year: int
     figures: dict[str, Figure]
     counts: dict[str, CountTable]
-    why_rules: str | None = None
+    why_rules: Any = None  # why the rule set was chosen: an i18n Message (or text)
     created: str = ""
     period: str = "anual"
     semester: int | None = None
+
+    def __repr__(self) -> str:  # short: the figures are many (``to_records`` lists them)
+        return (
+            f"<Evaluation {self.plan.model.entidad.nombre!r} {self.period_key} rules={self.rules.id!r} "
+            f"figures={len(self.figures)} sin_dato={sum(1 for f in self.figures.values() if f.status != OK)}>"
+        )
 
     def get(self, fid: str) -> Figure:
         return self.figures[fid]
@@ -98,7 +107,7 @@ class Evaluation:
         return {
             "pei_rules_version": __version__,
             "rule_set": self.rules.receipt(),
-            "rule_set_choice": self.why_rules,
+            "rule_set_choice": None if self.why_rules is None else str(self.why_rules),
             "plan": self.plan.receipt(),
             "year": self.year,
             "period": self.period,
@@ -295,8 +304,6 @@ class _Evaluator:
 
     def semester_indicator_env(self, ind: Indicator, env: dict, refs: dict) -> None:
         """Semestral evaluation: obtenido/esperado from the plan's [indicador.semestral]."""
-        from .periods import semester_key
-
         y, k, mode = self.year, self.semester, self.period.indicators
         sem = ind.semestral
         tables = {"valor_obtenido": sem.valor_obtenido if sem else {}, "logro_esperado": sem.logro_esperado if sem else {}}
@@ -326,10 +333,6 @@ class _Evaluator:
     def applied_sentido(self, ind: Indicator, declared: str, agregacion: str) -> tuple[str, str | None]:
         """The sentido the evaluation uses: the inferred one when [inferencia_sentido] aplicar = "evaluar"."""
         if "inferencia_sentido" not in self.rules.extra:
-            return declared, None
-        try:
-            from . import inference
-        except ImportError:  # pragma: no cover - the inference module ships with the engine
             return declared, None
         cfg = self._sentido_cfg
         if cfg is ...:
@@ -424,8 +427,6 @@ class _Evaluator:
 
     def semester_ao_env(self, ao: Activity, env: dict, refs: dict) -> None:
         """Semestral evaluation: the semester's months (or January to its end) of the monthly targets."""
-        from .periods import semester_months
-
         k, mode = self.semester, self.period.ao
         months = semester_months(k, mode)
         whole_year = len(months) == 12
@@ -440,8 +441,6 @@ class _Evaluator:
                 refs[name] = (self.plan.ref(ao, name), f"el plan no da {name} por mes: no hay cifra del semestre {k}")
 
     def semester_plan_env(self, env: dict, refs: dict) -> None:
-        from .periods import semester_months
-
         if len(semester_months(self.semester, self.period.ao)) == 12:
             return  # January to December: the year's own figures
         for key in list(env):
@@ -669,8 +668,6 @@ def evaluate(
     ``trace=False`` computes the same figures without recording each figure's inputs (for
     batch runs, whose outputs do not carry derivations); explain, audit and reports trace.
     """
-    from .periods import settings as _period_settings
-
     period_settings = _period_settings(rules, period, semester)  # refuses periods the rule set does not declare
     if not (plan.model.plan.desde - 1 <= year <= plan.model.plan.hasta + 1):
         raise PlanError(

@@ -33,7 +33,7 @@ from typing import Callable, Mapping
 
 import simpleeval
 
-from .errors import ExpressionError
+from .errors import ExpressionError, did_you_mean
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 32
@@ -389,7 +389,6 @@ def compile_expression(
     where: Where | None = None,
 ) -> Expression:
     """Parse and check an expression against the allow-list; raise ExpressionError."""
-    from .errors import did_you_mean
 
     if not isinstance(text, str):
         _fail(f"an expression must be a string, got {type(text).__name__}", str(text)[:200], where)

@@ -21,12 +21,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import api
+from . import batch as B
+from ._version import __version__
+from .batch import discover
 from .errors import PeiError, UsageError
 from .evaluate import ND, Evaluation
 from .i18n import t
-from .report_model import Cell, Table, entity_kinds, num, report_tables
-from .ruleset import RuleSet, Scale
+from .render import to_json_obj
+from .report_model import Cell, Table, entity_kinds, num, report_tables, weighted_plan_kinds
+from .ruleset import RuleSet, Scale, load_ruleset, resolve
 
 ND_COLOR = "#9e9e9e"
 #: used only for bands that do not say their colour: low to high along the scale
@@ -626,28 +630,17 @@ def _read_json(path: Path) -> Any:
         raise UsageError(f"{path}: not valid JSON ({exc})") from None
 
 
-def _summary_name() -> str:
-    try:
-        from .batch import SUMMARY_JSON
-
-        return SUMMARY_JSON
-    except Exception:  # noqa: BLE001 - batch module absent: its documented name
-        return "resumen.json"
-
-
 def is_batch_folder(path: Path) -> bool:
-    return path.is_dir() and (path / _summary_name()).is_file()
+    return path.is_dir() and (path / B.SUMMARY_JSON).is_file()
 
 
 def load_batch_folder(folder: Path) -> BatchData:
     """Read a ``pei-rules batch`` output folder: its summary, manifest and per-entity JSON files."""
-    from . import batch as B
-
     summary = _read_json(folder / B.SUMMARY_JSON)
     if not isinstance(summary, dict) or not isinstance(summary.get("rows"), list):
         raise UsageError(f"{folder / B.SUMMARY_JSON}: not a pei-rules batch summary (no 'rows' list)")
     warnings = []
-    problems = B.verify_manifest(folder) if hasattr(B, "verify_manifest") else []
+    problems = B.verify_manifest(folder)
     if problems:
         warnings.append("; ".join(problems[:5]) + (f" (+{len(problems) - 5})" if len(problems) > 5 else ""))
     listed: dict[int, str] = {}
@@ -697,44 +690,20 @@ def load_batch_folder(folder: Path) -> BatchData:
     return BatchData(out, str(folder), summary.get("year"), warnings, str(summary.get("created") or ""))
 
 
-def _discover(inputs: Sequence[str]) -> list[Path]:
-    try:
-        from .batch import discover
-
-        return discover(inputs)
-    except ImportError:  # pragma: no cover - batch module absent
-        out = []
-        for spec in inputs:
-            p = Path(spec)
-            if p.is_dir():
-                out += sorted(q for q in p.rglob("*.toml") if q.name != "reglas-propias.toml")
-            elif p.is_file():
-                out.append(p)
-            else:
-                raise UsageError(f"no such file or folder: {spec}")
-        return out
-
-
-def evaluate_plans(inputs: Sequence[str], args) -> BatchData:
+def evaluate_plans(inputs: Sequence[str], year: int | None = None, rules: str | None = None, *, overrides: bool = True) -> BatchData:
     """Evaluate plan files (or folders of them) here, one at a time; a broken plan is a row."""
-    from .commands._common import evaluate_path
-    from .render import to_json_obj
-
-    paths = _discover(inputs)
+    paths = discover(inputs)
     if not paths:
         raise UsageError("no plan files (*.toml) found in the given files or folders")
     out = []
-    year = getattr(args, "year", None)
     created = ""
     for i, p in enumerate(paths, 1):
         try:
-            ev = evaluate_path(str(p), args)
+            ev = api.evaluate_file(p, year, rules, overrides=overrides)
         except PeiError as exc:
             er = EntityResult(i, str(p), "error", error=str(exc).splitlines()[0])
             try:  # a plan that loads but does not evaluate still names its entity
-                from .plan import load_plan
-
-                m = load_plan(p).model
+                m = api.load_plan(p).model
                 er.code, er.name = m.entidad.codigo, m.entidad.nombre
             except PeiError:
                 pass
@@ -764,10 +733,8 @@ def _rules_for(er: EntityResult, cache: dict[str, RuleSet | None]) -> RuleSet | 
         return None
     if rid not in cache:
         try:
-            from .ruleset import load_ruleset, resolve
-
             cache[rid] = load_ruleset(resolve(rid))
-        except Exception:  # noqa: BLE001 - a rule set not found here: no band backdrop, colours by position
+        except PeiError:  # a rule set not found here: no band backdrop, colours by position
             cache[rid] = None
     return cache[rid]
 
@@ -902,8 +869,6 @@ def _band_labels(rules: RuleSet | None, bands: list[str]) -> dict[str, str]:
 
 
 def _weighted_ids(rules_list: list[RuleSet]) -> set[str]:
-    from .report_model import weighted_plan_kinds
-
     out: set[str] = set()
     for r in rules_list:
         out |= set(weighted_plan_kinds(r))

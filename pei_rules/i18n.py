@@ -74,3 +74,37 @@ def msg(key: str, **kw) -> str:
 
 def has(key: str) -> bool:
     return key in _load()
+
+
+class Message:
+    """A message id with its arguments, rendered when shown (in the language in force).
+
+    Library code that must say something to a person (why a rule set was chosen, why a
+    figure has no value) keeps a ``Message``; the text is made at the edge. Arguments that
+    are themselves ``Message``s are rendered in the same language.
+    """
+
+    __slots__ = ("id", "args")
+
+    def __init__(self, id: str, /, **args):
+        self.id = id
+        self.args = args
+
+    def render(self, lang: str | None = None) -> str:
+        args = {k: (v.render(lang) if isinstance(v, Message) else v) for k, v in self.args.items()}
+        return t(lang, self.id, **args)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Message({self.id!r}, {self.args!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Message) and (self.id, self.args) == (other.id, other.args)
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "args": {k: (v.to_dict() if isinstance(v, Message) else v) for k, v in self.args.items()}}

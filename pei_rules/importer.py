@@ -25,7 +25,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .errors import InputFileError, PeiError, PlanError
+from .errors import InputFileError, PeiError, PlanError, did_you_mean
+from .files import write_atomic
+from .plan import load_plan
 
 MONTHS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "set", "oct", "nov", "dic"]
 MONTH_SYNONYMS = {"sep": "set", "sept": "set", "setiembre": "set", "septiembre": "set"}
@@ -245,7 +247,6 @@ def integer(sheet: Sheet, row: int, col: str, text: str, lo: int, hi: int) -> in
 
 def _columns(sheet: Sheet, known: dict[str, str], extra: re.Pattern) -> dict[str, int]:
     """Map fields to column indexes; unknown headers are problems (with a hint)."""
-    from .errors import did_you_mean
 
     out: dict[str, int] = {}
     for i, h in enumerate(sheet.header):
@@ -553,8 +554,7 @@ def _convert_ao(path: str | Path, aeis: set[str], problems: list[Problem]):
                 continue
             seen[code] = rowno
             if aei and aei not in aeis:
-                from .errors import did_you_mean
-
+            
                 hint = did_you_mean(aei, aeis)
                 r.problem("aei", f"AEI '{aei}' is not in the indicators sheet" + (f"; {hint}" if hint else ""))
             ao: dict[str, Any] = {"codigo": code, "aei": aei, "denominacion": r.get("denominacion") or None, "unidad_medida": r.get("unidad_medida") or None}
@@ -602,8 +602,6 @@ def _report(problems: list[Problem]) -> PlanError:
 
 def _validate(text: str, name: str) -> None:
     """The generated plan must load; a failure here is reported against the source sheet."""
-    from .plan import load_plan
-
     try:
         load_plan(name + ".toml", raw=text.encode("utf-8"), display=f"{name} (plan generado)")
     except PeiError as exc:
@@ -611,8 +609,6 @@ def _validate(text: str, name: str) -> None:
 
 
 def import_plan(indicators: str | Path, ao_files: list[str | Path] | None, out: str | Path) -> str:
-    from .commands._common import write_atomic
-
     text = convert(indicators, ao_files)
     write_atomic(out, text)
     return text

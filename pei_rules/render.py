@@ -14,6 +14,7 @@ from tabulate import tabulate
 
 from .evaluate import ND, Evaluation, Figure
 from .i18n import t
+from .report_model import markdown_cell, report_tables
 
 FORMAT_NAME = "pei-rules/evaluation"
 FORMAT_VERSION = 1
@@ -227,7 +228,6 @@ def render_text(ev: Evaluation, lang: str = "es") -> str:
 
 def render_markdown(ev: Evaluation, lang: str = "es") -> str:
     """The tables of the HTML report (:mod:`pei_rules.report_model`), for pasting into a document."""
-    from .report_model import markdown_cell, report_tables
 
     lines = ["# " + header_lines(ev, lang)[0], ""] + [f"- {x}" for x in header_lines(ev, lang)[1:]]
     for tb in report_tables(ev, lang):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import audit as _audit
 from . import vocabulary as V
 from .evaluate import ND, Evaluation, Figure
 from .i18n import t
@@ -345,29 +346,9 @@ def compare_published(ev: Evaluation, published: str, value: Decimal | None, exa
     return (MATCH if shown == pub else DIFFERS), shown
 
 
-def _audit_module():
-    """``pei_rules.audit`` if present (another issue writes it); used only defensively."""
-    try:
-        from . import audit  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - absent or broken: compare directly
-        return None
-    return audit
-
-
-def _audit_entries(ev: Evaluation) -> list | None:
-    """``pei_rules.audit.audit(ev)`` when that module is there and works; else None."""
-    mod = _audit_module()
-    fn = getattr(mod, "audit", None) if mod is not None else None
-    if not callable(fn):
-        return None
-    try:
-        entries = list(fn(ev))
-    except Exception:  # noqa: BLE001 - another module's failure must not break the report
-        return None
-    needed = ("figure", "published", "status", "recomputed", "source")
-    if not all(all(hasattr(e, n) for n in needed) for e in entries):
-        return None
-    return entries
+def _audit_entries(ev: Evaluation) -> list:
+    """The audit of the plan's published figures (``pei_rules.audit.audit``)."""
+    return _audit.audit(ev)
 
 
 _AUDIT_STATUS = {"match": MATCH, "mismatch": DIFFERS, "not_recomputable": NOT_RECOMPUTED}

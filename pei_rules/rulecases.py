@@ -46,6 +46,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from . import inference
 from .errors import PeiError, RuleError, did_you_mean
 from .evaluate import ND, Figure, _Evaluator, figure_id
 from .ruleset import Aggregate, RuleSet, available, load_ruleset, resolve, search_dirs
@@ -345,8 +346,6 @@ class _Runner:
     t_redondeo = t_semaforo
 
     def t_inferencia(self, case: Case):
-        from . import inference
-
         raw = case.data.get("logros_esperados")
         if not isinstance(raw, dict) or not raw:
             raise self.bad(case, "logros_esperados", 'logros_esperados must be a table of year = value, e.g. { 2020 = 100, 2021 = 90 }')

@@ -20,7 +20,8 @@ from typing import Any, Iterable
 
 from . import vocabulary as V
 from .errors import PeiError, RuleError, UsageError, did_you_mean
-from .expressions import Expression, Where, compile_expression
+from .i18n import Message
+from .expressions import FUNCTION_LIBRARY, Expression, Where, compile_expression
 from .tomlsource import SourceDoc, SourceRef, load_toml
 
 META = "conjunto"
@@ -286,7 +287,7 @@ def _read_meta(folder: Path) -> dict | None:
     return meta if isinstance(meta, dict) else None
 
 
-def pick_for_year(year: int) -> tuple[Path, str]:
+def pick_for_year(year: int) -> tuple[Path, Message]:
     """The rule set valid for a year, and why it was picked.
 
     Validity and anchoring are read from each set's ruleset.toml; only the sets valid for
@@ -312,17 +313,17 @@ def pick_for_year(year: int) -> tuple[Path, str]:
             continue
         if chosen is None:
             chosen = cand
-    skipped = f"; skipped rule sets that do not load: {', '.join(broken)} (see pei-rules rules check)" if broken else ""
     if chosen is None:
+        skipped = f"; skipped rule sets that do not load: {', '.join(broken)} (see pei-rules rules check)" if broken else ""
         raise UsageError(f"no rule set declares validity for {year}{skipped}", suggestion="choose one with --rules")
     anchored, lo, rid, folder = chosen
     others = [c[2] for c in candidates if c is not chosen and c[2] not in broken]
-    why = f"rule set '{rid}' is valid for {year}"
-    if anchored:
-        why += " and anchored by published figures"
+    why = Message("api_rules_valid_anchored" if anchored else "api_rules_valid_for_year", id=rid, year=year)
     if others:
-        why += f" (also valid: {', '.join(others)}; anchored and most recent wins)"
-    return folder, why + skipped
+        why = Message("api_rules_also_valid", why=why, others=", ".join(others))
+    if broken:
+        why = Message("api_rules_skipped_broken", why=why, broken=", ".join(broken))
+    return folder, why
 
 
 # --- loading ------------------------------------------------------------------------
@@ -608,7 +609,6 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     funcs = R.get((META, "funciones"), [])
     if not isinstance(funcs, list) or not all(isinstance(f, str) for f in funcs):
         R.fail((META, "funciones"), "must be a list of function names")
-    from .expressions import FUNCTION_LIBRARY
 
     for i, f in enumerate(funcs):
         if f not in FUNCTION_LIBRARY:

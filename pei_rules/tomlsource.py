@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import InputFileError
+from .errors import InputFileError, format_key
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # ~100x the ZED ILO plan; parsing is ~1-2 s per MiB at worst
 MAX_DEPTH = 40
@@ -69,13 +69,11 @@ class SourceRef:
     key: tuple = ()
 
     def __str__(self) -> str:
-        from .errors import format_key
 
         loc = self.file + (f":{self.line}" if self.line else "")
         return f"{loc} [{format_key(self.key)}]" if self.key else loc
 
     def to_dict(self) -> dict:
-        from .errors import format_key
 
         return {"file": self.file, "line": self.line, "key": format_key(self.key)}
 

@@ -53,3 +53,6 @@ ROUNDING_MODES = {
     "down": ROUND_DOWN,
     "up": ROUND_UP,
 }
+
+#: an institution's own rules, next to its plan file, applied over the chosen rule set
+OVERRIDE_NAME = "reglas-propias.toml"

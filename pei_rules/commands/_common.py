@@ -1,4 +1,4 @@
-"""Shared pieces of the sub-commands: loading plan and rules, writing output atomically."""
+"""Shared pieces of the sub-commands: the common options, and calling :mod:`pei_rules.api` with them."""
 from __future__ import annotations
 
 import argparse
@@ -7,12 +7,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .. import api
 from ..errors import UsageError
-from ..evaluate import Evaluation, evaluate
-from ..plan import Plan, load_plan
-from ..ruleset import RuleSet, load_ruleset, pick_for_year, resolve
-
-OVERRIDE_NAME = "reglas-propias.toml"
+from ..vocabulary import OVERRIDE_NAME
 
 
 def add_rules_args(p: argparse.ArgumentParser, multiple: bool = False) -> None:
@@ -33,48 +30,19 @@ def add_format_arg(p: argparse.ArgumentParser, choices=("text", "json", "csv", "
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
 
 
-def default_year(plan: Plan) -> int:
-    years = set()
-    for ind in plan.model.indicador:
-        years |= {y for y, v in ind.valor_obtenido.items()}
-    years |= set(plan.model.poi)
-    years = {y for y in years if plan.model.plan.desde <= y <= plan.model.plan.hasta}
-    if not years:
-        raise UsageError(f"{plan.path}: the plan has no obtained values yet; give --year")
-    return max(years)
-
-
-def overrides_for(plan_path: str | Path, args: argparse.Namespace) -> list[Path]:
-    if getattr(args, "no_overrides", False):
-        return []
-    p = Path(plan_path).parent / OVERRIDE_NAME
-    return [p] if p.is_file() else []
-
-
-def load_rules(spec: str | None, year: int, overrides: list[Path] | None = None) -> tuple[RuleSet, str | None]:
-    if spec:
-        folder = resolve(spec)
-        why = f"chosen with --rules {spec}"
-    else:
-        folder, why = pick_for_year(year)
-    rs = load_ruleset(folder, overrides=overrides)
-    if overrides:
-        why = (why or "") + f"; with the institution's overrides {', '.join(str(o) for o in overrides)}"
-    return rs, why
-
-
-def evaluate_path(plan_path: str, args: argparse.Namespace, rules_spec: str | None = None) -> Evaluation:
-    plan = load_plan(plan_path)
-    year = args.year if getattr(args, "year", None) else default_year(plan)
+def evaluate_args(plan_path: str, args: argparse.Namespace, rules_spec: str | None = None):
+    """The evaluation the options ask for (``--year``, ``--rules``, ``--no-overrides``, period)."""
     spec = rules_spec if rules_spec is not None else getattr(args, "rules", None)
     if isinstance(spec, list):
         spec = spec[0] if spec else None
-    rules, why = load_rules(spec, year, overrides_for(plan_path, args))
-    period = getattr(args, "period", None) or "anual"
-    semester = getattr(args, "semester", None)
-    if period == "anual" and semester is None:
-        return evaluate(plan, rules, year, why_rules=why)
-    return evaluate(plan, rules, year, why_rules=why, period=period, semester=semester)
+    return api.evaluate_file(
+        plan_path,
+        getattr(args, "year", None),
+        spec,
+        period=getattr(args, "period", None) or "anual",
+        semester=getattr(args, "semester", None),
+        overrides=not getattr(args, "no_overrides", False),
+    )
 
 
 def add_period_args(p: argparse.ArgumentParser) -> None:

@@ -5,8 +5,9 @@ import json
 
 from tabulate import tabulate
 
-from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE, audit, audit_document, exit_code, verify_document, verify_result
-from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_path
+from .. import api
+from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE
+from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit
 
 WORDS = {
     "es": {
@@ -91,9 +92,10 @@ def _receipt_line(rc: dict, word: str) -> str:
 
 def run(args) -> int:
     W = WORDS[args.lang]
-    if args.path.lower().endswith(".json"):
-        ev, checks = verify_result(args.path)
-        doc = verify_document(ev, checks, args.path)
+    res = api.audit(args.path, args.year, args.rules, period=args.period, semester=args.semester, overrides=not args.no_overrides)
+    if isinstance(res, api.VerifyResult):
+        checks = res.checks
+        doc = res.document()
         if args.format == "json":
             emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
         else:
@@ -103,13 +105,12 @@ def run(args) -> int:
                 parts.append(tabulate([[c.item, c.stored or "", c.now or "", c.note or ""] for c in bad], headers=[W["item"], W["stored"], W["now"], W["note"]], disable_numparse=True))
             parts.append(_receipt_line(doc["receipt"], W["receipt"]))
             emit("\n\n".join(parts) + "\n", args.out)
-        return 0 if all(c.status == MATCH for c in checks) else 1
-    ev = evaluate_path(args.path, args)
-    entries = audit(ev)
-    doc = audit_document(ev, entries)
+        return res.exit_code
+    ev, entries = res.evaluation, res.entries
+    doc = res.document()
     if args.format == "json":
         emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
-        return exit_code(entries)
+        return res.exit_code
     s = doc["summary"]
     parts = [
         f"{W['title']} — {ev.plan.model.entidad.nombre}, {ev.year}",
@@ -131,4 +132,4 @@ def run(args) -> int:
         parts.append(f"{W['match']} ({len(ok)})\n" + tabulate(rows, headers=[W["figure"], W["published"], W["recomputed"], W["source"]], tablefmt="simple", disable_numparse=True, maxcolwidths=[36, 10, 10, 80]))
     parts.append(_receipt_line(doc["receipt"], W["receipt"]))
     emit("\n\n".join(parts) + "\n", args.out)
-    return exit_code(entries)
+    return res.exit_code

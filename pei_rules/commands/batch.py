@@ -5,7 +5,8 @@ import sys
 
 from ..batch import MANIFEST, Progress, expected_columns, run_batch, sort_rows, summary_table
 from ..errors import UsageError, did_you_mean
-from ._common import add_rules_args, load_rules
+from .. import api
+from ._common import add_rules_args
 
 
 def register(sub) -> None:
@@ -37,7 +38,7 @@ def run(args) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
     if args.sort:
-        rules, _ = load_rules(args.rules, args.year)
+        rules, _ = api.choose_rules(args.rules, args.year)
         cols = expected_columns(rules)
         if args.sort not in cols:
             raise UsageError(f"--sort: unknown column '{args.sort}'", suggestion=did_you_mean(args.sort, cols) or f"columns: {', '.join(cols)}")

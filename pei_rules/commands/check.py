@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
-from ..check import ERROR, WARNING, check, exit_code
-from ..plan import load_plan
-from ._common import add_format_arg, add_rules_args, add_year_arg, default_year, emit, load_rules, overrides_for
+from .. import api
+from ._common import add_format_arg, add_rules_args, add_year_arg, emit
 
 WORDS = {
     "es": {"title": "Verificación de consistencia", "errors": "errores", "warnings": "avisos", "none": "Sin hallazgos.", "rules": "Conjunto de reglas", "year": "año"},
@@ -32,31 +30,17 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    plan = load_plan(args.plan, strict=False)
-    year = args.year if args.year else default_year(plan)
-    rules, why = load_rules(args.rules, year, overrides_for(args.plan, args))
-    findings = check(plan, rules, year)
-    n_err = sum(1 for f in findings if f.severity == ERROR)
-    n_warn = sum(1 for f in findings if f.severity == WARNING)
+    res = api.check(args.plan, args.year, args.rules, overrides=not args.no_overrides)
     if args.format == "json":
-        doc = {
-            "format": "pei-rules/check",
-            "format_version": 1,
-            "pei_rules_version": __version__,
-            "plan": plan.receipt(),
-            "rule_set": rules.receipt(),
-            "year": year,
-            "summary": {"errors": n_err, "warnings": n_warn},
-            "findings": [f.to_dict() for f in findings],
-        }
-        emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
+        emit(json.dumps(res.document(), ensure_ascii=False, indent=2) + "\n", args.out)
     else:
         W = WORDS[args.lang]
+        rules = res.rules
         lines = [
-            f"{W['title']}: {plan.path} ({W['year']} {year}; {W['rules']} {rules.id} {rules.content_hash[:16]})",
-            f"{n_err} {W['errors']}, {n_warn} {W['warnings']}",
+            f"{W['title']}: {res.plan.path} ({W['year']} {res.year}; {W['rules']} {rules.id} {rules.content_hash[:16]})",
+            f"{res.errors} {W['errors']}, {res.warnings} {W['warnings']}",
             "",
         ]
-        lines += [str(f) for f in findings] or [W["none"]]
+        lines += [str(f) for f in res.findings] or [W["none"]]
         emit("\n".join(lines) + "\n", args.out)
-    return exit_code(findings)
+    return res.exit_code

@@ -8,16 +8,13 @@ per plan, how many figures change and how many change band, and how many entitie
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from tabulate import tabulate
 
-from ..diffing import diff_evaluations, entity_band_changes, rule_differences
-from ..errors import PlanError, UsageError
-from ..evaluate import evaluate
-from ..plan import load_plan
-from ..ruleset import load_ruleset, resolve
-from ._common import OVERRIDE_NAME, add_rules_args, add_year_arg, default_year, emit, overrides_for
+from .. import api
+from ..errors import UsageError
+from ..i18n import msg
+from ._common import add_rules_args, add_year_arg, emit
 
 WORDS = {
     "es": {
@@ -89,54 +86,27 @@ def _band(label, name, status, w) -> str:
     return label or name or ""
 
 
-def _eval_pair(plan_path: Path, args, spec_a: str, spec_b: str):
-    plan = load_plan(plan_path)
-    year = args.year or default_year(plan)
-    ov = overrides_for(plan_path, args)
-    ra = load_ruleset(resolve(spec_a), overrides=ov)
-    rb = load_ruleset(resolve(spec_b), overrides=ov)
-    kw = {}
-    if args.period != "anual" or args.semester:
-        kw = {"period": args.period, "semester": args.semester}
-    ea = evaluate(plan, ra, year, why_rules=f"--rules {spec_a}", **kw)
-    eb = evaluate(plan, rb, year, why_rules=f"--rules {spec_b}", **kw)
-    return plan, year, ea, eb
-
-
-def _period_word(args) -> str:
-    return f"{args.period} S{args.semester}" if args.period == "semestral" else args.period
+def _period_word(period: str, semester: int | None) -> str:
+    return f"{period} S{semester}" if period == "semestral" else period
 
 
 def run(args) -> int:
     specs = args.rules or []
     if len(specs) != 2:
-        raise UsageError("diff needs exactly two rule sets: --rules A --rules B", suggestion="e.g. --rules ceplan-2023 --rules ceplan-2023-fijo-321")
+        raise UsageError(msg("api_diff_two_rule_sets"), suggestion=msg("api_diff_two_rule_sets_hint"))
     a, b = specs
     w = WORDS[args.lang]
-    target = Path(args.plan)
-    if target.is_dir():
-        return _run_folder(target, args, a, b, w)
-    if not target.exists():
-        raise UsageError(f"no such plan file or folder: {target}")
-    plan, year, ea, eb = _eval_pair(target, args, a, b)
-    rule_changes, figs = diff_evaluations(ea, eb)
+    res = api.diff(args.plan, a, b, args.year, period=args.period, semester=args.semester, overrides=not args.no_overrides)
     if args.format == "json":
-        obj = {
-            "format": "pei-rules/diff",
-            "format_version": 1,
-            "plan": str(target),
-            "year": year,
-            "period": args.period,
-            "semester": args.semester,
-            "rules": [ea.rules.receipt(), eb.rules.receipt()],
-            "rule_differences": [c.to_dict() for c in rule_changes],
-            "figures": [f.to_dict() for f in figs],
-        }
-        emit(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", args.out)
-        return 1 if figs else 0
+        emit(json.dumps(res.document(), ensure_ascii=False, indent=2) + "\n", args.out)
+        return res.exit_code
+    if isinstance(res, api.DiffFolderResult):
+        emit(_folder_text(res, w), args.out)
+        return res.exit_code
+    ea, eb, rule_changes, figs = res.a, res.b, res.rule_changes, res.figures
     lines = [
         w["title"].format(a=ea.rules.id, b=eb.rules.id),
-        w["plan"].format(plan=target, entity=plan.model.entidad.nombre, period=_period_word(args), year=year),
+        w["plan"].format(plan=res.path, entity=res.plan.model.entidad.nombre, period=_period_word(res.period, res.semester), year=res.year),
         "",
         w["rules"].format(n=len(rule_changes)),
     ]
@@ -159,65 +129,17 @@ def run(args) -> int:
     else:
         lines.append(w["none"])
     emit("\n".join(lines) + "\n", args.out)
-    return 1 if figs else 0
+    return res.exit_code
 
 
-def _plan_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.toml") if p.is_file() and p.name != OVERRIDE_NAME)
-
-
-def _run_folder(folder: Path, args, a: str, b: str, w: dict) -> int:
-    files = _plan_files(folder)
-    if not files:
-        raise UsageError(f"no plan files (*.toml) in {folder}")
-    rows = []
-    results = []
-    broken = []
-    touched = 0
-    rule_changes = rule_differences(load_ruleset(resolve(a)), load_ruleset(resolve(b)))
-    for f in files:
-        try:
-            plan, year, ea, eb = _eval_pair(f, args, a, b)
-        except PlanError as exc:
-            broken.append({"plan": str(f), "error": str(exc)})
-            continue
-        _, figs = diff_evaluations(ea, eb)
-        bands = entity_band_changes(figs)
-        touched += bool(bands)
-        results.append(
-            {
-                "plan": str(f),
-                "entity": plan.model.entidad.nombre,
-                "year": year,
-                "figures_changed": len(figs),
-                "band_changes": len(bands),
-                "band_changed_figures": [x.id for x in bands],
-            }
-        )
-        rows.append([str(f), plan.model.entidad.nombre, year, len(figs), len(bands)])
-    n = len(results)
-    if args.format == "json":
-        obj = {
-            "format": "pei-rules/diff-folder",
-            "format_version": 1,
-            "folder": str(folder),
-            "rules": [a, b],
-            "rule_differences": [c.to_dict() for c in rule_changes],
-            "plans": results,
-            "broken": broken,
-            "entities": n,
-            "entities_changing_band": touched,
-        }
-        emit(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", args.out)
-    else:
-        lines = [w["title"].format(a=a, b=b), "", w["rules"].format(n=len(rule_changes))]
-        lines += [f"  {c.key}: {_v(c.old, w)} -> {_v(c.new, w)}" for c in rule_changes]
-        lines.append("")
-        lines.append(tabulate(rows, headers=["Plan", w["entity"], w["year"], w["changed"], w["band_changes"]], disable_numparse=True))
-        for bk in broken:
-            lines.append(f"! {bk['error']}")
-        lines += ["", w["summary"].format(n=touched, m=n)]
-        emit("\n".join(lines) + "\n", args.out)
-    if broken:
-        return 1
-    return 1 if any(r["figures_changed"] for r in results) else 0
+def _folder_text(res, w: dict) -> str:
+    a, b = res.rules
+    lines = [w["title"].format(a=a, b=b), "", w["rules"].format(n=len(res.rule_changes))]
+    lines += [f"  {c.key}: {_v(c.old, w)} -> {_v(c.new, w)}" for c in res.rule_changes]
+    lines.append("")
+    rows = [[r["plan"], r["entity"], r["year"], r["figures_changed"], r["band_changes"]] for r in res.plans]
+    lines.append(tabulate(rows, headers=["Plan", w["entity"], w["year"], w["changed"], w["band_changes"]], disable_numparse=True))
+    for bk in res.broken:
+        lines.append(f"! {bk['error']}")
+    lines += ["", w["summary"].format(n=res.entities_changing_band, m=len(res.plans))]
+    return "\n".join(lines) + "\n"

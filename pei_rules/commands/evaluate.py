@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..render import RENDERERS
-from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_path
+from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_args
 
 
 def register(sub) -> None:
@@ -16,6 +16,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    ev = evaluate_path(args.plan, args)
+    ev = evaluate_args(args.plan, args)
     emit(RENDERERS[args.format](ev, args.lang), args.out)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..explain import explain_document, render_text
-from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_path
+from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_args
 
 
 def register(sub) -> None:
@@ -28,7 +28,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    ev = evaluate_path(args.plan, args)
+    ev = evaluate_args(args.plan, args)
     doc = explain_document(ev, args.figure)
     if args.format == "json":
         text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

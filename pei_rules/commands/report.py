@@ -5,7 +5,8 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..html_report import evaluate_plans, is_batch_folder, load_batch_folder, render_batch_html, render_html
-from ._common import add_rules_args, add_year_arg, evaluate_path, write_atomic
+from ..files import write_atomic
+from ._common import add_rules_args, add_year_arg, evaluate_args
 
 
 def register(sub) -> None:
@@ -35,13 +36,13 @@ def run(args) -> int:
     if not args.plan and not args.batch:
         raise UsageError("give a PLAN file, or --batch OUTDIR (a 'pei-rules batch' output folder or plan files/folders)")
     if args.plan:
-        ev = evaluate_path(args.plan, args)
+        ev = evaluate_args(args.plan, args)
         write_atomic(args.out, render_html(ev, args.lang))
         return 0
     folders = [Path(b) for b in args.batch]
     if len(folders) == 1 and is_batch_folder(folders[0]):
         data = load_batch_folder(folders[0])
     else:
-        data = evaluate_plans(args.batch, args)
+        data = evaluate_plans(args.batch, args.year, args.rules, overrides=not args.no_overrides)
     write_atomic(args.out, render_batch_html(data, args.lang))
     return 1 if any(e.status != "ok" for e in data.entities) else 0
