@@ -33,9 +33,9 @@ from typing import Any, Iterable, Iterator
 
 from . import api
 from .check import check
-from .errors import PeiError, UsageError, did_you_mean
+from .errors import InputFileError, PeiError, UsageError, did_you_mean
 from .evaluate import evaluate
-from .files import write_atomic
+from .files import LIMIT_JSON, read_text_limited, sha256_limited, write_atomic
 from .plan import load_plan
 from .render import to_json_obj
 from .vocabulary import OVERRIDE_NAME
@@ -417,16 +417,24 @@ def verify_manifest(out: str | Path) -> list[str]:
     if not m.is_file():
         return [f"{m}: no manifest (the run did not finish)"]
     try:
-        data = json.loads(m.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_text_limited(m, LIMIT_JSON, "JSON"))
+    except InputFileError as exc:
+        return [str(exc)]
+    except ValueError as exc:
         return [f"{m}: unreadable manifest ({exc})"]
     problems = []
     for o in data.get("outputs", []):
         p = out / o["path"]
         if not p.is_file():
             problems.append(f"{p}: listed in the manifest but missing")
-        elif hashlib.sha256(p.read_bytes()).hexdigest() != o["sha256"]:
-            problems.append(f"{p}: sha256 differs from the manifest")
+        else:
+            try:
+                digest = sha256_limited(p)
+            except InputFileError as exc:
+                problems.append(str(exc))
+                continue
+            if digest != o["sha256"]:
+                problems.append(f"{p}: sha256 differs from the manifest")
     return problems
 
 
