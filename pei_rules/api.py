@@ -1,10 +1,9 @@
 """The library's services, with plain arguments: what the commands, a notebook or a web
 service call. Nothing here parses command-line arguments or prints.
 
-    >>> import pei_rules
-    >>> ev = pei_rules.evaluate_file("plans/zed-ilo/pei-2023-2025.toml", year=2023)
-    >>> ev.figure("ejecucion_ponderada").value
-    Decimal('95.10')
+    import pei_rules
+    ev = pei_rules.evaluate_file("plans/zed-ilo/pei-2023-2025.toml", year=2023)
+    ev.figure("ejecucion_ponderada").value, ev.explain("OEI.02")
 
 * :func:`choose_rules` — a rule set by id or folder, or the one valid for a year, with an
   institution's ``reglas-propias.toml`` applied; the reason for the choice is a

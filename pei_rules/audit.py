@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocabulary as V
+from .aggregation import aggregate, raw_weights, weighted
 from .errors import AddressError, InputFileError, PeiError
 from .files import LIMIT_JSON, read_text_limited, sha256_limited
 from .evaluate import ND, OK, Evaluation, Figure, evaluate
@@ -254,14 +255,7 @@ class _Auditor:
         if not used:
             return []
         vals = [i.value for i in used]
-        cands: dict[str, Decimal] = {}
-        cands["media"] = sum(vals, Decimal(0)) / len(vals)
-        s = sorted(vals)
-        n = len(s)
-        cands["mediana"] = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-        cands["minimo"] = min(vals)
-        cands["maximo"] = max(vals)
-        cands["suma"] = sum(vals, Decimal(0))
+        cands: dict[str, Decimal] = {m: aggregate(m, vals, steps=False)[0] for m in V.METHODS if not weighted(m)}
         rels = []
         for i in used:
             rel = self.builder.relevance_source(i.figure)
@@ -270,18 +264,12 @@ class _Auditor:
             for sname, scheme in self.rules.weight_schemes.items():
                 if ag.method == "media_ponderada" and sname == ag.weighting:
                     continue
-                env: dict[str, Decimal | None] = dict(self.rules.parameters)
-                env.update({"r_max": max(rels), "r_min": min(rels), "n": Decimal(len(rels))})
                 try:
-                    raws = []
-                    for r in rels:
-                        env["r"] = r
-                        raws.append(scheme.evaluate(env))
-                    tot = sum(raws, Decimal(0))
-                    if tot > 0:
-                        cands[f"media_ponderada ({sname} = {scheme.text})"] = sum((v * w for v, w in zip(vals, raws)), Decimal(0)) / tot
+                    raws = raw_weights(scheme, rels, self.rules.parameters)
                 except (NoData, EvalFailure):
-                    pass
+                    continue
+                if sum(raws, Decimal(0)) > 0:
+                    cands[f"media_ponderada ({sname} = {scheme.text})"] = aggregate("media_ponderada", vals, raws, steps=False)[0]
         out = []
         for name, v in cands.items():
             if name == ag.method:

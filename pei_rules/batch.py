@@ -35,6 +35,7 @@ from . import api
 from .check import check
 from .errors import InputFileError, PeiError, UsageError, did_you_mean
 from .evaluate import evaluate
+from .i18n import msg
 from .files import LIMIT_JSON, read_text_limited, sha256_limited, write_atomic
 from .plan import load_plan
 from .render import to_json_obj
@@ -99,7 +100,7 @@ class Job:
 
 @dataclass
 class Settings:
-    year: int
+    year: int | None  # None: each plan's latest year with values
     rules: str | None
     no_overrides: bool
     created: str
@@ -116,12 +117,12 @@ def _init_worker(settings: Settings) -> None:
     _RULES_CACHE.clear()
 
 
-def _rules_for(plan_path: str, settings: Settings):
+def _rules_for(plan_path: str, settings: Settings, year: int):
     overrides = api.overrides_for(plan_path, not settings.no_overrides)
-    key = (settings.rules, settings.year, tuple(str(o) for o in overrides))
+    key = (settings.rules, year, tuple(str(o) for o in overrides))
     hit = _RULES_CACHE.get(key)
     if hit is None:
-        hit = api.choose_rules(settings.rules, settings.year, overrides)
+        hit = api.choose_rules(settings.rules, year, overrides)
         _RULES_CACHE[key] = hit
     return hit
 
@@ -174,13 +175,15 @@ def run_one(job: Job, settings: Settings | None = None) -> dict[str, Any]:
         plan = load_plan(job.path)
         row["entidad_codigo"] = plan.model.entidad.codigo
         row["entidad_nombre"] = plan.model.entidad.nombre
-        rules, why = _rules_for(job.path, settings)
+        year = settings.year or api.default_year(plan)
+        row["anio"] = year
+        rules, why = _rules_for(job.path, settings, year)
         row["conjunto_reglas"] = rules.id
-        ev = evaluate(plan, rules, settings.year, why_rules=why, trace=False)  # batch outputs carry no derivations
+        ev = evaluate(plan, rules, year, why_rules=why, trace=False)  # batch outputs carry no derivations
         ev.created = settings.created  # one timestamp per run: --jobs N gives identical files
         row.update(summary_row(ev))
         if settings.with_check:
-            row["hallazgos_check"] = count_findings(plan, rules, settings.year)
+            row["hallazgos_check"] = count_findings(plan, rules, year)
         text = json.dumps(to_json_obj(ev), ensure_ascii=False) + "\n"  # no indent: the C encoder, ~5x faster
         name = entity_file_name(job.index, plan.model.entidad.codigo)
         write_atomic(Path(job.entity_dir) / name, text)
@@ -321,7 +324,7 @@ def _spooled_rows(spool: Path) -> Iterator[dict[str, Any]]:
 def run_batch(
     inputs: Iterable[str | Path],
     out: str | Path,
-    year: int,
+    year: int | None,
     *,
     rules: str | None = None,
     no_overrides: bool = False,
@@ -339,7 +342,8 @@ def run_batch(
     paths = discover(inputs)
     if not paths:
         raise UsageError("no plan files (*.toml) found in the given files or folders")
-    api.choose_rules(rules, year)  # a broken or unknown rule set is a usage error (exit 2), not 3,000 failures
+    if rules or year:  # a broken or unknown rule set is a usage error (exit 2), not 3,000 failures
+        api.choose_rules(rules, year or 0)
     out = Path(out)
     ent = prepare_outdir(out)
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -455,8 +459,7 @@ def sort_rows(rows: list[dict[str, Any]], column: str | None, columns: list[str]
     if not column:
         return list(rows)
     if column not in columns:
-
-        raise UsageError(f"--sort: unknown column '{column}'", suggestion=did_you_mean(column, columns) or f"columns: {', '.join(columns)}")
+        raise UsageError(msg("cli_batch_unknown_column", column=column), suggestion=did_you_mean(column, columns) or msg("cli_batch_columns", columns=", ".join(columns)))
     present = [r for r in rows if r.get(column) not in (None, "")]
     absent = [r for r in rows if r.get(column) in (None, "")]
     present.sort(key=lambda r: sort_key(r.get(column)), reverse=descending)

@@ -12,40 +12,102 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from contextlib import contextmanager
 
+from . import commands
 from ._version import __version__
 from .errors import PeiError, UsageError
+from .i18n import LANGS, current_lang, msg, using_lang
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+#: argparse's own words (it looks them up through ``argparse._`` when it builds, formats and
+#: fails) and the catalogue ids that say them in the language in force
+_ARGPARSE_WORDS = {
+    "usage: ": "cli_ap_usage",
+    "options": "cli_ap_options",
+    "positional arguments": "cli_ap_positionals",
+    "show this help message and exit": "cli_ap_help",
+    "the following arguments are required: %s": "cli_ap_required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli_ap_invalid_choice",
+    "unrecognized arguments: %s": "cli_ap_unrecognized",
+    "expected one argument": "cli_ap_expected_one",
+    "expected at least one argument": "cli_ap_expected_at_least_one",
+    "expected at most one argument": "cli_ap_expected_at_most_one",
+    "invalid %(type)s value: %(value)r": "cli_ap_invalid_value",
+    "argument %(argument_name)s: %(message)s": "cli_ap_argument",
+    "ambiguous option: %(option)s could match %(matches)s": "cli_ap_ambiguous",
+    "one of the arguments %s is required": "cli_ap_one_required",
+    "not allowed with argument %s": "cli_ap_not_allowed",
+    "ignored explicit argument %r": "cli_ap_ignored_explicit",
+}
+
+
+def _argparse_text(text: str) -> str:
+    key = _ARGPARSE_WORDS.get(text)
+    return msg(key) if key else text
+
+
+@contextmanager
+def _argparse_in_language():
+    """argparse's words in the language in force, only while the command line is parsed."""
+    saved = argparse._
+    argparse._ = _argparse_text
+    try:
+        yield
+    finally:
+        argparse._ = saved
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse exits 2 on usage errors already; keep one paragraph
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"pei-rules: error: {message}\n")
+        sys.stderr.write(f"pei-rules: {msg('cli_error', message=message)}\n")
         sys.exit(EXIT_INPUT)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="pei-rules", description="Evaluate Peruvian PEI/POI plans with CEPLAN's methodology as rules-as-code.")
-    parser.add_argument("--version", action="version", version=f"pei-rules {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    from . import commands
-
-    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if mod.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{commands.__name__}.{mod.name}")
-        if hasattr(module, "register"):
-            module.register(sub)
+    """The parser, its texts in the language in force (``set_lang`` / ``PEI_RULES_LANG``)."""
+    with _argparse_in_language():
+        parser = _Parser(prog="pei-rules", description=msg("cli_description"))
+        parser.add_argument("--version", action="version", version=f"pei-rules {__version__}", help=msg("cli_version_help"))
+        parser.add_argument("--lang", dest="top_lang", choices=LANGS, help=msg("cli_opt_lang"))
+        sub = parser.add_subparsers(dest="command", metavar=msg("cli_mv_command"), parser_class=_Parser)
+        for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+            if mod.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{commands.__name__}.{mod.name}")
+            if hasattr(module, "register"):
+                module.register(sub)
     return parser
 
 
+def _lang_in(argv: list[str]) -> str | None:
+    """``--lang X`` / ``--lang=X`` anywhere on the command line (help texts need it before parsing)."""
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with using_lang(_lang_in(argv) or current_lang()):
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    with _argparse_in_language():
+        args = parser.parse_args(argv)
+    if getattr(args, "lang", None) is None and hasattr(args, "lang"):
+        args.lang = current_lang()
     if not getattr(args, "func", None):
-        parser.print_help()
+        with _argparse_in_language():
+            parser.print_help()
         return EXIT_INPUT
     try:
         return int(args.func(args) or 0)
@@ -53,21 +115,18 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"pei-rules: {exc}\n")
         return EXIT_INPUT
     except KeyboardInterrupt:
-        sys.stderr.write("pei-rules: interrupted\n")
+        sys.stderr.write(f"pei-rules: {msg('cli_interrupted')}\n")
         return 130
     except BrokenPipeError:
         return EXIT_OK
     except RecursionError:
-        sys.stderr.write("pei-rules: input is nested too deeply to process\n")
+        sys.stderr.write(f"pei-rules: {msg('cli_too_deep')}\n")
         return EXIT_INPUT
     except MemoryError:
-        sys.stderr.write("pei-rules: input is too large to process\n")
+        sys.stderr.write(f"pei-rules: {msg('cli_too_large')}\n")
         return EXIT_INPUT
     except Exception as exc:  # never a traceback for users; say what and where to report
-        sys.stderr.write(
-            f"pei-rules: internal error ({type(exc).__name__}: {exc}). This is a bug in pei-rules, not in your files; "
-            "please report it with the command you ran.\n"
-        )
+        sys.stderr.write(f"pei-rules: {msg('cli_internal_error', kind=type(exc).__name__, detail=exc)}\n")
         return EXIT_INTERNAL
 
 

@@ -17,6 +17,7 @@ from ._version import __version__
 from . import inference
 from . import vocabulary as V
 from .errors import PlanError, did_you_mean
+from .aggregation import aggregate, raw_weights
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
 from .periods import semester_key, semester_months
 from .periods import settings as _period_settings
@@ -36,9 +37,11 @@ class Input:
     value: Decimal | None
     ref: SourceRef | None = None  # plan or rule location
     figure: str | None = None  # id of the figure it comes from
-    weight: Decimal | None = None
+    weight: Decimal | None = None  # normalised weight in a weighted aggregate (raw / Σ raw)
     note: str | None = None
     used: bool = True
+    relevance: Decimal | None = None  # the member's relevance, in a weighted aggregate
+    raw_weight: Decimal | None = None  # the weighting scheme's value for that relevance
 
 
 @dataclass(slots=True)
@@ -573,19 +576,8 @@ class _Evaluator:
             return
         nums = [v for v, _, _ in values]
         method = ag.method
-        if method == "media":
-            f.exact = _sum(nums) / len(nums)
-        elif method == "suma":
-            f.exact = _sum(nums)
-        elif method == "minimo":
-            f.exact = min(nums)
-        elif method == "maximo":
-            f.exact = max(nums)
-        elif method == "mediana":
-            s = sorted(nums)
-            n = len(s)
-            f.exact = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-        elif method == "media_ponderada":
+        raws = None
+        if method in V.WEIGHTED_METHODS:
             scheme = rules.weight_schemes[ag.weighting]
             rels = []
             for v, obj, inp in values:
@@ -599,13 +591,8 @@ class _Evaluator:
                     self.finish(f)
                     return
                 rels.append(Decimal(r))
-            env = {"r_max": max(rels), "r_min": min(rels), "n": Decimal(len(rels))}
-            env.update(self.params)
-            raws = []
             try:
-                for r in rels:
-                    env["r"] = r
-                    raws.append(scheme.evaluate(env))
+                raws = raw_weights(scheme, rels, self.params)
             except (EvalFailure, NoData) as exc:
                 f.status, f.reason = ND, f"peso no calculable: {exc}"
                 self.finish(f)
@@ -618,13 +605,12 @@ class _Evaluator:
             if trace:
                 for (v, obj, inp), raw, r in zip(values, raws, rels):
                     inp.weight = raw / total
+                    inp.relevance, inp.raw_weight = r, raw
                     inp.note = f"relevancia {r}, peso {raw}/{total}"
-            f.exact = _sum(v * raw for (v, _, _), raw in zip(values, raws)) / total
             f.formula = f"media_ponderada({ag.value} de {ag.members}; pesos: {ag.weighting} = {scheme.text})"
             if trace:
                 f.inputs.append(Input("ponderacion", None, ref=rules.ref("ponderacion", "esquemas", ag.weighting), note=f"{ag.weighting} = {scheme.text}", used=False))
-        else:  # pragma: no cover - methods are validated at load
-            raise AssertionError(method)
+        f.exact, _ = aggregate(method, nums, raws, steps=False)
         if missing:
             f.reason = f"excluidos por sin dato: {', '.join(missing)}"
         self.finish(f)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from .aggregation import aggregate, weight_env, weighted
 from .errors import AddressError, did_you_mean, format_key
 from .evaluate import ND, OK, Evaluation, Figure, figure_id
 from .expressions import EvalFailure, NoData
@@ -337,42 +338,16 @@ class _Builder:
 
     def aggregate_steps(self, f: Figure) -> list[dict]:
         used = [i for i in f.inputs if i.figure and i.used and i.value is not None]
-        if not used:
-            return []
-        vals = [i.value for i in used]
         ag = self.rules.aggregates.get(f.kind)
-        if ag is None:
+        if not used or ag is None:
             return []
-        out: list[dict] = []
-        if ag.method == "media":
-            total = sum(vals, Decimal(0))
-            out += [{"expr": f"suma de {len(vals)} valor(es)", "value": _s(total)}, {"expr": f"suma / {len(vals)}", "value": _s(total / len(vals))}]
-        elif ag.method == "media_ponderada":
-            raw = [self._raw_weight(i) for i in used]
-            if all(r is not None for r in raw):
-                sw = sum((v * r for v, r in zip(vals, raw)), Decimal(0))
-                st = sum(raw, Decimal(0))
-                out += [
-                    {"expr": "Σ valor × peso bruto", "value": _s(sw)},
-                    {"expr": "Σ pesos brutos", "value": _s(st)},
-                    {"expr": "Σ valor × peso bruto / Σ pesos brutos", "value": _s(sw / st)},
-                ]
-        elif ag.method == "mediana":
-            s = sorted(vals)
-            out.append({"expr": "valores ordenados", "value": ", ".join(str(x) for x in s)})
-        elif ag.method == "suma":
-            out.append({"expr": f"suma de {len(vals)} valor(es)", "value": _s(sum(vals, Decimal(0)))})
-        return out
-
-    @staticmethod
-    def _raw_weight(inp) -> Decimal | None:
-        # the evaluator records "relevancia R, peso RAW/TOTAL"
-        if inp.note and "peso " in inp.note:
-            try:
-                return Decimal(inp.note.split("peso ", 1)[1].split("/", 1)[0])
-            except Exception:
-                return None
-        return None
+        raws = None
+        if weighted(ag.method):
+            raws = [i.raw_weight for i in used]
+            if any(r is None for r in raws):
+                return []
+        _, steps = aggregate(ag.method, [i.value for i in used], raws)
+        return [s.to_dict() for s in steps]
 
     def relevance_source(self, member_fid: str) -> dict | None:
         mf = self.ev.figures.get(member_fid)
@@ -394,21 +369,12 @@ class _Builder:
 
     def weight_steps(self, f: Figure, member_fid: str, inp) -> list[dict]:
         ag = self.rules.aggregates.get(f.kind)
-        if ag is None or ag.weighting is None:
+        if ag is None or ag.weighting is None or inp.relevance is None:
             return []
         scheme = self.rules.weight_schemes[ag.weighting]
-        if not inp.note or "relevancia " not in inp.note:
-            return []
-        try:
-            r = Decimal(inp.note.split("relevancia ", 1)[1].split(",", 1)[0])
-        except Exception:
-            return []
-        rels = []
-        for other in f.inputs:
-            if other.note and "relevancia " in other.note:
-                rels.append(Decimal(other.note.split("relevancia ", 1)[1].split(",", 1)[0]))
-        env: dict[str, Decimal | None] = dict(self.params)
-        env.update({"r": r, "r_max": max(rels), "r_min": min(rels), "n": Decimal(len(rels))})
+        rels = [other.relevance for other in f.inputs if other.relevance is not None]
+        env = weight_env(rels, self.params)
+        env["r"] = inp.relevance
         try:
             raw, steps = scheme.evaluate_traced(env)
         except (NoData, EvalFailure):

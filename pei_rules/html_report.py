@@ -127,8 +127,8 @@ td.word{white-space:nowrap;font-weight:600}
 #tabla-publicado td.num{white-space:normal}
 #tabla-publicado td{word-wrap:break-word;overflow-wrap:anywhere}
 th.num{white-space:normal}
-tr.status-difiere>td:nth-child(5){font-weight:700;color:#b71c1c}
-tr.status-no_recalculable>td:nth-child(5){color:var(--muted)}
+tr.status-mismatch>td:nth-child(5){font-weight:700;color:#b71c1c}
+tr.status-not_recomputable>td:nth-child(5){color:var(--muted)}
 .note{color:var(--muted);font-size:11.5px;margin:2px 0 6px}
 .warn{border:1px solid #b71c1c;color:#b71c1c;padding:6px 8px}
 figure{max-width:900px;margin:8px 0 14px;break-inside:avoid;page-break-inside:avoid}

@@ -15,6 +15,7 @@ The catalogue is read once, on first use.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -108,3 +109,13 @@ class Message:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "args": {k: (v.to_dict() if isinstance(v, Message) else v) for k, v in self.args.items()}}
+
+
+@contextmanager
+def using_lang(lang: str | None):
+    """Run a block in ``lang`` (``None``: the environment's or Spanish); the previous choice after."""
+    token = _lang.set(lang if lang in LANGS else "")
+    try:
+        yield
+    finally:
+        _lang.reset(token)

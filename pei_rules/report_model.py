@@ -285,9 +285,6 @@ def not_recomputable_table(ev: Evaluation, lang: str) -> Table | None:
 
 # --- published vs recomputed -------------------------------------------------------------------
 
-MATCH, DIFFERS, NOT_RECOMPUTED, NOT_NUMERIC = "coincide", "difiere", "no_recalculable", "no_numerico"
-
-
 def _parse_published(text: str) -> Decimal | None:
     s = text.strip().replace("%", "").replace("S/", "").replace("'", "").replace(",", "").replace(" ", "")
     try:
@@ -295,63 +292,6 @@ def _parse_published(text: str) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return d if d.is_finite() else None
-
-
-def _plan_datum(ev: Evaluation, path: str) -> Decimal | None:
-    node: Any = ev.plan.doc.data
-    for part in path.split("."):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    if isinstance(node, bool):
-        return None
-    if isinstance(node, (int, Decimal)):
-        return Decimal(node)
-    return None
-
-
-def recomputed(ev: Evaluation, fid: str) -> tuple[Decimal | None, Decimal | None, str | None]:
-    """(printed value, exact value, reason) for a figure address, a count or a plan datum."""
-    f = ev.figures.get(fid)
-    if f is not None:
-        return f.value, f.exact, f.reason
-    if fid.startswith("conteo:"):
-        parts = fid.split(":")
-        c = ev.counts.get(parts[1]) if len(parts) == 3 else None
-        if c is not None:
-            n = c.total if parts[2] == "total" else c.counts.get(parts[2])
-            if n is not None:
-                return Decimal(n), Decimal(n), None
-        return None, None, "conteo desconocido"
-    if fid.startswith("dato:"):
-        d = _plan_datum(ev, fid[5:])
-        return d, d, None if d is not None else "dato ausente en el plan"
-    return None, None, "cifra desconocida"
-
-
-def compare_published(ev: Evaluation, published: str, value: Decimal | None, exact: Decimal | None) -> tuple[str, Decimal | None]:
-    """Compare at the published precision, rounding the exact figure with the rule set's mode."""
-    pub = _parse_published(published)
-    if pub is None:
-        return NOT_NUMERIC, None
-    if value is None:
-        return NOT_RECOMPUTED, None
-    places = -pub.as_tuple().exponent if isinstance(pub.as_tuple().exponent, int) else 0
-    places = max(places, 0)
-    base = exact if exact is not None else value
-    shown = base.quantize(Decimal(1).scaleb(-places), rounding=V.ROUNDING_MODES[ev.rules.rounding_mode])
-    return (MATCH if shown == pub else DIFFERS), shown
-
-
-def _audit_entries(ev: Evaluation) -> list:
-    """The audit of the plan's published figures (``pei_rules.audit.audit``)."""
-    return _audit.audit(ev)
-
-
-_AUDIT_STATUS = {"match": MATCH, "mismatch": DIFFERS, "not_recomputable": NOT_RECOMPUTED}
 
 
 def _maybe_num_cell(text: str | None, lang: str, band: str | None = None) -> Cell:
@@ -369,49 +309,27 @@ def _looks_numeric(text: str) -> bool:
 
 
 def published_table(ev: Evaluation, lang: str) -> Table | None:
-    """Each ``[[publicado]]`` value beside the recomputed one: from ``pei_rules.audit`` when
-    present (with its probable causes), else compared here at the published precision."""
+    """Each ``[[publicado]]`` value beside the recomputed one, with the status and the probable
+    causes ``pei_rules.audit`` finds (its status vocabulary: match, mismatch, not_recomputable)."""
     pubs = ev.plan.model.publicado
     if not pubs:
         return None
     headers = ["id", t(lang, "rep_published"), t(lang, "rep_recomputed"), t(lang, "rep_difference"), t(lang, "rep_status"), t(lang, "rep_source")]
-    entries = _audit_entries(ev)
-    if entries is not None:
-        tb = Table("publicado", t(lang, "rep_published_title"), headers + [t(lang, "rep_causes")], note=t(lang, "rep_published_note_audit"))
-        for e in entries:
-            status = _AUDIT_STATUS.get(e.status, e.status)
-            reason = getattr(e, "reason", None)
-            status_text = t(lang, f"rep_status_{status}") if status in _AUDIT_STATUS.values() else str(status)
-            if reason and e.recomputed is None:
-                status_text += f": {reason}"
-            cells = [
-                Cell(e.figure),
-                _maybe_num_cell(e.published, lang),
-                _maybe_num_cell(e.recomputed, lang) if e.recomputed is not None else Cell(t(lang, "no_data")),
-                _maybe_num_cell(getattr(e, "difference", None), lang),
-                Cell(status_text),
-                Cell(e.source),
-                Cell("; ".join(str(c) for c in (getattr(e, "causes", None) or []))),
-            ]
-            tb.rows.append(Row(cells, kind="publicado", code=e.figure, status=status))
-        return tb
-    tb = Table("publicado", t(lang, "rep_published_title"), headers, note=t(lang, "rep_published_note"))
-    for p in pubs:
-        value, exact, reason = recomputed(ev, p.figura)
-        status, _shown = compare_published(ev, p.valor, value, exact)
-        pub = _parse_published(p.valor)
-        diff = (value - pub) if (value is not None and pub is not None) else None
-        rec_text = num(value, lang)
-        status_text = t(lang, f"rep_status_{status}") + (f": {reason}" if value is None and reason else "")
+    tb = Table("publicado", t(lang, "rep_published_title"), headers + [t(lang, "rep_causes")], note=t(lang, "rep_published_note_audit"))
+    for e in _audit.audit(ev):
+        status_text = t(lang, f"aud_status_{e.status}")
+        if e.reason and e.recomputed is None:
+            status_text += f": {e.reason}"
         cells = [
-            Cell(p.figura),
-            _maybe_num_cell(p.valor, lang),
-            Cell(rec_text, numeric=True, sort=value),
-            Cell("" if diff is None else num(diff, lang), numeric=True, sort=diff),
+            Cell(e.figure),
+            _maybe_num_cell(e.published, lang),
+            _maybe_num_cell(e.recomputed, lang) if e.recomputed is not None else Cell(t(lang, "no_data")),
+            _maybe_num_cell(e.difference, lang),
             Cell(status_text),
-            Cell(p.fuente),
+            Cell(e.source),
+            Cell("; ".join(str(c) for c in e.causes)),
         ]
-        tb.rows.append(Row(cells, kind="publicado", code=p.figura, status=status))
+        tb.rows.append(Row(cells, kind="publicado", code=e.figure, status=e.status))
     return tb
 
 

@@ -490,16 +490,24 @@ class Report:
         return [o for o in self.outcomes if not o.ok]
 
 
-def run_for(ids: list[str] | None = None, extra_files: list[Path] | None = None) -> Report:
-    """Run every case that holds for the given rule sets (all known ones if none)."""
+def run_for(ids: list[str | Path] | None = None, extra_files: list[Path] | None = None) -> Report:
+    """Run every case that holds for the given rule sets (ids or folders; all known ones if none).
+
+    The case files of a rule set given by its folder are run too, even when that folder is
+    not in the search path."""
     files = all_case_files()
     known = available()
     targets = list(ids) if ids else list(known)
     folder_ids = {}
+    seen = {f.resolve() for f, _ in files}
     for spec in targets:
-        folder = resolve(spec)
+        folder = resolve(str(spec))
         rs = load_ruleset(folder)
         folder_ids[rs.id] = rs
+        for f in case_files(folder):
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                files.append((f, rs.id))
     outcomes: list[Outcome] = []
     covered: dict[str, set] = {rid: set() for rid in folder_ids}
     all_files = [(f, owner) for f, owner in files] + [(Path(p), None) for p in extra_files or []]

@@ -213,23 +213,9 @@ def test_charts_are_present_and_drawn_from_the_figures(zed_dom, zed_eval):
 def test_published_section_lists_published_beside_recomputed(zed_dom):
     table = next(t for t in zed_dom.find_all("table") if t.attrs.get("id") == "tabla-publicado")
     rows = {tr.attrs["data-code"]: tr for tr in table.find_all("tr") if "data-code" in tr.attrs}
-    assert "status-coincide" in rows["ejecucion_ponderada"].classes
-    differs = [tr for tr in table.find_all("tr") if "status-difiere" in tr.classes]
+    assert "status-match" in rows["ejecucion_ponderada"].classes
+    differs = [tr for tr in table.find_all("tr") if "status-mismatch" in tr.classes]
     assert any(tr.attrs["data-code"] == "avance_aei:AEI.03.02" for tr in differs)
-
-
-def test_published_comparison_without_the_audit_module(zed_eval, monkeypatch):
-    """When pei_rules.audit is absent the report compares the published values itself."""
-    monkeypatch.setattr(report_model, "_audit_module", lambda: None)
-    tb = report_model.published_table(zed_eval, "es")
-    status = {}
-    for r in tb.rows:
-        status.setdefault(r.code, []).append((r.cells[1].text, r.status))
-    assert ("95.10", "coincide") in status["ejecucion_ponderada"]
-    assert ("50.0", "difiere") in status["avance_aei:AEI.03.02"]  # the detail table's physical execution
-    assert ("66.66", "difiere") in status["avance_aei:AEI.03.02"]  # truncated, not rounded half up
-    assert ("100.0", "no_recalculable") in status["avance_oei:OEI.01"]
-    assert ("4,930,000", "coincide") in status["dato:poi.2023.pim"]  # printed with thousands separators
 
 
 def test_english_labels(zed_eval):

@@ -6,27 +6,41 @@ import sys
 from pathlib import Path
 
 from .. import api
-from ..errors import UsageError
-from ..vocabulary import OVERRIDE_NAME
+from ..i18n import LANGS, msg
+from ..vocabulary import OVERRIDE_NAME, PERIODS
 from ..files import write_atomic  # noqa: F401 - the one atomic writer, re-exported for the commands
 
 
 def add_rules_args(p: argparse.ArgumentParser, multiple: bool = False) -> None:
     if multiple:
-        p.add_argument("--rules", action="append", metavar="RULESET", help="rule set id or folder (repeat for two)")
+        p.add_argument("--rules", action="append", metavar=msg("cli_mv_ruleset"), help=msg("cli_opt_rules_two"))
     else:
-        p.add_argument("--rules", metavar="RULESET", help="rule set id or folder (default: the one valid for --year)")
-    p.add_argument("--no-overrides", action="store_true", help=f"ignore an institution's {OVERRIDE_NAME} next to the plan")
+        p.add_argument("--rules", metavar=msg("cli_mv_ruleset"), help=msg("cli_opt_rules"))
+    p.add_argument("--no-overrides", action="store_true", help=msg("cli_opt_no_overrides", name=OVERRIDE_NAME))
 
 
-def add_year_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
-    p.add_argument("--year", type=int, required=required, metavar="YEAR", help="evaluation year (default: the latest year with values)")
+def add_year_arg(p: argparse.ArgumentParser, required: bool = False, help_id: str = "cli_opt_year") -> None:
+    p.add_argument("--year", type=int, required=required, metavar=msg("cli_mv_year"), help=msg(help_id))
 
 
-def add_format_arg(p: argparse.ArgumentParser, choices=("text", "json", "csv", "markdown"), default="text") -> None:
-    p.add_argument("--format", choices=choices, default=default, help=f"output format (default {default})")
-    p.add_argument("--lang", choices=("es", "en"), default="es", help="report language (default es)")
-    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+def add_plan_arg(p: argparse.ArgumentParser, help_id: str = "cli_opt_plan", metavar_id: str = "cli_mv_plan", dest: str = "plan") -> None:
+    p.add_argument(dest, metavar=msg(metavar_id), help=msg(help_id))
+
+
+def add_lang_arg(p: argparse.ArgumentParser) -> None:
+    """``--lang es|en``: the language of everything the command prints (default: ``PEI_RULES_LANG`` or es)."""
+    p.add_argument("--lang", choices=LANGS, default=None, help=msg("cli_opt_lang"))
+
+
+def add_out_arg(p: argparse.ArgumentParser, required: bool = False, metavar_id: str = "cli_mv_file", help_id: str = "cli_opt_out") -> None:
+    p.add_argument("--out", required=required, metavar=msg(metavar_id), help=msg(help_id))
+
+
+def add_format_arg(p: argparse.ArgumentParser, choices=("text", "json", "csv", "markdown"), default="text", out: bool = True) -> None:
+    p.add_argument("--format", choices=choices, default=default, help=msg("cli_opt_format", default=default))
+    add_lang_arg(p)
+    if out:
+        add_out_arg(p)
 
 
 def evaluate_args(plan_path: str, args: argparse.Namespace, rules_spec: str | None = None):
@@ -45,8 +59,8 @@ def evaluate_args(plan_path: str, args: argparse.Namespace, rules_spec: str | No
 
 
 def add_period_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--period", choices=("anual", "semestral"), default="anual", help="evaluation period (default anual); the rule set must declare it")
-    p.add_argument("--semester", type=int, choices=(1, 2), metavar="N", help="semester 1 or 2 for --period semestral")
+    p.add_argument("--period", choices=PERIODS, default="anual", help=msg("cli_opt_period"))
+    p.add_argument("--semester", type=int, choices=(1, 2), metavar="N", help=msg("cli_opt_semester"))
 
 
 def emit(text: str, out: str | None) -> None:

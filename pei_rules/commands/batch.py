@@ -4,44 +4,34 @@ from __future__ import annotations
 import sys
 
 from ..batch import MANIFEST, Progress, expected_columns, run_batch, sort_rows, summary_table
-from ..errors import UsageError, did_you_mean
 from .. import api
-from ._common import add_rules_args
+from ..errors import UsageError, did_you_mean
+from ..i18n import msg
+from ._common import add_lang_arg, add_out_arg, add_rules_args, add_year_arg
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "batch",
-        help="evaluate every plan in folders or files; consolidated CSV/JSON, per-entity results, manifest",
-        description=(
-            "Evaluate every plan (*.toml, recursively; reglas-propias.toml override files are skipped) for one year. "
-            "A broken plan is reported with file, line and message and does not stop the others. "
-            "Writes OUTDIR/resumen.csv, OUTDIR/resumen.json, OUTDIR/entidades/*.json and, last, OUTDIR/manifiesto.json "
-            "with the sha256 of every output. Exit 0: all plans evaluated; 1: some plans failed; 2: usage or rule-set error."
-        ),
-    )
-    p.add_argument("inputs", nargs="+", metavar="DIR_OR_FILE", help="plan files or folders to search for *.toml")
-    p.add_argument("--year", type=int, required=True, metavar="YEAR", help="evaluation year")
+    p = sub.add_parser("batch", help=msg("cli_batch_help"), description=msg("cli_batch_description"))
+    p.add_argument("inputs", nargs="+", metavar=msg("cli_mv_dir_or_file"), help=msg("cli_batch_inputs"))
+    add_year_arg(p, help_id="cli_batch_year")
     add_rules_args(p)
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default 1); results are identical to --jobs 1")
-    p.add_argument("--out", required=True, metavar="OUTDIR", help="output folder (created if missing; previous batch outputs in it are replaced)")
-    p.add_argument("--sort", metavar="COLUMN", help="sort the terminal table by any consolidated column (e.g. ejecucion_ponderada)")
-    p.add_argument("--desc", action="store_true", help="sort descending")
-    p.add_argument("--progress", action="store_true", help="show a progress bar on stderr even when it is not a terminal")
-    p.add_argument("--quiet", action="store_true", help="do not print the summary table (failures are still reported on stderr)")
-    p.add_argument("--no-check", action="store_true", help="do not run 'check' on each plan (the hallazgos_check column stays empty)")
-    p.add_argument("--lang", choices=("es", "en"), default="es", help="report language (default es)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help=msg("cli_batch_jobs"))
+    add_out_arg(p, required=True, metavar_id="cli_mv_outdir", help_id="cli_batch_out")
+    p.add_argument("--sort", metavar=msg("cli_mv_column"), help=msg("cli_batch_sort"))
+    p.add_argument("--desc", action="store_true", help=msg("cli_batch_desc"))
+    p.add_argument("--progress", action="store_true", help=msg("cli_batch_progress"))
+    p.add_argument("--quiet", action="store_true", help=msg("cli_batch_quiet"))
+    p.add_argument("--no-check", action="store_true", help=msg("cli_batch_no_check"))
+    add_lang_arg(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     if args.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    if args.sort:
-        rules, _ = api.choose_rules(args.rules, args.year)
-        cols = expected_columns(rules)
-        if args.sort not in cols:
-            raise UsageError(f"--sort: unknown column '{args.sort}'", suggestion=did_you_mean(args.sort, cols) or f"columns: {', '.join(cols)}")
+        raise UsageError(msg("cli_batch_jobs_min", n=args.jobs))
+    if args.sort and (args.rules or args.year):  # else checked against the columns of the run
+        rules, _ = api.choose_rules(args.rules, args.year or 0)
+        _check_sort(args.sort, expected_columns(rules))
     show = args.progress or sys.stderr.isatty()
     result = run_batch(
         args.inputs,
@@ -61,7 +51,10 @@ def run(args) -> int:
     for r in failed:
         sys.stderr.write(f"pei-rules: {r.get('_error_text') or r.get('error')}\n")
     ok = result.total - len(failed)
-    word = {"es": "planes evaluados", "en": "plans evaluated"}[args.lang]
-    bad = {"es": "con error", "en": "failed"}[args.lang]
-    sys.stderr.write(f"{ok} {word}, {len(failed)} {bad}; {args.out}/{MANIFEST}\n")
+    sys.stderr.write(msg("cli_batch_done", ok=ok, failed=len(failed), manifest=f"{args.out}/{MANIFEST}") + "\n")
     return 1 if failed else 0
+
+
+def _check_sort(column: str, columns: list[str]) -> None:
+    if column not in columns:
+        raise UsageError(msg("cli_batch_unknown_column", column=column), suggestion=did_you_mean(column, columns) or msg("cli_batch_columns", columns=", ".join(columns)))

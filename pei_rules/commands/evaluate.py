@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from ..render import RENDERERS
-from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_args
+from ..i18n import msg
+from ._common import add_format_arg, add_plan_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_args
 
 
 def register(sub) -> None:
-    p = sub.add_parser("evaluate", help="evaluate a plan for a year", description="Evaluate a plan file for a year under a rule set and print the report's tables.")
-    p.add_argument("plan", metavar="PLAN", help="plan TOML file")
+    p = sub.add_parser("evaluate", help=msg("cli_evaluate_help"), description=msg("cli_evaluate_description"))
+    add_plan_arg(p)
     add_year_arg(p)
     add_period_args(p)
     add_rules_args(p)

@@ -4,22 +4,14 @@ from __future__ import annotations
 import json
 
 from ..explain import explain_document, render_text
-from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_args
+from ..i18n import msg
+from ._common import add_format_arg, add_plan_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_args
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "explain",
-        help="explain how a figure is derived",
-        description=(
-            "Show the derivation of a figure: the rule applied (file:line, formula), each input with its value and "
-            "plan line, intermediate values, rounding and band. FIGURE is a code of the plan (AEI.02.01, "
-            "IND.01.AEI.03.02, OEI.02, an AO code), a canonical id (avance_aei:AEI.02.01), a plan figure "
-            "(ejecucion_ponderada), a count (conteo:indicadores_aei:rojo) or a plan datum (dato:poi.2023.pim)."
-        ),
-    )
-    p.add_argument("plan", metavar="PLAN", help="plan TOML file")
-    p.add_argument("figure", metavar="FIGURE", help="figure address")
+    p = sub.add_parser("explain", help=msg("cli_explain_help"), description=msg("cli_explain_description"))
+    add_plan_arg(p)
+    p.add_argument("figure", metavar=msg("cli_mv_figure"), help=msg("cli_explain_figure"))
     add_year_arg(p)
     add_period_args(p)
     add_rules_args(p)

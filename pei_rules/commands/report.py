@@ -6,35 +6,26 @@ from pathlib import Path
 from ..errors import UsageError
 from ..html_report import evaluate_plans, is_batch_folder, load_batch_folder, render_batch_html, render_html
 from ..files import write_atomic
-from ._common import add_rules_args, add_year_arg, evaluate_args
+from ..i18n import msg
+from ._common import add_lang_arg, add_out_arg, add_rules_args, add_year_arg, evaluate_args
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "report",
-        help="write a self-contained HTML report (semáforo, charts) of a plan or of a batch",
-        description=(
-            "Write one self-contained HTML file (inline CSS and SVG charts, no network needed to open it). "
-            "'report PLAN --year Y --out FILE.html': the evaluation of one plan. "
-            "'report --batch OUTDIR --out FILE.html': one row per entity from a 'pei-rules batch' output folder; "
-            "--batch also accepts plan files or folders of plans, which are then evaluated here (with --year). "
-            "Exit 0: written; 1: batch report written but some plans failed; 2: bad input or usage."
-        ),
-    )
-    p.add_argument("plan", nargs="?", metavar="PLAN", help="plan TOML file")
-    p.add_argument("--batch", nargs="+", metavar="OUTDIR_OR_PLANS", help="a 'pei-rules batch' output folder, or plan files/folders")
+    p = sub.add_parser("report", help=msg("cli_report_help"), description=msg("cli_report_description"))
+    p.add_argument("plan", nargs="?", metavar=msg("cli_mv_plan"), help=msg("cli_opt_plan"))
+    p.add_argument("--batch", nargs="+", metavar=msg("cli_mv_batch"), help=msg("cli_report_batch"))
     add_year_arg(p)
     add_rules_args(p)
-    p.add_argument("--out", required=True, metavar="FILE.html", help="output HTML file (written atomically)")
-    p.add_argument("--lang", choices=("es", "en"), default="es", help="report language (default es)")
+    add_out_arg(p, required=True, metavar_id="cli_mv_file", help_id="cli_report_out")
+    add_lang_arg(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     if args.plan and args.batch:
-        raise UsageError("give either PLAN or --batch, not both")
+        raise UsageError(msg("cli_report_plan_or_batch"))
     if not args.plan and not args.batch:
-        raise UsageError("give a PLAN file, or --batch OUTDIR (a 'pei-rules batch' output folder or plan files/folders)")
+        raise UsageError(msg("cli_report_nothing"))
     if args.plan:
         ev = evaluate_args(args.plan, args)
         write_atomic(args.out, render_html(ev, args.lang))

@@ -16,42 +16,40 @@ from typing import Any
 
 from tabulate import tabulate
 
+from .. import inference
 from ..errors import PeiError, RuleError, UsageError, format_key
 from ..ruleset import META, RuleSet, available, load_ruleset, resolve, search_dirs
-from ._common import emit
+from ..i18n import msg
+from ..periods import check_periods
+from ..rulecases import run_for
+from ..tomlsource import load_toml
+from ._common import add_format_arg, emit
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "rules",
-        help="list, show, check and test rule sets",
-        description="Inspect, validate and test rule sets. list: rule sets with validity and anchoring; "
-        "show RULESET: the effective rules, each with the file:line it came from; check [RULESET...]: validate "
-        "(exit 1 when any fails); test [RULESET...]: run the rule test cases in rules/<id>/casos/ (exit 1 when one fails).",
-    )
-    rs = p.add_subparsers(dest="rules_command", metavar="ACTION")
+    p = sub.add_parser("rules", help=msg("cli_rules_help"), description=msg("cli_rules_description"))
+    rs = p.add_subparsers(dest="rules_command", metavar=msg("cli_mv_action"))
 
-    pl = rs.add_parser("list", help="list the rule sets with validity and anchoring")
-    pl.add_argument("--format", choices=("text", "json"), default="text")
+    pl = rs.add_parser("list", help=msg("cli_rules_list_help"), description=msg("cli_rules_list_description"))
+    add_format_arg(pl, choices=("text", "json"), out=False)
     pl.set_defaults(func=run_list)
 
-    ps = rs.add_parser("show", help="print the effective rules of a rule set, each with file:line")
-    ps.add_argument("ruleset", metavar="RULESET", help="rule set id or folder")
-    ps.add_argument("--overrides", action="append", metavar="FILE", default=[], help="also apply an override file (e.g. an institution's reglas-propias.toml)")
-    ps.add_argument("--format", choices=("text", "json"), default="text")
-    ps.add_argument("--out", metavar="FILE", help="write to FILE (atomically)")
+    ps = rs.add_parser("show", help=msg("cli_rules_show_help"), description=msg("cli_rules_show_description"))
+    ps.add_argument("ruleset", metavar=msg("cli_mv_ruleset"), help=msg("cli_rules_show_ruleset"))
+    ps.add_argument("--overrides", action="append", metavar=msg("cli_mv_file"), default=[], help=msg("cli_rules_show_overrides"))
+    add_format_arg(ps, choices=("text", "json"))
     ps.set_defaults(func=run_show)
 
-    pc = rs.add_parser("check", help="validate rule sets (all when none is given)")
-    pc.add_argument("rulesets", nargs="*", metavar="RULESET", help="rule set ids or folders")
-    pc.add_argument("--format", choices=("text", "json"), default="text")
+    pc = rs.add_parser("check", help=msg("cli_rules_check_help"), description=msg("cli_rules_check_description"))
+    pc.add_argument("rulesets", nargs="*", metavar=msg("cli_mv_ruleset"), help=msg("cli_rules_ids"))
+    add_format_arg(pc, choices=("text", "json"), out=False)
     pc.set_defaults(func=run_check)
 
-    pt = rs.add_parser("test", help="run the rule test cases (all rule sets when none is given)")
-    pt.add_argument("rulesets", nargs="*", metavar="RULESET", help="rule set ids or folders")
-    pt.add_argument("--cases", action="append", metavar="FILE", default=[], help="also run this case file")
-    pt.add_argument("--verbose", "-v", action="store_true", help="list passing cases too")
-    pt.add_argument("--format", choices=("text", "json"), default="text")
+    pt = rs.add_parser("test", help=msg("cli_rules_test_help"), description=msg("cli_rules_test_description"))
+    pt.add_argument("rulesets", nargs="*", metavar=msg("cli_mv_ruleset"), help=msg("cli_rules_test_ids"))
+    pt.add_argument("--cases", action="append", metavar=msg("cli_mv_file"), default=[], help=msg("cli_rules_test_cases"))
+    pt.add_argument("--verbose", "-v", action="store_true", help=msg("cli_rules_test_verbose"))
+    add_format_arg(pt, choices=("text", "json"), out=False)
     pt.set_defaults(func=run_test)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -62,7 +60,7 @@ def register(sub) -> None:
 def _validity(rs: RuleSet) -> str:
     lo = "" if rs.valid_from is None else str(rs.valid_from)
     hi = "" if rs.valid_to is None else str(rs.valid_to)
-    return f"{lo}–{hi}" if (lo or hi) else "sin vigencia"
+    return f"{lo}–{hi}" if (lo or hi) else msg("rul_no_validity")
 
 
 def run_list(args) -> int:
@@ -71,10 +69,10 @@ def run_list(args) -> int:
         try:
             rs = load_ruleset(folder)
         except PeiError as exc:
-            rows.append([rid, "", "", "", "", f"NO CARGA: {exc.message}"])
+            rows.append([rid, "", "", "", "", msg("rul_does_not_load", message=exc.message)])
             objs.append({"id": rid, "folder": str(folder), "error": str(exc)})
             continue
-        rows.append([rid, _validity(rs), "sí" if rs.anchored else "no", ", ".join(rs.periods), " <- ".join(rs.extends) or "", rs.title])
+        rows.append([rid, _validity(rs), msg("rul_yes") if rs.anchored else msg("rul_no"), ", ".join(rs.periods), " <- ".join(rs.extends) or "", rs.title])
         objs.append(
             {
                 "id": rid,
@@ -92,7 +90,8 @@ def run_list(args) -> int:
     if args.format == "json":
         emit(json.dumps({"rule_sets": objs}, ensure_ascii=False, indent=2) + "\n", None)
     else:
-        emit(tabulate(rows, headers=["Conjunto", "Vigencia", "Anclado", "Periodos", "Extiende", "Título"], disable_numparse=True) + "\n", None)
+        headers = [msg(k) for k in ("rul_col_id", "rul_col_validity", "rul_col_anchored", "rul_col_periods", "rul_col_extends", "rul_col_title")]
+        emit(tabulate(rows, headers=headers, disable_numparse=True) + "\n", None)
     return 0
 
 
@@ -132,7 +131,7 @@ def run_show(args) -> int:
     overrides = [Path(o) for o in args.overrides]
     for o in overrides:
         if not o.is_file():
-            raise UsageError(f"override file not found: {o}")
+            raise UsageError(msg("rul_override_not_found", path=o))
     rs = load_ruleset(folder, overrides=overrides)
     leaves = [(k, v, r) for k, (v, r) in rs.leaves.items() if not (k[0] == META and str(k[-1]).startswith("_"))]
     if args.format == "json":
@@ -145,7 +144,7 @@ def run_show(args) -> int:
         }
         emit(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", args.out)
         return 0
-    lines = [f"# Reglas efectivas de '{rs.id}'" + (f" (extiende {' <- '.join(rs.extends)})" if rs.extends else "")]
+    lines = [msg("rul_show_title", id=rs.id) + (msg("rul_show_extends", chain=" <- ".join(rs.extends)) if rs.extends else "")]
     for p, _ in rs.files:
         lines.append(f"#   {p}")
     # group by table, keeping the first-seen order of tables
@@ -185,8 +184,6 @@ def _all_folders() -> list[Path]:
 
 def check_folder(folder: Path) -> tuple[str, PeiError | None]:
     """Load and validate one rule set folder; (id or folder, error or None)."""
-    from ..periods import check_periods
-
     try:
         rs = load_ruleset(folder)
         check_periods(rs)
@@ -227,18 +224,12 @@ def _check_extra(rs: RuleSet) -> None:
             key=("vocabulario", "agregacion", cat),
             suggestion=f"add '{cat}' to a sentido in [avance.casos] (with its formulas), or remove it from [vocabulario.agregacion]",
         )
-    try:
-        from .. import inference  # written with issue 3; validates [inferencia_sentido] when present
-    except ImportError:  # pragma: no cover - depends on the other module being present
-        return
     if "inferencia_sentido" in rs.extra:
         inference.settings(rs)  # raises RuleError with file:line on a bad section
 
 
 def _duplicate_ids(folders: list[Path]) -> list[tuple[str, PeiError | None]]:
     """Two folders declaring the same id: the second is shadowed by the first in the search path."""
-    from ..tomlsource import load_toml
-
     seen: dict[str, Path] = {}
     out = []
     for f in folders:
@@ -262,9 +253,9 @@ def _duplicate_ids(folders: list[Path]) -> list[tuple[str, PeiError | None]]:
 
 
 def run_check(args) -> int:
-    folders = [resolve(s) for s in args.rulesets] if args.rulesets else _all_folders()
+    folders = [resolve(str(f)) for s in args.rulesets for f in _rule_set_folders(s)] if args.rulesets else _all_folders()
     if not folders:
-        raise UsageError("no rule sets found", suggestion="run from the project folder or set PEI_RULES_PATH")
+        raise UsageError(msg("rul_none_found"), suggestion=msg("rul_none_found_hint"))
     results = [check_folder(f) for f in folders]
     if not args.rulesets:
         results += _duplicate_ids(folders)
@@ -275,8 +266,8 @@ def run_check(args) -> int:
     else:
         lines = []
         for n, e in results:
-            lines.append(f"ok    {n}" if e is None else f"FAIL  {n}\n  {str(e).replace(chr(10), chr(10) + '  ')}")
-        lines.append(f"{len(results) - len(failed)} rule sets ok, {len(failed)} failed")
+            lines.append(f"{msg('rul_ok')} {n}" if e is None else f"{msg('rul_fail')} {n}\n  {str(e).replace(chr(10), chr(10) + '  ')}")
+        lines.append(msg("rul_check_summary", ok=len(results) - len(failed), failed=len(failed)))
         emit("\n".join(lines) + "\n", None)
     return 1 if failed else 0
 
@@ -284,16 +275,25 @@ def run_check(args) -> int:
 # --- test -------------------------------------------------------------------------------
 
 
-def run_test(args) -> int:
-    from ..rulecases import run_for
+def _rule_set_folders(spec: str) -> list[str | Path]:
+    """A rule set id or folder as given; a folder that holds rule sets (``rules/``): each of them."""
+    p = Path(spec)
+    if p.is_dir() and not (p / "ruleset.toml").is_file():
+        subs = [d for d in sorted(p.iterdir()) if d.is_dir() and (d / "ruleset.toml").is_file()]
+        if not subs:
+            raise UsageError(msg("rul_no_rule_sets_in", folder=p))
+        return list(subs)
+    return [spec]
 
-    ids = []
+
+def run_test(args) -> int:
+    targets: list[str | Path] = []
     for spec in args.rulesets:
-        ids.append(load_ruleset(resolve(spec)).id)
+        targets += _rule_set_folders(spec)
     for c in args.cases:
         if not Path(c).is_file():
-            raise UsageError(f"case file not found: {c}")
-    report = run_for(ids or None, [Path(c) for c in args.cases])
+            raise UsageError(msg("rul_case_file_not_found", path=c))
+    report = run_for(targets or None, [Path(c) for c in args.cases])
     failed = report.failed
     if args.format == "json":
         obj = {
@@ -307,17 +307,17 @@ def run_test(args) -> int:
     lines = []
     for o in report.outcomes:
         if not o.ok:
-            lines.append("FAIL  " + o.describe())
+            lines.append(f"{msg('rul_fail')} " + o.describe())
         elif args.verbose:
-            lines.append("ok    " + o.describe())
+            lines.append(f"{msg('rul_ok')} " + o.describe())
     for rid, items in report.uncovered.items():
         if items:
-            lines.append(f"note  [{rid}] rules no case exercises: {', '.join(items)}")
+            lines.append(f"{msg('rul_note')} " + msg("rul_uncovered", id=rid, items=", ".join(items)))
     per = {}
     for o in report.outcomes:
         per.setdefault(o.ruleset, [0, 0])[0 if o.ok else 1] += 1
     for rid, (ok, bad) in per.items():
-        lines.append(f"      [{rid}] {ok} passed, {bad} failed")
-    lines.append(f"rule cases: {len(report.outcomes) - len(failed)} passed, {len(failed)} failed")
+        lines.append("      " + msg("rul_per_set", id=rid, ok=ok, failed=bad))
+    lines.append(msg("rul_test_summary", ok=len(report.outcomes) - len(failed), failed=len(failed)))
     emit("\n".join(lines) + "\n", None)
     return 1 if failed else 0
