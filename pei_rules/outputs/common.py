@@ -4,9 +4,9 @@ reader's documents print them, band colours, and people's names for internal fig
 * Labels come from the rule set: ``etiqueta`` (Spanish, CEPLAN's term) and, for
   ``--lang en``, ``etiqueta_en`` beside it when the rule set gives one.
 * Numbers: Spanish documents print the decimal comma and group thousands with a
-  no-break space (``95,10``, ``3 661 516,08``), as Peru's Sistema Legal de Unidades de
+  no-break space (``66,7``, ``3 661 516,08``), as Peru's Sistema Legal de Unidades de
   Medida prescribes; the separators may be changed in the rule set's ``[informe.formato]``.
-  English documents print ``95.10`` and ``3,661,516.08``. The decimals are the rule set's.
+  English documents print ``66.7`` and ``3,661,516.08``. The decimals are the rule set's.
 """
 from __future__ import annotations
 
