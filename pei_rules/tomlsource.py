@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputFileError
+from .files import read_limited
 
 try:  # the compiled wheel (same API, parse_float=Decimal); tomllib when it is missing
     import tomli as _toml
@@ -187,18 +188,7 @@ def load_toml(path: str | Path, display: str | None = None) -> SourceDoc:
     """Load a TOML file; raise :class:`InputFileError` naming the file and line."""
     p = Path(path)
     name = display or _display_name(p)
-    try:
-        if p.exists() and not p.is_dir() and not p.is_file():
-            # a device, FIFO or socket: /dev/zero never ends, a FIFO blocks
-            raise InputFileError("not a regular file, expected a TOML file", file=name)
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)  # never more than the limit into memory
-    except FileNotFoundError:
-        raise InputFileError("file not found", file=name) from None
-    except IsADirectoryError:
-        raise InputFileError("is a directory, expected a TOML file", file=name) from None
-    except OSError as exc:
-        raise InputFileError(f"cannot read file: {exc.strerror}", file=name) from None
+    raw = read_limited(p, MAX_FILE_BYTES, "TOML", display=name)
     return load_toml_bytes(raw, name)
 
 
