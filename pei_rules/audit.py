@@ -204,7 +204,7 @@ class _Auditor:
         causes += self.other_methods(f, pub, d)
         # 6. a plan input printed instead of the figure
         for inp in f.inputs:
-            if inp.figure is None and inp.value is not None and inp.note != "parámetro" and inp.value == pub:
+            if inp.figure is None and inp.value is not None and getattr(inp.note, "id", None) != "ev_parameter" and inp.value == pub:
                 causes.append(f"muestra el dato del plan '{inp.name}' = {inp.value} ({inp.ref}) en lugar de la cifra")
         # 7. fraction vs percentage
         for factor, what in ((Decimal(100), "×100"), (Decimal("0.01"), "÷100")):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Iterable, Sequence
 
+from .i18n import msg
+
 
 def format_key(path: Sequence[object]) -> str:
     """Render a key path the way TOML users write it: ``indicador[3].valor_obtenido.2023``."""
@@ -33,8 +35,58 @@ def did_you_mean(word: str, options: Iterable[str], n: int = 3) -> str:
         lowered = {o.lower(): o for o in opts}
         close = [lowered[c] for c in get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.5)]
     if close:
-        return "did you mean " + ", ".join(f"'{c}'" for c in close) + "?"
+        return msg("err_did_you_mean", options=", ".join(f"'{c}'" for c in close))
     return ""
+
+
+#: pydantic error types -> catalogue id (the context of the error gives the arguments)
+_PYDANTIC = {
+    "missing": "err_pyd_missing",
+    "extra_forbidden": "err_pyd_extra_forbidden",
+    "int_type": "err_pyd_int",
+    "int_parsing": "err_pyd_int",
+    "int_from_float": "err_pyd_int_from_float",
+    "float_type": "err_pyd_number",
+    "float_parsing": "err_pyd_number",
+    "decimal_type": "err_pyd_number",
+    "decimal_parsing": "err_pyd_number",
+    "string_type": "err_pyd_string",
+    "bool_type": "err_pyd_bool",
+    "bool_parsing": "err_pyd_bool",
+    "list_type": "err_pyd_list",
+    "dict_type": "err_pyd_table",
+    "model_type": "err_pyd_table",
+    "model_attributes_type": "err_pyd_table",
+    "too_short": "err_pyd_too_short",
+    "too_long": "err_pyd_too_long",
+    "string_too_short": "err_pyd_string_too_short",
+    "string_too_long": "err_pyd_string_too_long",
+    "literal_error": "err_pyd_expected",
+    "enum": "err_pyd_expected",
+    "greater_than_equal": "err_pyd_ge",
+    "greater_than": "err_pyd_gt",
+    "less_than_equal": "err_pyd_le",
+    "less_than": "err_pyd_lt",
+}
+
+
+def schema_message(err: dict) -> str:
+    """A schema validation problem (one of pydantic's ``errors()``) in the language in force.
+
+    Custom validators' messages (``Value error, ...``) are already catalogue text; the common
+    pydantic types are said with the catalogue; any other type keeps pydantic's words."""
+    typ = err.get("type", "")
+    loc = tuple(err.get("loc", ()))
+    ctx = dict(err.get("ctx") or {})
+    key = _PYDANTIC.get(typ)
+    if key is not None:
+        ctx.setdefault("name", loc[-1] if loc else "")
+        try:
+            return msg(key, **{k: str(v) for k, v in ctx.items()})
+        except (KeyError, IndexError):  # a pydantic version with other context names
+            pass
+    text = err.get("msg") or msg("err_pyd_invalid")
+    return text[len("Value error, "):] if text.startswith("Value error, ") else text
 
 
 @dataclass
@@ -63,9 +115,9 @@ class PeiError(Exception):
                     loc += f":{self.column}"
             parts.append(loc)
         if self.key:
-            parts.append(f"key '{format_key(self.key)}'")
+            parts.append(msg("err_key", key=format_key(self.key)))
         if self.rule:
-            parts.append(f"rule '{self.rule}'")
+            parts.append(msg("err_rule", rule=self.rule))
         return ", ".join(parts)
 
     def __str__(self) -> str:
@@ -76,9 +128,9 @@ class PeiError(Exception):
             if self.column:
                 text += "\n    " + " " * (self.column - 1) + "^"
         if self.suggestion:
-            text += f"\n  hint: {self.suggestion}"
+            text += "\n  " + msg("err_hint", text=self.suggestion)
         for rel in self.related:
-            text += f"\n  see also: {rel}"
+            text += "\n  " + msg("err_see_also", text=rel)
         return text
 
     def to_dict(self) -> dict:

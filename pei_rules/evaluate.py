@@ -19,6 +19,7 @@ from . import vocabulary as V
 from .errors import PlanError, did_you_mean
 from .aggregation import aggregate, raw_weights
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
+from .i18n import Message
 from .periods import semester_key, semester_months
 from .periods import settings as _period_settings
 from .plan import Action, Activity, Indicator, Objective, Plan
@@ -197,7 +198,7 @@ class _Evaluator:
                     f.value = f.value.copy_abs()  # -0.04 prints 0.0, as Excel's ROUND does, never "-0.0"
             except InvalidOperation:  # more digits than the context holds: no number, never a crash
                 f.status, f.exact, f.value = ND, None, None
-                f.reason = "número fuera de rango" + (f"; {f.reason}" if f.reason else "")
+                f.reason = Message("ev_out_of_range_and", reason=f.reason) if f.reason else Message("ev_out_of_range")
         if scale is not None:
             f.scale = scale_name
             if f.value is not None:
@@ -221,7 +222,7 @@ class _Evaluator:
         if self.trace:
             for name in names:
                 if name in params:
-                    f.inputs.append(Input(name, params[name], ref=self.param_refs[name], note="parámetro"))
+                    f.inputs.append(Input(name, params[name], ref=self.param_refs[name], note=Message("ev_parameter")))
                 else:
                     r = refs.get(name)
                     note = None
@@ -243,8 +244,8 @@ class _Evaluator:
             for name in nd.names:
                 r = refs.get(name) if isinstance(refs, dict) else None
                 note = r[1] if isinstance(r, tuple) else None
-                parts.append(f"'{name}'" + (f" ({note})" if note else " es N/D"))
-            f.reason = "sin dato: " + ", ".join(parts)
+                parts.append(Message("ev_input_with_note", name=name, note=note) if note else Message("ev_input_is_nd", name=name))
+            f.reason = Message("ev_no_data", inputs=", ".join(parts))
         except EvalFailure as ef:
             if ef.reason == "division_by_zero" and self.rules.on_division_by_zero == "error":
                 r = f.rule
@@ -255,8 +256,8 @@ class _Evaluator:
                     rule=f.kind,
                 ) from None
             f.status = ND
-            f.reason = {"division_by_zero": "división por cero", "invalid_operation": "operación indefinida (0/0)", "overflow": "número fuera de rango"}.get(ef.reason, ef.reason)
-            f.reason += f" en '{expr.text}'"
+            known = {"division_by_zero": "ev_division_by_zero", "invalid_operation": "ev_invalid_operation", "overflow": "ev_overflow"}
+            f.reason = Message(known[ef.reason], expr=expr.text) if ef.reason in known else Message("ev_failure", reason=ef.reason, expr=expr.text)
         return self.finish(f)
 
     def category(self, field_name: str, word: str, obj: Any, key: str) -> str:
@@ -284,21 +285,21 @@ class _Evaluator:
         def val(table: dict, name: str, year: int) -> tuple[Decimal | None, Any]:
             if year in table:
                 v = table[year]
-                return v, (_Loc(ind, (name, str(year))), None if v is not None else "N/D en el plan")
-            return None, (_Loc(ind, (name,)), f"el plan no da {name} para {year}")
+                return v, (_Loc(ind, (name, str(year))), None if v is not None else Message("ev_nd_in_plan"))
+            return None, (_Loc(ind, (name,)), Message("ev_plan_lacks_for_year", name=name, year=year))
 
         env["obtenido"], refs["obtenido"] = val(ind.valor_obtenido, "valor_obtenido", y)
         env["esperado"], refs["esperado"] = val(ind.logro_esperado, "logro_esperado", y)
         if ind.linea_base is not None:
             env["base"] = ind.linea_base.valor
-            refs["base"] = (_Loc(ind, ("linea_base", "valor")), None if env["base"] is not None else "N/D en el plan")
+            refs["base"] = (_Loc(ind, ("linea_base", "valor")), None if env["base"] is not None else Message("ev_nd_in_plan"))
         else:
-            env["base"], refs["base"] = None, (_Loc(ind, ()), "el plan no da línea base")
+            env["base"], refs["base"] = None, (_Loc(ind, ()), Message("ev_no_baseline"))
         start = plan.model.plan.desde
         for name, table, fld in (("obtenido_acumulado", ind.valor_obtenido, "valor_obtenido"), ("esperado_acumulado", ind.logro_esperado, "logro_esperado")):
             vals = [table.get(yy) for yy in range(start, y + 1)]
             env[name] = None if (not vals or any(v is None for v in vals)) else _sum(vals)
-            refs[name] = (_Loc(ind, (fld,)), f"suma {start}-{y}" + ("" if env[name] is not None else f": falta algún año {start}-{y}"))
+            refs[name] = (_Loc(ind, (fld,)), Message("ev_sum_years" if env[name] is not None else "ev_sum_years_missing", start=start, end=y))
         final = plan.model.plan.hasta
         env["esperado_final"], refs["esperado_final"] = val(ind.logro_esperado, "logro_esperado", final)
         if self.period is not None:
@@ -324,14 +325,14 @@ class _Evaluator:
             env[name] = None if missing else _sum(vals)
             where = self.plan.ref(ind, "semestral", fld, keys[-1]) if keys[-1] in table else self.plan.ref(ind, "semestral") if sem else self.plan.ref(ind)
             how = " + ".join(keys)
-            refs[name] = (where, f"semestral {how}" + (f": el plan no da {fld} para {', '.join(missing)}" if missing else ""))
+            refs[name] = (where, Message("ev_semester_missing", how=how, name=fld, keys=", ".join(missing)) if missing else Message("ev_semester", how=how))
             # cumulative inputs: whole previous years, then this year's semesters up to k
             prev = [annual.get(yy) for yy in range(start, y)]
             this = [table.get(semester_key(y, j)) for j in range(1, k + 1)]
             acc = f"{name}_acumulado"
             ok = all(v is not None for v in prev + this)
             env[acc] = _sum(prev + this) if ok else None
-            refs[acc] = (where, f"suma {start}-{y - 1} y semestres {y}-S1..S{k}" + ("" if ok else ": falta algún año o semestre"))
+            refs[acc] = (where, Message("ev_sum_semesters" if ok else "ev_sum_semesters_missing", start=start, prev=y - 1, year=y, k=k))
 
     def applied_sentido(self, ind: Indicator, declared: str, agregacion: str) -> tuple[str, str | None]:
         """The sentido the evaluation uses: the inferred one when [inferencia_sentido] aplicar = "evaluar"."""
@@ -344,10 +345,10 @@ class _Evaluator:
             return declared, None
         inferred, why = inference.infer_sentido(ind, self.rules, self.plan)
         if inferred is None:
-            return declared, f"sentido declarado: {why}"
+            return declared, Message("ev_sentido_declared", why=why)
         if agregacion not in self.rules.cases.get(inferred, []):
-            return declared, f"sentido declarado: el inferido '{inferred}' no admite la agregación '{agregacion}' ({why})"
-        return inferred, f"sentido inferido: {why}"
+            return declared, Message("ev_sentido_declared_incompatible", inferred=inferred, agregacion=agregacion, why=why)
+        return inferred, Message("ev_sentido_inferred", why=why)
 
     def indicators(self) -> None:
         rules = self.rules
@@ -390,7 +391,7 @@ class _Evaluator:
                 status=p.status,
                 reason=p.reason,
                 rule=rules.ref("avance", "principal"),
-                formula=f"avance principal = {p.kind}",
+                formula=Message("ev_principal", kind=p.kind),
                 inputs=[Input(p.kind, p.exact, figure=p.id)] if self.trace else [],
                 owner=owner,
             )
@@ -423,9 +424,9 @@ class _Evaluator:
         refs: dict[str, Any] = {}
         for name in ("programado", "ejecutado"):
             if getattr(ao, f"{name}_mensual") is not None:
-                refs[name] = (_Loc(ao, (f"{name}_mensual",)), "suma de los 12 meses" + ("" if env.get(name) is not None else "; algún mes es N/D"))
+                refs[name] = (_Loc(ao, (f"{name}_mensual",)), Message("ev_sum_12_months" if env.get(name) is not None else "ev_sum_12_months_nd"))
             else:
-                refs[name] = (_Loc(ao, (name,)), None if getattr(ao, name) is not None else "N/D o ausente en el plan")
+                refs[name] = (_Loc(ao, (name,)), None if getattr(ao, name) is not None else Message("ev_nd_or_absent"))
         return refs
 
     def semester_ao_env(self, ao: Activity, env: dict, refs: dict) -> None:
@@ -438,17 +439,17 @@ class _Evaluator:
             if monthly is not None:
                 part = [monthly[i] for i in months]
                 env[name] = None if any(v is None for v in part) else _sum(part)
-                refs[name] = (self.plan.ref(ao, f"{name}_mensual"), f"suma de los meses {months.start + 1}-{months.stop}" + ("" if env[name] is not None else "; algún mes es N/D"))
+                refs[name] = (self.plan.ref(ao, f"{name}_mensual"), Message("ev_sum_months" if env[name] is not None else "ev_sum_months_nd", first=months.start + 1, last=months.stop))
             elif not whole_year:
                 env[name] = None
-                refs[name] = (self.plan.ref(ao, name), f"el plan no da {name} por mes: no hay cifra del semestre {k}")
+                refs[name] = (self.plan.ref(ao, name), Message("ev_no_monthly", name=name, k=k))
 
     def semester_plan_env(self, env: dict, refs: dict) -> None:
         if len(semester_months(self.semester, self.period.ao)) == 12:
             return  # January to December: the year's own figures
         for key in list(env):
             env[key] = None
-            refs[key] = (self.plan.doc.ref(("poi",)), f"el plan no da {key} por semestre")
+            refs[key] = (self.plan.doc.ref(("poi",)), Message("ev_no_semester_value", name=key))
 
     def poi_formulas(self) -> None:
         rules = self.rules
@@ -466,10 +467,10 @@ class _Evaluator:
                 for key in ("pim", "devengado"):
                     if self.poi is not None:
                         env[key] = getattr(self.poi, key)
-                        refs[key] = (_Loc(None, ("poi", str(self.year), key)), None if env[key] is not None else "N/D o ausente en el plan")
+                        refs[key] = (_Loc(None, ("poi", str(self.year), key)), None if env[key] is not None else Message("ev_nd_or_absent"))
                     else:
                         env[key] = None
-                        refs[key] = (_Loc(None, ("poi",)), f"el plan no tiene POI {self.year}")
+                        refs[key] = (_Loc(None, ("poi",)), Message("ev_no_poi", year=self.year))
                 if self.period is not None:
                     self.semester_plan_env(env, refs)
                 f = Figure(id=figure_id(name, None), kind=name, code=None, scope="plan", label=fm.label, rule=fm.ref)
@@ -561,17 +562,17 @@ class _Evaluator:
                 if inp is not None:
                     inp.used = ag.no_data == "propagar"
                     inp.note = mf.reason
-                missing.append(f"{code} ({mf.reason})" if mf.reason else code)
+                missing.append(Message("ev_member_reason", code=code, reason=mf.reason) if mf.reason else code)
             else:
                 values.append((v, obj, inp))
-        f.formula = f"{ag.method}({ag.value} de {ag.members})"
+        f.formula = Message("ev_agg_formula", method=ag.method, value=ag.value, members=ag.members)
         if missing and ag.no_data == "propagar":
-            f.status, f.reason = ND, f"sin dato en {', '.join(missing)} (sin_dato = propagar)"
+            f.status, f.reason = ND, Message("ev_propagate", members=", ".join(missing))
             self.finish(f)
             return
         if not values:
             f.status = ND
-            f.reason = f"ningún miembro con dato: {'; '.join(missing)}" if had_members else f"no tiene {ag.members} para {self.year}"
+            f.reason = Message("ev_no_member_data", members="; ".join(missing)) if had_members else Message("ev_no_members", members=ag.members, year=self.year)
             self.finish(f)
             return
         nums = [v for v, _, _ in values]
@@ -587,32 +588,32 @@ class _Evaluator:
                     r = getattr(owner, "relevancia", None)
                 if r is None:
                     f.status = ND
-                    f.reason = f"'{getattr(obj, 'codigo', '?')}' no tiene relevancia: no se puede ponderar"
+                    f.reason = Message("ev_no_relevance", code=getattr(obj, "codigo", "?"))
                     self.finish(f)
                     return
                 rels.append(Decimal(r))
             try:
                 raws = raw_weights(scheme, rels, self.params)
             except (EvalFailure, NoData) as exc:
-                f.status, f.reason = ND, f"peso no calculable: {exc}"
+                f.status, f.reason = ND, Message("ev_weight_failed", detail=str(exc))
                 self.finish(f)
                 return
             total = _sum(raws)
             if total == 0 or any(w < 0 for w in raws):
-                f.status, f.reason = ND, "los pesos suman cero o son negativos"
+                f.status, f.reason = ND, Message("ev_weights_nonpositive")
                 self.finish(f)
                 return
             if trace:
                 for (v, obj, inp), raw, r in zip(values, raws, rels):
                     inp.weight = raw / total
                     inp.relevance, inp.raw_weight = r, raw
-                    inp.note = f"relevancia {r}, peso {raw}/{total}"
-            f.formula = f"media_ponderada({ag.value} de {ag.members}; pesos: {ag.weighting} = {scheme.text})"
+                    inp.note = Message("ev_relevance_weight", r=r, raw=raw, total=total)
+            f.formula = Message("ev_weighted_formula", value=ag.value, members=ag.members, weighting=ag.weighting, scheme=scheme.text)
             if trace:
                 f.inputs.append(Input("ponderacion", None, ref=rules.ref("ponderacion", "esquemas", ag.weighting), note=f"{ag.weighting} = {scheme.text}", used=False))
         f.exact, _ = aggregate(method, nums, raws, steps=False)
         if missing:
-            f.reason = f"excluidos por sin dato: {', '.join(missing)}"
+            f.reason = Message("ev_excluded", members=", ".join(missing))
         self.finish(f)
 
     # --- counts -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 from .aggregation import aggregate, weight_env, weighted
 from .errors import AddressError, did_you_mean, format_key
+from .i18n import t
 from .evaluate import ND, OK, Evaluation, Figure, figure_id
 from .expressions import EvalFailure, NoData
 from .plan import Indicator
@@ -27,76 +28,8 @@ from .tomlsource import SourceRef
 COUNT_PREFIX = "conteo"
 DATUM_PREFIX = "dato"
 
-WORDS = {
-    "es": {
-        "rule": "regla",
-        "formula": "fórmula",
-        "method": "caso",
-        "steps": "pasos",
-        "rounding": "redondeo",
-        "band": "semáforo",
-        "inputs": "entradas",
-        "members": "miembros",
-        "weight": "peso",
-        "relevance": "relevancia",
-        "not_used": "no usado",
-        "no_data": "N/D",
-        "status_nd": "sin dato",
-        "to_decimals": "a {d} decimal(es)",
-        "in": "en",
-        "compare_rounded": "se compara la cifra redondeada",
-        "compare_exact": "se compara el valor exacto",
-        "count_of": "cuenta de {figure} en la banda {band}",
-        "count_total": "cuenta de {figure} (todas las bandas)",
-        "plan": "plan",
-        "parameter": "parámetro",
-        "receipt": "Recibo",
-        "address": "dirección",
-        "datum": "dato del plan",
-        "sum": "suma",
-        "n": "n",
-        "sum_weighted": "Σ valor × peso bruto",
-        "sum_weights": "Σ pesos brutos",
-        "explains": "Explicación de",
-        "of": "solo las cifras cuyo dueño es un(a)",
-    },
-    "en": {
-        "rule": "rule",
-        "formula": "formula",
-        "method": "case",
-        "steps": "steps",
-        "rounding": "rounding",
-        "band": "traffic light",
-        "inputs": "inputs",
-        "members": "members",
-        "weight": "weight",
-        "relevance": "relevance",
-        "not_used": "not used",
-        "no_data": "N/A",
-        "status_nd": "no data",
-        "to_decimals": "to {d} decimal(s)",
-        "in": "in",
-        "compare_rounded": "the rounded figure is compared",
-        "compare_exact": "the exact value is compared",
-        "count_of": "count of {figure} in band {band}",
-        "count_total": "count of {figure} (all bands)",
-        "plan": "plan",
-        "parameter": "parameter",
-        "receipt": "Receipt",
-        "address": "address",
-        "datum": "plan datum",
-        "sum": "sum",
-        "n": "n",
-        "sum_weighted": "Σ value × raw weight",
-        "sum_weights": "Σ raw weights",
-        "explains": "Explanation of",
-        "of": "only figures owned by an",
-    },
-}
-
-
-def w(lang: str, key: str, **kw) -> str:
-    return WORDS.get(lang, WORDS["es"])[key].format(**kw)
+def w(lang: str | None, key: str, **kw) -> str:
+    return t(lang, f"exp_{key}", **kw)
 
 
 def _s(v: Any) -> str | None:
@@ -309,7 +242,7 @@ class _Builder:
         }
 
     def leaf(self, inp) -> dict:
-        if inp.note == "parámetro" or (inp.name in self.params and inp.figure is None and inp.ref is not None and inp.ref.file != self.ev.plan.path):
+        if getattr(inp.note, "id", None) == "ev_parameter" or (inp.name in self.params and inp.figure is None and inp.ref is not None and inp.ref.file != self.ev.plan.path):
             return {"type": "rule_parameter", "name": inp.name, "value": _s(inp.value), "source": self.rule_dict(inp.ref)}
         return {"type": "plan_input", "name": inp.name, "value": _s(inp.value), "source": _ref(inp.ref), "note": inp.note}
 
@@ -361,7 +294,7 @@ class _Builder:
         if r is None and isinstance(obj, Indicator):
             owner = plan.aei.get(obj.de) or plan.oei.get(obj.de)
             if owner is not None and getattr(owner, "relevancia", None) is not None:
-                return {"type": "plan_input", "name": "relevancia", "value": str(owner.relevancia), "source": _ref(plan.ref(owner, "relevancia")), "note": f"relevancia de {owner.codigo}"}
+                return {"type": "plan_input", "name": "relevancia", "value": str(owner.relevancia), "source": _ref(plan.ref(owner, "relevancia")), "note": t(None, "exp_relevance_of", code=owner.codigo)}
             return None
         if r is None:
             return None
@@ -539,15 +472,15 @@ def _val(v: str | None, lang: str) -> str:
 def _render(node: dict, lines: list[str], depth: int, lang: str, prefix: str = "") -> None:
     ind = "    " * depth
     sub = ind + "    "
-    t = node["type"]
-    if t in ("plan_input", "rule_parameter"):
-        where = w(lang, "parameter") if t == "rule_parameter" else w(lang, "plan")
+    kind = node["type"]
+    if kind in ("plan_input", "rule_parameter"):
+        where = w(lang, "parameter") if kind == "rule_parameter" else w(lang, "plan")
         text = f"{ind}{prefix}{node['name']} = {_val(node['value'], lang)}  ({where} {_loc(node.get('source'))})"
         if node.get("note"):
             text += f"  — {node['note']}"
         lines.append(text)
         return
-    if t == "count":
+    if kind == "count":
         lines.append(f"{ind}{prefix}{node['id']} = {node['value']}  [{node['label']}]")
         lines.append(f"{sub}{w(lang, 'rule')}: {node['rule']['rule_set']} {_loc(node['rule'])}")
         if node["band"] is not None:

@@ -61,14 +61,14 @@ def current_lang() -> str:
     return env if env in LANGS else DEFAULT_LANG
 
 
-def t(lang: str | None, key: str, **kw) -> str:
+def t(lang: str | None, key: str, /, **kw) -> str:
     """The message ``key`` in ``lang`` (``None``: the language in force), formatted with ``kw``."""
     entry = _load()[key]
     text = entry.get(lang or current_lang()) or entry[DEFAULT_LANG]
     return text.format(**kw) if kw else text
 
 
-def msg(key: str, **kw) -> str:
+def msg(key: str, /, **kw) -> str:
     """The message ``key`` in the language in force."""
     return t(None, key, **kw)
 
@@ -77,38 +77,43 @@ def has(key: str) -> bool:
     return key in _load()
 
 
-class Message:
-    """A message id with its arguments, rendered when shown (in the language in force).
+class Message(str):
+    """A message id with its arguments: a string (its text in the language in force when it
+    was made) that can be said again in another language with :meth:`render`.
 
     Library code that must say something to a person (why a rule set was chosen, why a
-    figure has no value) keeps a ``Message``; the text is made at the edge. Arguments that
-    are themselves ``Message``s are rendered in the same language.
+    figure has no value, an audit cause) makes a ``Message``; it prints, compares, joins and
+    serialises as the text it is, and keeps ``id`` and ``args`` for whoever needs the code.
+    Arguments that are themselves ``Message``s are rendered in the same language.
     """
 
-    __slots__ = ("id", "args")
-
-    def __init__(self, id: str, /, **args):
+    def __new__(cls, id: str, /, **args):
+        self = super().__new__(cls, _render(id, args, None))
         self.id = id
         self.args = args
+        return self
 
     def render(self, lang: str | None = None) -> str:
-        args = {k: (v.render(lang) if isinstance(v, Message) else v) for k, v in self.args.items()}
-        return t(lang, self.id, **args)
-
-    def __str__(self) -> str:
-        return self.render()
+        return _render(self.id, self.args, lang)
 
     def __repr__(self) -> str:
         return f"Message({self.id!r}, {self.args!r})"
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Message) and (self.id, self.args) == (other.id, other.args)
-
-    def __hash__(self) -> int:
-        return hash(self.id)
+    def __reduce__(self):  # pickles as id and arguments (batch --jobs sends figures between processes)
+        return (_restore, (self.id, self.args, str(self)))
 
     def to_dict(self) -> dict:
         return {"id": self.id, "args": {k: (v.to_dict() if isinstance(v, Message) else v) for k, v in self.args.items()}}
+
+
+def _render(id: str, args: dict, lang: str | None) -> str:
+    return t(lang, id, **{k: (v.render(lang) if isinstance(v, Message) else v) for k, v in args.items()})
+
+
+def _restore(id: str, args: dict, text: str) -> "Message":
+    m = str.__new__(Message, text)
+    m.id, m.args = id, args
+    return m
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import PlanError, did_you_mean, format_key
+from .errors import PlanError, did_you_mean, format_key, schema_message
 from .i18n import msg
 from .expressions import CONTEXT as _EXPR_CONTEXT
 from .tomlsource import SourceDoc, SourceRef, load_toml, load_toml_bytes
@@ -288,25 +288,19 @@ def _pydantic_error(doc: SourceDoc, exc: ValidationError) -> PlanError:
     # a misspelt key shows up as "missing X" plus "unknown Xx": name the unknown key first
     err = next((e for e in errs if e.get("type") == "extra_forbidden"), errs[0])
     loc = tuple(err.get("loc", ()))
-    msg = err.get("msg", "invalid value")
     typ = err.get("type", "")
+    text = schema_message(err)
     suggestion = None
     if typ == "extra_forbidden":
-        parent = loc[:-1]
-        allowed = _allowed_keys(parent)
-        msg = f"unknown key '{loc[-1]}'"
-        suggestion = did_you_mean(str(loc[-1]), allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None)
-    elif typ == "missing":
-        msg = f"missing required key '{loc[-1]}'"
-    elif msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
+        allowed = _allowed_keys(loc[:-1])
+        suggestion = did_you_mean(str(loc[-1]), allowed) or (msg("err_pyd_allowed_keys", keys=", ".join(allowed)) if allowed else None)
     # pydantic adds the union/validator name for some types; drop it from the path
     clean = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("function-before", "function-after"))))
     line = doc.line_of(clean)
     more = len(exc.errors()) - 1
     if more > 0:
-        msg += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
-    return PlanError(msg, file=doc.path, line=line, key=clean, excerpt=doc.excerpt(line), suggestion=suggestion)
+        text = msg("err_pyd_more", text=text, n=more)
+    return PlanError(text, file=doc.path, line=line, key=clean, excerpt=doc.excerpt(line), suggestion=suggestion)
 
 
 def _allowed_keys(parent: tuple) -> list[str]:

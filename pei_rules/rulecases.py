@@ -48,6 +48,7 @@ from typing import Any
 
 from . import inference
 from .errors import PeiError, RuleError, did_you_mean
+from .i18n import Message
 from .evaluate import ND, Figure, _Evaluator, figure_id
 from .ruleset import Aggregate, RuleSet, available, load_ruleset, resolve, search_dirs
 from .tomlsource import SourceDoc, load_toml
@@ -406,7 +407,8 @@ def _check(case: Case, f: Figure | None, weights: list | None) -> list[str]:
             msgs.append(f"line {line}: expected band '{d['banda']}', got '{got}'" + (f" for {f.value}" if f.value is not None else ""))
     if "motivo" in d:
         line = case.ref_line("motivo")
-        if not f.reason or str(d["motivo"]).casefold() not in f.reason.casefold():
+        reason = f.reason.render("es") if isinstance(f.reason, Message) else f.reason  # cases are written in Spanish
+        if not reason or str(d["motivo"]).casefold() not in reason.casefold():
             msgs.append(f"line {line}: expected the reason to mention '{d['motivo']}', got '{f.reason or ''}'")
     if "sentido_inferido" in d:
         line = case.ref_line("sentido_inferido")

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 from . import vocabulary as V
 from .errors import PeiError, RuleError, UsageError, did_you_mean
-from .i18n import Message
+from .i18n import Message, current_lang, msg
 from .expressions import FUNCTION_LIBRARY, Expression, Where, compile_expression
 from .tomlsource import SourceDoc, SourceRef, load_toml
 
@@ -359,7 +359,7 @@ _cache: dict[tuple, RuleSet] = {}
 def load_ruleset(spec: str | Path, *, overrides: list[Path] | None = None) -> RuleSet:
     """Load a rule set (folder or id), optionally with extra override files on top."""
     folder = resolve(str(spec)) if not isinstance(spec, Path) else spec
-    key = (str(folder.resolve()), tuple(str(o) for o in overrides or ()))
+    key = (str(folder.resolve()), tuple(str(o) for o in overrides or ()), current_lang())  # labels follow the language
     stamp = tuple(
         (str(p), p.stat().st_mtime_ns) for f in [folder, *(overrides or [])] for p in sorted(_files_of(f))
     )
@@ -502,6 +502,15 @@ class _Reader:
         if not isinstance(v, dict):
             self.fail(path, f"must be a table, got {_tname(v)}")
         return v
+
+    def label(self, path: tuple, default: Any = ..., key: str = "etiqueta") -> str:
+        """The label at ``path + (key,)`` in the language in force: ``<key>_en`` under English
+        when the rule file gives one (the Spanish one stays CEPLAN's authoritative term)."""
+        es = self.string(path + (key,), default)
+        en = self.get(path + (f"{key}_en",), None)
+        if en is not None and not isinstance(en, str):
+            self.fail(path + (f"{key}_en",), f"must be a string, got {_tname(en)}")
+        return en if en and current_lang() == "en" else es
 
     def string(self, path: tuple, default: Any = ..., choices: Iterable[str] | None = None) -> str:
         v = self.get(path, default)
@@ -674,7 +683,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             R.fail(("avance", "tipos", kname), "must be a table")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", kname):
             R.fail(("avance", "tipos", kname), "advance kind names are lower_case identifiers")
-        label = R.string(("avance", "tipos", kname, "etiqueta"), kname)
+        label = R.label(("avance", "tipos", kname), kname)
         forms: dict[tuple[str, str], Expression] = {}
         refs: dict[tuple[str, str], SourceRef] = {}
         for s, sub in kt.items():
@@ -714,7 +723,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             R.fail(path, f"'{name}' is reserved for indicator advance")
         scope = R.string(path + ("ambito",), choices=list(V.FORMULA_SCOPES))
         names = set(V.SCOPE_INPUTS[scope]) | set(params)
-        formulas[name] = Formula(name, R.string(path + ("etiqueta",), name), scope, R.expr(path + ("expr",), names, functions, f"formulas.{name}"), R.ref(path + ("expr",)))
+        formulas[name] = Formula(name, R.label(path, name), scope, R.expr(path + ("expr",), names, functions, f"formulas.{name}"), R.ref(path + ("expr",)))
 
     # weighting
     R.known_keys(("ponderacion",), ["esquema", "esquemas"])
@@ -745,7 +754,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             weighting = R.string(path + ("ponderacion",), scheme, choices=list(schemes))
         aggregates[name] = Aggregate(
             name=name,
-            label=R.string(path + ("etiqueta",), name),
+            label=R.label(path, name),
             scope=scope,
             members=members,
             value=R.string(path + ("valor",)),
@@ -792,7 +801,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     # semáforo
     R.known_keys(("semaforo",), ["compara", "sin_dato", "sin_dato_en", "escalas", "aplicar"])
     compare = R.string(("semaforo", "compara"), "redondeado", choices=["redondeado", "exacto"])
-    nd_label = R.string(("semaforo", "sin_dato"), "Sin dato")
+    nd_label = R.label(("semaforo",), msg("ev_no_data_label"), key="sin_dato")
     scales: dict[str, Scale] = {}
     for sname, st in R.table(("semaforo", "escalas")).items():
         spath = ("semaforo", "escalas", sname)
@@ -813,12 +822,12 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             if isinstance(parsed, str):
                 R.fail(bpath + ("intervalo",), f"bad interval '{text}': {parsed}")
             lo, lc, hi, hc = parsed
-            bands.append(Band(bname, R.string(bpath + ("etiqueta",), bname), lo, lc, hi, hc, R.ref(bpath + ("intervalo",)), text, color))
+            bands.append(Band(bname, R.label(bpath, bname), lo, lc, hi, hc, R.ref(bpath + ("intervalo",)), text, color))
         if not bands:
             R.fail(spath + ("bandas",), "a scale needs at least one band")
         bands.sort(key=lambda b: (b.lower is not None, b.lower if b.lower is not None else 0, not b.lower_closed))
         _check_partition(R, spath, bands)
-        scales[sname] = Scale(sname, R.string(spath + ("etiqueta",), sname), bands, R.ref(spath))
+        scales[sname] = Scale(sname, R.label(spath, sname), bands, R.ref(spath))
     band_for: dict[str, str] = {}
     all_kinds = known_kinds | set(aggregates)
     for kind, sname in R.table(("semaforo", "aplicar"), {}).items():
@@ -838,7 +847,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         of = R.string(cpath + ("de",), None, choices=["aei", "oei"]) if "de" in ct else None
         if of and kind_scope(fig) != "indicador":
             R.fail(cpath + ("de",), "'de' filters indicators by owner; this figure is not an indicator figure")
-        counts[cname] = Count(cname, R.string(cpath + ("etiqueta",), cname), fig, of, R.ref(cpath + ("figura",)))
+        counts[cname] = Count(cname, R.label(cpath, cname), fig, of, R.ref(cpath + ("figura",)))
 
     # rounding
     R.known_keys(("redondeo",), ["modo", "intermedios", "decimales"])

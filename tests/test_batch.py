@@ -135,7 +135,7 @@ def test_sort_and_usage_errors(tmp_path, capsys):
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith(("1 ", "2 ", "3 "))]
     assert [ln.split()[1] for ln in lines][-1] == "ENT0001"
     assert main(["batch", str(tmp_path / "in"), "--year", "2023", "--out", str(out), "--sort", "ejecucion_ponderad"]) == 2
-    assert "did you mean 'ejecucion_ponderada'" in capsys.readouterr().err
+    assert "quiso decir 'ejecucion_ponderada'" in capsys.readouterr().err
     assert main(["batch", str(tmp_path / "nada"), "--year", "2023", "--out", str(out)]) == 2
     assert main(["batch", str(tmp_path / "in"), "--year", "2023", "--out", str(out), "--jobs", "0"]) == 2
     assert main(["batch", str(tmp_path / "in"), "--year", "2023", "--out", str(out), "--rules", "no-existe"]) == 2

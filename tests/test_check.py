@@ -134,4 +134,4 @@ def test_rule_sections_validated(tmp_path, section, words, key):
     (rs / "verificacion.toml").write_text(section, encoding="utf-8")
     r = subprocess.run([sys.executable, "-m", "pei_rules", "check", str(ZED), "--rules", str(rs), "--year", "2023"], capture_output=True, text=True)
     assert r.returncode == 2, r.stdout + r.stderr
-    assert "verificacion.toml:" in r.stderr and words in r.stderr and f"key '{key}'" in r.stderr
+    assert "verificacion.toml:" in r.stderr and words in r.stderr and f"clave '{key}'" in r.stderr

@@ -134,7 +134,7 @@ def test_did_you_mean(zed_eval):
     with pytest.raises(AddressError) as exc:
         resolve(zed_eval, "AEI.3.02")
     assert "AEI.03.02" in str(exc.value)
-    assert "did you mean" in str(exc.value)
+    assert "quiso decir" in str(exc.value)
 
 
 def _cli(*args):
@@ -150,7 +150,7 @@ def test_cli_json_and_exit_codes():
     assert doc["receipt"]["plan"]["sha256"] and doc["receipt"]["rule_set"]["files"]
     r = _cli("explain", str(ZED), "AEI.3.02", "--year", "2023")
     assert r.returncode == 2
-    assert "did you mean 'AEI.03.02'" in r.stderr
+    assert "quiso decir 'AEI.03.02'" in r.stderr
     assert "Traceback" not in r.stderr
 
 

@@ -135,7 +135,7 @@ def test_header_problems(tmp_path):
     rows[9][rows[9].index("Sentido esperado")] = "Sentdo esperado"
     err = import_error(write_rows(tmp_path / "i.csv", rows), [AO])
     text = str(err) + "\n".join(err.related)
-    assert "unknown column 'Sentdo esperado'" in text and "did you mean 'sentido esperado'" in text
+    assert "unknown column 'Sentdo esperado'" in text and "quiso decir 'sentido esperado'" in text
     assert "missing column 'sentido esperado'" in text
     err = import_error(write_rows(tmp_path / "j.csv", [["a", "b"], ["1", "2"]]), None)
     assert "no header row" in err.message

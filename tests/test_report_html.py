@@ -352,7 +352,7 @@ def test_cli_writes_the_report(tmp_path):
     "argv, words",
     [
         (["report", "--out", "x.html"], ["PLAN", "--batch"]),
-        (["report", str(ZED), "--batch", "plans", "--out", "x.html"], ["not both"]),
+        (["report", str(ZED), "--batch", "plans", "--out", "x.html"], ["no ambos"]),
         (["report", "no-such-plan.toml", "--out", "x.html"], ["no-such-plan.toml"]),
         (["report", str(ZED), "--year", "2023", "--out", "no/such/folder/x.html"], ["no/such/folder"]),
         (["report", "--batch", "no-such-folder", "--year", "2023", "--out", "x.html"], ["no-such-folder"]),

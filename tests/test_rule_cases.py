@@ -132,7 +132,7 @@ def test_unknown_names_in_a_case_raise_with_line(tmp_path, rules_2023):
     (case,) = load_cases(p)
     with pytest.raises(RuleError) as ei:
         run_case(case, rules_2023)
-    assert ei.value.line == 6 and "did you mean" in (ei.value.suggestion or "")
+    assert ei.value.line == 6 and "quiso decir" in (ei.value.suggestion or "")
 
 
 def test_every_coverage_item_is_described(rules_2023):

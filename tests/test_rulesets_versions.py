@@ -80,6 +80,7 @@ def test_the_2025_set_overrides_only_the_capped_formulas_and_adds_the_semester()
 def test_the_rule_set_valid_for_a_year_is_picked_and_explained(year, rid):
     folder, why = pick_for_year(year)
     assert load_ruleset(folder).id == rid
+    why = why.render("en")
     assert f"'{rid}' is valid for {year}" in why
     if year in (2023, 2024):
         assert "anchored" in why and "ceplan-2023-fijo-321" in why
@@ -192,8 +193,8 @@ def test_rules_test_runs_every_case(capsys):
     code, out, _ = run(capsys, "rules", "test")
     assert code == 0, out
     last = out.strip().splitlines()[-1]
-    assert last.startswith("rule cases: ") and last.endswith(" 0 failed")
-    assert int(last.split()[2]) > 250
+    assert last.startswith("casos de reglas: ") and last.endswith(" 0 con fallos")
+    assert int(last.split()[3]) > 250
 
 
 def _copy_sets(tmp_path: Path) -> Path:
@@ -240,7 +241,7 @@ def test_a_broken_copy_of_each_rule_set_fails_check_at_the_right_line(tmp_path, 
     assert err["line"] == line, (err, line)
     # text output names file:line too, and the whole-folder check fails as well
     code, out, _ = run(capsys, "rules", "check", root / rid)
-    assert code == 1 and f"{fname}:" in out and "FAIL" in out
+    assert code == 1 and f"{fname}:" in out and "FALLA" in out
 
 
 def test_a_broken_expression_names_the_column(tmp_path, capsys):
@@ -359,7 +360,7 @@ def test_diff_of_a_rule_set_with_itself_is_empty(capsys):
 
 def test_diff_needs_two_rule_sets(capsys):
     code, _, err = run(capsys, "diff", ZED, "--rules", "ceplan-2023")
-    assert code == 2 and "exactly two" in err
+    assert code == 2 and "exactamente dos" in err
 
 
 def test_diff_attributes_uncapping_to_the_formulas(capsys):
@@ -466,7 +467,7 @@ def test_a_new_directive_in_toml_alone_evaluates_tests_and_diffs(tmp_path, monke
 
     assert run(capsys, "rules", "check", "directiva-nueva")[0] == 0
     code, out, _ = run(capsys, "rules", "test", "directiva-nueva")
-    assert code == 0 and "rule cases: 3 passed, 0 failed" in out
+    assert code == 0 and "casos de reglas: 3 correctos, 0 con fallos" in out
 
     code, out, _ = run(capsys, "diff", ZED, "--year", "2023", "--rules", "ceplan-2023", "--rules", "directiva-nueva", "--format", "json")
     assert code == 1
@@ -502,7 +503,7 @@ def test_picking_by_year_names_rule_sets_that_do_not_load(tmp_path, monkeypatch)
     monkeypatch.setenv("PEI_RULES_PATH", str(root))
     folder, why = pick_for_year(2023)
     assert load_ruleset(folder).id == "ceplan-2023"
-    assert "skipped rule sets that do not load: rota" in why
+    assert "skipped rule sets that do not load: rota" in why.render("en")
 
 
 def test_an_override_cannot_change_what_the_rule_set_is(tmp_path, capsys):

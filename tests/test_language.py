@@ -1,0 +1,194 @@
+"""Users read Spanish: under ``--lang es`` (the default) no English word reaches them, and
+under ``--lang en`` no Spanish one does (outside plan data, codes and file names).
+
+Every sub-command's ``--help`` is checked, and the commands' own output on the ZED ILO plan.
+Words are found by small lists of words that only one of the two languages uses; codes
+(``--rules``, ``avance_aei:AEI.02.01``, ``ceplan-2023``), paths and file names are removed
+first, and so is every text of the plan file (entity and indicator names are data).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from pei_rules.cli import build_parser, main
+from pei_rules.i18n import using_lang
+from pei_rules.tomlsource import load_toml
+
+ROOT = Path(__file__).resolve().parents[1]
+ZED = "plans/zed-ilo/pei-2023-2025.toml"
+
+#: words only English uses (as words, not inside codes)
+ENGLISH = set(
+    """the of and with for from is are not when each every this that which default file files folder
+    output write show print rule rules set sets year figure figures value values found missing unknown
+    expected should must errors warning warnings usage options help message exit evaluate evaluation
+    plans given instead only one two any all none no-one compare stored result results report reports
+    without input inputs check checks list run test tests cases passed failed wrote""".split()
+)
+#: words only Spanish uses (CEPLAN's terms — semáforo, sentido, avance, logro esperado — are allowed in English)
+SPANISH = set(
+    """de del la las el los con para por que una cada sin según también está año archivo carpeta
+    salida cifra cifras reglas regla valor valores entrada fórmula coinciden evaluación idioma
+    ningún ninguna muestra escribe escribir indique opciones uso argumentos conjunto conjuntos
+    correctos fallos errores avisos hallazgos""".split()
+)
+
+_CODE = re.compile(
+    r"(--?[\w-]+(=\S+)?"  # options
+    r"|\S*[/\\]\S*"  # paths
+    r"|\S+\.(toml|json|csv|html|md|xlsx|docx|pdf)\b"  # file names
+    r"|[\w.-]*[_:][\w.:-]*"  # identifiers and canonical ids
+    r"|\b[A-Z][A-Z0-9_|.]{1,}\b"  # metavars and plan codes (PLAN, OEI.02, RULESET)
+    r"|\{[^}]*\}"  # choices {text,json}
+    r"|'[^']*'"  # quoted names and commands ('pei-rules batch')
+    r"|pei-rules|ceplan[\w-]*"
+    r")"
+)
+_WORD = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+")
+
+
+def _words(text: str) -> set[str]:
+    text = _CODE.sub(" ", text)
+    for name in COMMAND_NAMES:  # sub-command names are codes
+        text = re.sub(rf"(?<![\w-]){name}(?![\w-])", " ", text)
+    return {w.lower() for w in _WORD.findall(text)}
+
+
+def _plan_texts(path: str) -> list[str]:
+    out: list[str] = []
+
+    def walk(x):
+        if isinstance(x, str):
+            out.append(x)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(load_toml(ROOT / path).data)
+    return sorted(out, key=len, reverse=True)
+
+
+def _without_plan_data(text: str, plan: str = ZED) -> str:
+    """The text without the plan's own strings, whole or cut short with '…' by a table."""
+    for s in _plan_texts(plan):
+        if len(s) > 2:
+            text = text.replace(s, " ")
+            if "…" in text:
+                for cut in range(len(s) - 1, 10, -1):
+                    if s[:cut] + "…" in text:
+                        text = text.replace(s[:cut] + "…", " ")
+    return text
+
+
+def _run(argv: list[str]) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # --help
+            code = exc.code
+    return code, out.getvalue() + err.getvalue()
+
+
+def _commands() -> list[list[str]]:
+    """Every sub-command path: ['evaluate'], ['rules', 'show'] ..."""
+    out = []
+
+    def walk(parser: argparse.ArgumentParser, prefix: list[str]):
+        for a in parser._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                for name, sub in a.choices.items():
+                    out.append(prefix + [name])
+                    walk(sub, prefix + [name])
+
+    with using_lang("es"):
+        walk(build_parser(), [])
+    return out
+
+
+COMMANDS = _commands()
+COMMAND_NAMES = sorted({c[-1] for c in COMMANDS}, key=len, reverse=True)
+
+
+def _offending(text: str, lang: str) -> set[str]:
+    return _words(text) & (ENGLISH if lang == "es" else SPANISH)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_help_of_every_command_is_in_one_language(lang):
+    assert len(COMMANDS) >= 12, COMMANDS
+    bad = {}
+    for cmd in [[]] + COMMANDS:
+        code, text = _run(cmd + ["--help", "--lang", lang])
+        assert code == 0, (cmd, text)
+        words = _offending(text, lang)
+        if words:
+            bad[" ".join(cmd) or "pei-rules"] = sorted(words)
+    assert not bad, bad
+
+
+def test_every_option_has_help_and_every_command_a_description():
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser, name: str):
+        if not parser.description:
+            missing.append(f"{name}: no description")
+        for a in parser._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                for sub_name, sub in a.choices.items():
+                    walk(sub, f"{name} {sub_name}")
+            elif not a.help:
+                missing.append(f"{name} {'/'.join(a.option_strings) or a.dest}: no help")
+
+    with using_lang("es"):
+        walk(build_parser(), "pei-rules")
+    assert not missing, missing
+
+
+def test_usage_errors_are_in_the_language_in_force():
+    code, text = _run(["evaluate"])
+    assert code == 2 and "uso:" in text and "faltan los argumentos" in text
+    code, text = _run(["evaluate", "--lang", "en"])
+    assert code == 2 and "usage:" in text and "the following arguments are required" in text
+
+
+def test_environment_language(monkeypatch):
+    monkeypatch.setenv("PEI_RULES_LANG", "en")
+    code, text = _run(["check", "--help"])
+    assert code == 0 and "options:" in text and "opciones:" not in text
+
+
+OUTPUT_COMMANDS = [
+    ["evaluate", ZED, "--year", "2023"],
+    ["evaluate", ZED, "--year", "2023", "--format", "markdown"],
+    ["explain", ZED, "OEI.02", "--year", "2023"],
+    ["explain", ZED, "ejecucion_ponderada", "--year", "2023"],
+    ["audit", ZED, "--year", "2023"],
+    ["check", ZED, "--year", "2023"],
+    ["diff", ZED, "--year", "2023", "--rules", "ceplan-2023", "--rules", "ceplan-2023-fijo-321"],
+    ["rules", "list"],
+    ["rules", "check"],
+    ["rules", "test", "ceplan-2023"],
+    ["rules", "show", "ceplan-2023"],
+]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("argv", OUTPUT_COMMANDS, ids=lambda a: " ".join(a[:2]))
+def test_command_output_is_in_one_language(argv, lang, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, text = _run(argv + ["--lang", lang])
+    assert code in (0, 1), text
+    if argv[:2] == ["rules", "show"]:  # the rule files' own text (keys, values, comments) is data
+        text = "\n".join(line for line in text.splitlines() if line.startswith("# ") and ":" not in line)
+    words = _offending(_without_plan_data(text), lang)
+    assert not words, (sorted(words), text[:3000])
