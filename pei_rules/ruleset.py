@@ -706,7 +706,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         refs: dict[tuple[str, str], SourceRef] = {}
         decisions: dict[str, dict[tuple[str, str], ZeroDecision]] = {"si_division_por_cero": {}, "si_cero_entre_cero": {}}
         for s, sub in kt.items():
-            if s in ("etiqueta", "activo"):
+            if s in ("etiqueta", "etiqueta_en", "activo"):
                 continue
             if s in decisions:
                 decisions[s] = _zero_decisions(R, ("avance", "tipos", kname, s), cases, ind_names, functions)
@@ -746,7 +746,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         path = ("formulas", name)
         if not isinstance(ft, dict):
             R.fail(path, "must be a table with ambito and expr")
-        R.known_keys(path, ["etiqueta", "ambito", "expr", "activo"])
+        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "expr", "activo"])
         if name in reserved:
             R.fail(path, f"'{name}' is reserved for indicator advance")
         if not _active(R, path):
@@ -774,7 +774,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         path = ("agregados", name)
         if not isinstance(at, dict):
             R.fail(path, "must be a table")
-        R.known_keys(path, ["etiqueta", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion", "activo", "de", "intermedios"])
+        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion", "activo", "de", "intermedios"])
         if name in known_kinds:
             R.fail(path, f"'{name}' is already the name of a formula")
         if not _active(R, path):
@@ -845,7 +845,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     steps = _steps(R, aggregates, formulas)
 
     # semáforo
-    R.known_keys(("semaforo",), ["compara", "sin_dato", "escalas", "aplicar"])
+    R.known_keys(("semaforo",), ["compara", "sin_dato", "sin_dato_en", "escalas", "aplicar"])
     compare = R.string(("semaforo", "compara"), "redondeado", choices=["redondeado", "exacto"])
     nd_label = R.string(("semaforo", "sin_dato"), "Sin dato")
     scales: dict[str, Scale] = {}
@@ -853,13 +853,13 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         spath = ("semaforo", "escalas", sname)
         if not isinstance(st, dict):
             R.fail(spath, "must be a table")
-        R.known_keys(spath, ["etiqueta", "bandas"])
+        R.known_keys(spath, ["etiqueta", "etiqueta_en", "bandas"])
         bands: list[Band] = []
         for bname, bt in R.table(spath + ("bandas",)).items():
             bpath = spath + ("bandas", bname)
             if not isinstance(bt, dict):
                 R.fail(bpath, "must be a table with etiqueta and intervalo")
-            R.known_keys(bpath, ["etiqueta", "intervalo", "color"])
+            R.known_keys(bpath, ["etiqueta", "etiqueta_en", "intervalo", "color"])
             color = R.string(bpath + ("color",), None)
             if color is not None and not _COLOR.fullmatch(color):
                 R.fail(bpath + ("color",), f"bad color '{color}': expected '#rrggbb'", suggestion='for example color = "#c62828"')
@@ -890,7 +890,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             R.fail(cpath, "must be a table")
         if _active(R, cpath) is False:
             continue
-        R.known_keys(cpath, ["etiqueta", "figura", "de", "activo"])
+        R.known_keys(cpath, ["etiqueta", "etiqueta_en", "figura", "de", "activo"])
         if ct.get("figura") in switched_off:
             R.fail(cpath + ("figura",), f"'{ct['figura']}' is switched off (activo = false): switch this count off too (activo = false)")
         fig = R.string(cpath + ("figura",), choices=sorted(all_kinds))

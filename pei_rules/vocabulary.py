@@ -22,6 +22,7 @@ RULE_SECTIONS = [
     "periodos",
     "agregacion_ao",
     "impresion",
+    "informe",
 ]
 CORE_SECTIONS = set(RULE_SECTIONS[:10]) | {"agregacion_ao"}
 META_KEYS = ["id", "titulo", "directiva", "vigencia", "anclado", "anclaje", "periodos", "funciones", "extends", "notas"]
