@@ -38,6 +38,8 @@ def _tipo_i(s, a, o, e):
     if s == "asc":
         return min(D100, D100 * o / e)
     if s == "desc":
+        if o == 0 and e != 0:  # ceplan-2023's si_division_por_cero: reaching 0 meets a positive target
+            return D100 if e > 0 else Decimal(0)
         return min(D100, D100 * e / o)
     if a == "max":
         return D100 if o <= e else D100 * e / o
