@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import tomllib
 import warnings
 import zipfile
 from pathlib import Path
@@ -352,3 +353,30 @@ def test_openapi_is_published_and_matches_the_routes(client):
                 ref = json.dumps(resp)
                 for name in [x.split("/")[-1].rstrip('"}') for x in ref.split("#/components/schemas/")[1:]]:
                     assert name in doc["components"]["schemas"], name
+
+
+# --- every broken plan fixture through the API ----------------------------------------------------
+
+BROKEN = ROOT / "tests" / "fixtures" / "broken"
+
+
+def _broken_plans():
+    expected = tomllib.loads((BROKEN / "expected.toml").read_text(encoding="utf-8"))
+    return sorted(expected["plans"].items())
+
+
+@pytest.mark.parametrize("name,spec", _broken_plans(), ids=[n for n, _ in _broken_plans()])
+def test_every_broken_plan_fixture_is_a_json_error_with_its_location(client, schema, name, spec):
+    raw = (BROKEN / "plans" / f"{name}.toml").read_bytes()
+    r = client.post("/api/evaluate", files={"plan": (f"{name}.toml", raw, "application/toml")}, data={"year": "2023"})
+    assert r.status_code in (413, 422), (r.status_code, r.text[:500])
+    assert "Traceback" not in r.text
+    e = r.json()["error"]
+    assert not validate({"error": e}, {"$ref": "#/components/schemas/Error"}, schema)
+    assert f"{name}.toml" in e["message"]  # Spanish, naming the uploaded file
+    text = e.get("detail", {}).get("text", "")
+    file = spec.get("file", f"{name}.toml")
+    if file == f"{name}.toml" and "line" in spec:
+        assert f"{file}:{spec['line']}" in text, text
+    if "key" in spec and file == f"{name}.toml":
+        assert spec["key"] in text, text
