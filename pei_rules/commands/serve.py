@@ -4,42 +4,33 @@ from __future__ import annotations
 import sys
 
 from ..errors import UsageError
-from ..i18n import t
+from ..i18n import msg, t
 from ..serve.settings import MIB, Settings
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "serve",
-        help="web page and JSON API on this machine (http://127.0.0.1:8000/)",
-        description=(
-            "Serve a web page (Spanish, English switch) to upload plans or Aplicativo sheets, see the evaluation as the "
-            "HTML report shows it with every figure explained, check and audit results, downloads, rule-set comparison "
-            "and batch tables; and a JSON API (POST /api/evaluate, /api/explain, /api/audit, /api/check, /api/diff, "
-            "GET /api/rules; schema at /api/openapi.json). Binds to 127.0.0.1 unless --host says otherwise."
-        ),
-    )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--workers", type=int, default=Settings.workers, metavar="N", help=f"evaluations at the same time (threads; default {Settings.workers})")
-    p.add_argument("--max-upload-mb", type=float, default=Settings.max_body_bytes / MIB, metavar="MIB", help="largest upload, all files together (default %(default)g)")
-    p.add_argument("--max-file-mb", type=float, default=Settings.max_file_bytes / MIB, metavar="MIB", help="largest single file (default %(default)g)")
-    p.add_argument("--max-files", type=int, default=Settings.max_files, metavar="N", help="files per upload, zip members included (default %(default)d)")
-    p.add_argument("--lang", choices=("es", "en"), default="es", help="language of the start-up message (the page has its own switch)")
+    p = sub.add_parser("serve", help=msg("cli_serve_help"), description=msg("cli_serve_description"))
+    p.add_argument("--host", default="127.0.0.1", help=msg("cli_serve_host"))
+    p.add_argument("--port", type=int, default=8000, help=msg("cli_serve_port"))
+    p.add_argument("--workers", type=int, default=Settings.workers, metavar="N", help=msg("cli_serve_workers", n=Settings.workers))
+    p.add_argument("--max-upload-mb", type=float, default=Settings.max_body_bytes / MIB, metavar="MIB", help=msg("cli_serve_max_upload", n=f"{Settings.max_body_bytes / MIB:g}"))
+    p.add_argument("--max-file-mb", type=float, default=Settings.max_file_bytes / MIB, metavar="MIB", help=msg("cli_serve_max_file", n=f"{Settings.max_file_bytes / MIB:g}"))
+    p.add_argument("--max-files", type=int, default=Settings.max_files, metavar="N", help=msg("cli_serve_max_files", n=Settings.max_files))
+    p.add_argument("--lang", choices=("es", "en"), default=None, help=msg("cli_serve_lang"))
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     if not 0 < args.port < 65536:
-        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
+        raise UsageError(msg("cli_serve_bad_port", port=args.port))
     for name in ("workers", "max_files"):
         if getattr(args, name) < 1:
-            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+            raise UsageError(msg("cli_serve_at_least_one", name=name.replace("_", "-")))
     for name in ("max_upload_mb", "max_file_mb"):
         if not getattr(args, name) > 0:
-            raise UsageError(f"--{name.replace('_', '-')} must be positive")
+            raise UsageError(msg("cli_serve_positive", name=name.replace("_", "-")))
     settings = Settings(
         max_body_bytes=int(args.max_upload_mb * MIB),
         max_file_bytes=int(args.max_file_mb * MIB),

@@ -21,7 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import __version__
+from .._version import __version__
 from ..errors import PeiError
 from ..explain import all_addresses
 from ..html_report import render_html

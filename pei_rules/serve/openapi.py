@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from .settings import Settings
 
 S = dict[str, Any]

@@ -14,7 +14,7 @@ import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from .. import __version__
+from .._version import __version__
 from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE
 from ..html_report import BASE_CSS, render_html
 from ..i18n import t

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import anyio
 from anyio import to_thread
 
-from .. import __version__
+from .._version import __version__
 from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE, audit, audit_document
 from ..check import ERROR, WARNING, check
 from ..diffing import diff_evaluations, rule_differences
