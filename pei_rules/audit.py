@@ -32,7 +32,7 @@ from .files import LIMIT_JSON, read_text_limited, sha256_limited
 from .evaluate import ND, OK, Evaluation, Figure, evaluate
 from .explain import COUNT_PREFIX, DATUM_PREFIX, _Builder, datum_value, resolve
 from .expressions import EvalFailure, NoData
-from .i18n import Message
+from .i18n import Message, has
 from .plan import load_plan
 from .ruleset import load_ruleset
 from .ruleset import resolve as resolve_rules
@@ -41,14 +41,11 @@ from .vocabulary import OVERRIDE_NAME
 
 MATCH, MISMATCH, NOT_RECOMPUTABLE = "match", "mismatch", "not_recomputable"
 
-MODE_NAMES = {
-    "down": "truncamiento",
-    "up": "redondeo hacia arriba",
-    "half_even": "redondeo mitad al par",
-    "half_down": "redondeo mitad hacia abajo",
-    "half_up": "redondeo mitad hacia arriba",
-}
-POPULATION_NAMES = {"aei": "AEI", "oei": "OEI", "indicador": "indicadores", "ao": "AO"}
+def _mode(mode: str) -> str:
+    """A rounding mode's name for people (the catalogue's words; the code when it has none)."""
+    return Message(f"aud_mode_{mode}") if has(f"aud_mode_{mode}") else mode
+def _population(pop: str) -> str:
+    return Message(f"aud_population_{pop}") if has(f"aud_population_{pop}") else pop
 
 
 @dataclass
@@ -108,7 +105,7 @@ def _q(x: Decimal, decimals: int, mode: str) -> Decimal:
 
 
 def _dec(d: int) -> str:
-    return f"{d} decimal" + ("" if d == 1 else "es")
+    return Message("aud_decimals_1") if d == 1 else Message("aud_decimals", n=d)
 
 
 def _norm_text(s: str) -> str:
@@ -135,7 +132,7 @@ class _Auditor:
                 e.resolved = resolve(self.ev, p.figura)
             except AddressError as exc:
                 raise AddressError(
-                    f"[[publicado]] entry names an unknown figure: {exc.message}",
+                    Message("aud_unknown_published", detail=exc.message),
                     file=ref.file,
                     line=ref.line,
                     key=ref.key,
@@ -156,7 +153,7 @@ class _Auditor:
         e.label = f.label
         printed = parse_printed(e.published)
         if printed is None:
-            e.status, e.reason = MISMATCH, f"'{e.published}' is not a number"
+            e.status, e.reason = MISMATCH, Message("aud_not_a_number", text=e.published)
             e.recomputed = None if f.value is None else str(f.value)
             return
         pub, d = printed
@@ -178,7 +175,7 @@ class _Auditor:
         # 1. the same exact value rounded another way
         for mode in V.ROUNDING_MODES:
             if mode != self.mode and _q(f.exact, d, mode) == pub:
-                causes.append(f"{MODE_NAMES.get(mode, mode)} a {_dec(d)}: {f.exact} -> {pub} (las reglas: {MODE_NAMES.get(self.mode, self.mode)} -> {_q(f.exact, d, self.mode)})")
+                causes.append(Message("aud_cause_rounding", mode=_mode(mode), decimals=_dec(d), exact=f.exact, published=pub, rule_mode=_mode(self.mode), rule_value=_q(f.exact, d, self.mode)))
                 break
         # 2. another figure of the same entity (or a figure it aggregates)
         same = [g for g in ev.figures.values() if g.id != f.id and g.code == f.code and g.status == OK and g.exact is not None]
@@ -187,7 +184,7 @@ class _Auditor:
             owned = [g for g in ev.figures.values() if g.owner == f.code and f.code and g.status == OK and g.exact is not None]
             hits = [g for g in owned if _q(g.exact, d, self.mode) == pub]
         for g in hits:
-            causes.append(f"{g.label} ({g.id} = {g.value}) mostrada como {f.label}")
+            causes.append(Message("aud_cause_other_figure", label=g.label, id=g.id, value=g.value, shown_as=f.label))
         # 3. an intermediate value of the formula (e.g. a cap not applied)
         base = self.formula_figure(f)
         for step in self.builder.steps_for(base)[:-1]:
@@ -196,7 +193,7 @@ class _Auditor:
             except (InvalidOperation, TypeError):
                 continue
             if _q(v, d, self.mode) == pub:
-                causes.append(f"es el valor intermedio '{step['expr']}' = {v}: falta aplicar el resto de '{base.formula}' (p. ej. el tope)")
+                causes.append(Message("aud_cause_intermediate", step=step["expr"], value=v, formula=base.formula))
                 break
         # 4. swapped inputs of the formula
         causes += self.swapped(base, pub, d)
@@ -205,13 +202,13 @@ class _Auditor:
         # 6. a plan input printed instead of the figure
         for inp in f.inputs:
             if inp.figure is None and inp.value is not None and getattr(inp.note, "id", None) != "ev_parameter" and inp.value == pub:
-                causes.append(f"muestra el dato del plan '{inp.name}' = {inp.value} ({inp.ref}) en lugar de la cifra")
+                causes.append(Message("aud_cause_plan_input", name=inp.name, value=inp.value, ref=str(inp.ref)))
         # 7. fraction vs percentage
         for factor, what in ((Decimal(100), "×100"), (Decimal("0.01"), "÷100")):
             if _q(f.exact * factor, d, self.mode) == pub and f.exact != 0:
-                causes.append(f"la cifra {what}: fracción y porcentaje confundidos")
+                causes.append(Message("aud_cause_fraction", what=what))
         if not causes:
-            causes.append("causa no identificada")
+            causes.append(Message("aud_cause_unknown"))
         return causes
 
     def formula_figure(self, f: Figure) -> Figure:
@@ -244,7 +241,7 @@ class _Auditor:
             except (NoData, EvalFailure):
                 continue
             if _q(v, d, self.mode) == pub:
-                out.append(f"entradas intercambiadas: '{a}' ↔ '{b}' da {v}")
+                out.append(Message("aud_cause_swapped", a=a, b=b, value=v))
         return out
 
     def other_methods(self, f: Figure, pub: Decimal, d: int) -> list[str]:
@@ -275,7 +272,7 @@ class _Auditor:
             if name == ag.method:
                 continue
             if _q(v, d, self.mode) == pub:
-                out.append(f"otro método de agregación: {name} de {ag.value} da {v} (las reglas: {ag.method})")
+                out.append(Message("aud_cause_other_method", method=name, value_name=ag.value, value=v, rule_method=ag.method))
         return out
 
     # counts ------------------------------------------------------------------------------
@@ -288,7 +285,7 @@ class _Auditor:
         e.recomputed = str(value)
         printed = parse_printed(e.published)
         if printed is None or printed[1] != 0:
-            e.status, e.reason = MISMATCH, f"'{e.published}' is not a whole count"
+            e.status, e.reason = MISMATCH, Message("aud_not_a_count", text=e.published)
             return
         pub = int(printed[0])
         if pub == value:
@@ -301,23 +298,23 @@ class _Auditor:
         pops = self.populations()
         for pop, n in pops.items():
             if pop != own and n == pub:
-                causes.append(f"cuenta {POPULATION_NAMES.get(pop, pop)} ({n}) en lugar de {POPULATION_NAMES.get(own, own)} ({value})")
+                causes.append(Message("aud_cause_population", population=_population(pop), n=n, own=_population(own), value=value))
         if band != "total":
             for b, n in c.counts.items():
                 if b != band and n == pub:
-                    causes.append(f"es la cuenta de otra banda de la misma tabla: {b} = {n}")
+                    causes.append(Message("aud_cause_other_band", band=b, n=n))
             alt = self.recount(name, band)
             if alt is not None and alt == pub:
                 other_mode = "exacto" if self.rules.compare == "redondeado" else "redondeado"
-                causes.append(f"clasificando el valor {other_mode} (las reglas comparan el {self.rules.compare}) la cuenta es {alt}")
+                causes.append(Message("aud_cause_other_value", other=Message(f"aud_compare_{other_mode}"), compare=Message(f"aud_compare_{self.rules.compare}"), n=alt))
         for other, oc in self.ev.counts.items():
             if other == name:
                 continue
             for b, n in list(oc.counts.items()) + [("total", oc.total)]:
                 if n == pub and (b == band or b == "total"):
-                    causes.append(f"es la cuenta de otra tabla: {oc.label} ({b}) = {n}")
+                    causes.append(Message("aud_cause_other_table", label=oc.label, band=b, n=n))
         if not causes:
-            causes.append("causa no identificada")
+            causes.append(Message("aud_cause_unknown"))
         e.causes = causes
 
     def recount(self, name: str, band: str) -> int | None:
@@ -348,13 +345,13 @@ class _Auditor:
 
     def datum(self, e: Entry) -> None:
         value, ref = datum_value(self.ev.plan, e.resolved)
-        e.label = f"dato del plan ({ref})"
+        e.label = Message("aud_datum_label", ref=str(ref))
         e.recomputed = str(value)
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             printed = parse_printed(e.published)
             if printed is None:
-                e.status, e.reason = MISMATCH, f"'{e.published}' is not a number; the plan has {value}"
-                e.causes = ["el informe da un texto donde el plan tiene un número"]
+                e.status, e.reason = MISMATCH, Message("aud_not_a_number_plan_has", text=e.published, value=value)
+                e.causes = [Message("aud_cause_text_for_number")]
                 return
             pub, d = printed
             v = Decimal(value)
@@ -366,12 +363,12 @@ class _Auditor:
             causes = []
             for mode in V.ROUNDING_MODES:
                 if _q(v, d, mode) == pub:
-                    causes.append(f"dato del plan redondeado a {_dec(d)} ({MODE_NAMES.get(mode, mode)}): {v} -> {pub}")
+                    causes.append(Message("aud_cause_datum_rounded", decimals=_dec(d), mode=_mode(mode), value=v, published=pub))
                     break
             for factor, what in ((Decimal(100), "×100"), (Decimal("0.01"), "÷100"), (Decimal(1000), "×1000"), (Decimal("0.001"), "÷1000")):
                 if v * factor == pub:
-                    causes.append(f"el dato {what}: otra unidad")
-            e.causes = causes or ["causa no identificada"]
+                    causes.append(Message("aud_cause_datum_unit", what=what))
+            e.causes = causes or [Message("aud_cause_unknown")]
             return
         if _norm_text(value) == _norm_text(e.published):
             e.status = MATCH
@@ -384,16 +381,16 @@ def text_difference(plan_text: str, published: str) -> str:
     """One line naming what the published text changes with respect to the plan's."""
     a, b = plan_text.split(), published.split()
     if len(a) <= 1 and len(b) <= 1:
-        return f"el informe dice '{published}' donde el plan dice '{plan_text}'"
+        return Message("aud_text_says", published=published, plan=plan_text)
     parts = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=[x.casefold() for x in a], b=[x.casefold() for x in b], autojunk=False).get_opcodes():
         if op == "insert":
-            parts.append(f"añade '{' '.join(b[j1:j2])}'")
+            parts.append(Message("aud_text_adds", words=" ".join(b[j1:j2])))
         elif op == "delete":
-            parts.append(f"quita '{' '.join(a[i1:i2])}'")
+            parts.append(Message("aud_text_removes", words=" ".join(a[i1:i2])))
         elif op == "replace":
-            parts.append(f"cambia '{' '.join(a[i1:i2])}' por '{' '.join(b[j1:j2])}'")
-    return "el texto publicado " + ", ".join(parts) if parts else "diferencia de mayúsculas o puntuación"
+            parts.append(Message("aud_text_changes", old=" ".join(a[i1:i2]), new=" ".join(b[j1:j2])))
+    return Message("aud_text_changed", changes=", ".join(parts)) if parts else Message("aud_text_case")
 
 
 def audit(ev: Evaluation) -> list[Entry]:

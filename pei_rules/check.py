@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import RuleError, did_you_mean, format_key
+from .i18n import Message, msg
 from .inference import infer_sentido
 from .inference import settings as inference_settings
 from .plan import Plan
@@ -40,8 +41,8 @@ class Finding:
 
     def __str__(self) -> str:
         loc = self.ref.file + (f":{self.ref.line}" if self.ref.line else "")
-        key = f", key '{format_key(self.ref.key)}'" if self.ref.key else ""
-        return f"{loc}{key}: {self.severity} [{self.code}]: {self.message}"
+        key = msg("chk_key", key=format_key(self.ref.key)) if self.ref.key else ""
+        return msg("chk_line", loc=loc, key=key, severity=msg(f"chk_severity_{self.severity}"), code=self.code, message=self.message)
 
     def to_dict(self) -> dict:
         return {"code": self.code, "severity": self.severity, "message": self.message, **self.ref.to_dict()}
@@ -136,20 +137,19 @@ class _Checker:
             if cat is None:
                 known = sorted(self.rules.synonyms.get(fld, {}))
                 hint = did_you_mean(word.casefold(), known)
-                self.add("vocabulario_desconocido", ERROR, f"indicator '{code}': '{word}' is not a {fld} known to rule set '{self.rules.id}'" + (f" ({hint})" if hint else ""), plan.ref(ind, fld))
+                self.add("vocabulario_desconocido", ERROR, Message("chk_unknown_word", code=code, word=word, field=fld, rules=self.rules.id, hint=Message("chk_hint", hint=hint) if hint else ""), plan.ref(ind, fld))
         if s is not None and a is not None and a not in self.rules.cases.get(s, []):
             self.add(
                 "agregacion_no_aplica",
                 ERROR,
-                f"indicator '{code}': tipo de agregación '{ind.agregacion}' does not apply to sentido '{ind.sentido}' in rule set '{self.rules.id}'"
-                f" (for {s}: {', '.join(self.rules.cases.get(s, []))})",
+                Message("chk_case_not_allowed", code=code, agregacion=ind.agregacion, sentido=ind.sentido, rules=self.rules.id, category=s, allowed=", ".join(self.rules.cases.get(s, []))),
                 plan.ref(ind, "agregacion"),
             )
         # target and value for the year
         if y not in ind.logro_esperado:
-            self.add("sin_meta", ERROR, f"indicator '{code}' has no logro_esperado (target) for {y}", plan.ref(ind, "logro_esperado"))
+            self.add("sin_meta", ERROR, Message("chk_no_target", code=code, year=y), plan.ref(ind, "logro_esperado"))
         if y not in ind.valor_obtenido:
-            self.add("sin_valor", WARNING, f"indicator '{code}' has no valor_obtenido for {y}", plan.ref(ind, "valor_obtenido"))
+            self.add("sin_valor", WARNING, Message("chk_no_value", code=code, year=y), plan.ref(ind, "valor_obtenido"))
         # N/D where the formula needs a value
         if s is not None and a is not None and (s, a) in self.rules.advance_kinds[self.rules.principal].formulas:
             expr = self.rules.advance_kinds[self.rules.principal].formulas[(s, a)]
@@ -158,13 +158,8 @@ class _Checker:
                     present, value = self._get(ind, key)
                     if present and value is None:
                         sev = WARNING if ind.permite_nd else ERROR
-                        self.add(
-                            "nd_requerido",
-                            sev,
-                            f"indicator '{code}': {format_key(tuple(str(k) for k in key))} is N/D but the formula '{expr.text}' needs '{name}'"
-                            + ("" if ind.permite_nd else " (permite_nd = false)"),
-                            plan.ref(ind, *[str(k) for k in key]),
-                        )
+                        text = Message("chk_nd_needed", code=code, key=format_key(tuple(str(k) for k in key)), formula=expr.text, name=name)
+                        self.add("nd_requerido", sev, text if ind.permite_nd else Message("chk_nd_not_allowed", text=text), plan.ref(ind, *[str(k) for k in key]))
         # declared sentido against the trend of its own targets
         # (targets that never change show no trend, so they contradict no sentido)
         varying = len({v for yy, v in ind.logro_esperado.items() if v is not None and plan.model.plan.desde <= yy <= plan.model.plan.hasta}) > 1
@@ -174,7 +169,7 @@ class _Checker:
                 self.add(
                     "sentido_contradice_metas",
                     WARNING,
-                    f"indicator '{code}' declares sentido '{ind.sentido}' but its targets imply '{inferred}': {why}",
+                    Message("chk_sentido_contradicts", code=code, sentido=ind.sentido, inferred=inferred, why=why),
                     plan.ref(ind, "sentido"),
                 )
         # values within the admissible range of the unit
@@ -183,7 +178,7 @@ class _Checker:
             rng = self.units.get(unit)
             if rng is None:
                 hint = did_you_mean(unit, self.units)
-                self.add("unidad_desconocida", WARNING, f"indicator '{code}': unit of measure '{ind.unidad_medida}' has no admissible range in [unidades] of rule set '{self.rules.id}'" + (f" ({hint})" if hint else ""), plan.ref(ind, "unidad_medida"))
+                self.add("unidad_desconocida", WARNING, Message("chk_unknown_unit", code=code, unit=ind.unidad_medida, rules=self.rules.id, hint=Message("chk_hint", hint=hint) if hint else ""), plan.ref(ind, "unidad_medida"))
             else:
                 vals: list[tuple[tuple, Any]] = []
                 if ind.linea_base is not None:
@@ -196,7 +191,7 @@ class _Checker:
                         self.add(
                             "fuera_de_rango",
                             ERROR,
-                            f"indicator '{code}': {format_key(key)} = {v} is outside {rng.text}, the admissible range of '{ind.unidad_medida}' ({rng.ref})",
+                            Message("chk_out_of_range", code=code, key=format_key(key), value=v, range=rng.text, unit=ind.unidad_medida, ref=str(rng.ref)),
                             plan.ref(ind, *key),
                         )
 
@@ -223,17 +218,17 @@ class _Checker:
                 if monthly is not None:
                     for m, v in enumerate(monthly):
                         if v is None:
-                            self.add("nd_requerido", WARNING, f"AO '{ao.codigo}': month {m + 1} of {name}_mensual is N/D; the AO's execution is N/D", self.plan.ref(ao, f"{name}_mensual"))
+                            self.add("nd_requerido", WARNING, Message("chk_ao_month_nd", code=ao.codigo, month=m + 1, name=name), self.plan.ref(ao, f"{name}_mensual"))
                             break
                 elif getattr(ao, name) is None:
-                    self.add("nd_requerido", WARNING, f"AO '{ao.codigo}': {name} is N/D or missing; the AO's execution is N/D", self.plan.ref(ao, name) if name in ao.model_fields_set else self.plan.ref(ao))
+                    self.add("nd_requerido", WARNING, Message("chk_ao_nd", code=ao.codigo, name=name), self.plan.ref(ao, name) if name in ao.model_fields_set else self.plan.ref(ao))
             if self.units is not None and ao.unidad_medida:
                 rng = self.units.get(" ".join(ao.unidad_medida.split()).casefold())
                 if rng is not None:
                     for name in ("programado", "ejecutado"):
                         v = getattr(ao, name)
                         if v is not None and not rng.contains(v):
-                            self.add("fuera_de_rango", ERROR, f"AO '{ao.codigo}': {name} = {v} is outside {rng.text}, the admissible range of '{ao.unidad_medida}'", self.plan.ref(ao, name))
+                            self.add("fuera_de_rango", ERROR, Message("chk_ao_out_of_range", code=ao.codigo, name=name, value=v, range=rng.text, unit=ao.unidad_medida), self.plan.ref(ao, name))
 
     # relevance --------------------------------------------------------------------------
 
@@ -243,13 +238,13 @@ class _Checker:
         for a in plan.model.aei:
             if a.relevancia is None:
                 sev = ERROR if "aei" in weighted else WARNING
-                why = "the rule set weights AEI by relevance" if sev == ERROR else "needed to weight AEI by relevance"
-                self.add("sin_relevancia", sev, f"AEI '{a.codigo}' has no relevancia ({why})", plan.ref(a))
+                why = Message("chk_weights_aei" if sev == ERROR else "chk_needed_to_weight")
+                self.add("sin_relevancia", sev, Message("chk_aei_no_relevance", code=a.codigo, why=why), plan.ref(a))
         if "indicadores" in weighted:
             for ind in plan.model.indicador:
                 owner = plan.aei.get(ind.de) or plan.oei.get(ind.de)
                 if ind.relevancia is None and getattr(owner, "relevancia", None) is None:
-                    self.add("sin_relevancia", ERROR, f"indicator '{ind.codigo}' has no relevancia, nor has its owner '{ind.de}' (the rule set weights indicators)", plan.ref(ind))
+                    self.add("sin_relevancia", ERROR, Message("chk_indicator_no_relevance", code=ind.codigo, owner=ind.de), plan.ref(ind))
 
 
 def check(plan: Plan, rules: RuleSet, year: int) -> list[Finding]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import RuleError, did_you_mean
+from .i18n import Message
 from .ruleset import RuleSet
 
 SECTION = "inferencia_sentido"
@@ -72,21 +73,21 @@ def _fmt(v: Decimal) -> str:
 
 
 def infer_sentido(indicator, rules: RuleSet, plan) -> tuple[str | None, str]:
-    """The sentido category the targets imply (or None), and a one-line Spanish explanation."""
+    """The sentido category the targets imply (or None), and a one-line explanation (a catalogue Message)."""
     cfg = settings(rules)
     if cfg is None:
-        return None, f"el conjunto de reglas '{rules.id}' no declara [{SECTION}]"
+        return None, Message("inf_no_section", rules=rules.id, section=SECTION)
     desde, hasta = plan.model.plan.desde, plan.model.plan.hasta
     series = [(y, v) for y, v in sorted(indicator.logro_esperado.items()) if desde <= y <= hasta and v is not None]
     if len(series) < 2:
-        return None, f"menos de dos logros esperados con dato en {desde}-{hasta}: no se infiere el sentido"
+        return None, Message("inf_too_few", desde=desde, hasta=hasta)
     text = " → ".join(_fmt(v) for _, v in series)
     span = f"{series[0][0]}-{series[-1][0]}"
     values = [v for _, v in series]
     if cfg.method == "primero_ultimo":
         first, last = values[0], values[-1]
         trend = "creciente" if last > first else "decreciente" if last < first else "constante"
-        how = f"primer logro esperado {_fmt(first)}, último {_fmt(last)}"
+        how = Message("inf_first_last", first=_fmt(first), last=_fmt(last))
     else:
         steps = [b - a for a, b in zip(values, values[1:])]
         if all(s == 0 for s in steps):
@@ -96,7 +97,7 @@ def infer_sentido(indicator, rules: RuleSet, plan) -> tuple[str | None, str]:
         elif all(s <= 0 for s in steps):
             trend = "decreciente"
         else:
-            return None, f"logros esperados {text} ({span}) suben y bajan: el método monotono no infiere sentido"
-        how = "todos los pasos en la misma dirección" if trend != "constante" else "todos los pasos iguales"
+            return None, Message("inf_up_and_down", text=text, span=span)
+        how = Message("inf_same_direction" if trend != "constante" else "inf_all_equal")
     cat = cfg.categories[trend]
-    return cat, f"logros esperados {text} ({span}): {trend} ({how}) → {cat}"
+    return cat, Message("inf_result", text=text, span=span, trend=trend, how=how, category=cat)

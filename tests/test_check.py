@@ -61,7 +61,7 @@ def test_fixture_triggers_exactly_its_finding(name, rules_2023):
     assert f.ref.line == line
     text = str(f)
     assert f"{path.name}:{line}" in text and Path(f.ref.file).resolve() == path.resolve()
-    assert f"key '" in text and f.ref.key
+    assert f"clave '" in text and f.ref.key
 
 
 @pytest.mark.parametrize("name", ["fuera_de_rango", "sentido_contradice_metas"])
