@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pei_rules.evaluate import evaluate  # noqa: E402
+from pei_rules.i18n import using_lang  # noqa: E402
 from pei_rules.plan import load_plan  # noqa: E402
 from pei_rules.render import to_json_obj  # noqa: E402
 from pei_rules.ruleset import available, load_ruleset  # noqa: E402
@@ -81,11 +82,13 @@ def scale(text: str, factor: str, code: str) -> str:
     return pat.sub(lambda m: f"{m.group(1)}{(Decimal(m.group(2)) * Decimal(factor)).quantize(Decimal('0.01'))}{m.group(3)}", text)
 
 
-def expected(name: str, text: str, rules_id: str, year: int = 2023) -> dict:
-    """What ``pei-rules evaluate --format json`` computes for this plan: figures, counts, summary."""
-    plan = load_plan(name, raw=text.encode("utf-8"), display=name)
-    ev = evaluate(plan, load_ruleset(available()[rules_id]), year)
-    return comparable(to_json_obj(ev))
+def expected(name: str, text: str, rules_id: str, year: int = 2023, lang: str = "es") -> dict:
+    """What ``pei-rules evaluate --format json --lang LANG`` computes for this plan: figures,
+    counts, summary (labels and reasons are in the language asked for)."""
+    with using_lang(lang):
+        plan = load_plan(name, raw=text.encode("utf-8"), display=name)
+        ev = evaluate(plan, load_ruleset(available()[rules_id]), year)
+        return comparable(to_json_obj(ev))
 
 
 def comparable(doc: dict) -> dict:
@@ -112,7 +115,7 @@ def post(port: int, path: str, body: dict, timeout: float = 60) -> tuple[int, di
 def load(port: int, n_requests: int, n_clients: int, time_limit: float) -> dict:
     plans = variants()
     rule_ids = ["ceplan-2023", "ceplan-2023-fijo-321"]
-    want = {(name, rid): expected(name, text, rid) for name, text in plans for rid in rule_ids}
+    want = {(name, rid, lang): expected(name, text, rid, lang=lang) for name, text in plans for rid in rule_ids for lang in ("es", "en")}
     jobs = []
     for i in range(n_requests):
         name, text = plans[i % len(plans)]
@@ -136,7 +139,7 @@ def load(port: int, n_requests: int, n_clients: int, time_limit: float) -> dict:
             latencies.append(dt)
             if status != 200:
                 wrong.append(f"{name} {rid} {lang}: HTTP {status} {doc}")
-            elif comparable(doc) != want[(name, rid)]:
+            elif comparable(doc) != want[(name, rid, lang)]:
                 wrong.append(f"{name} {rid} {lang}: figures differ from the library's")
 
     t0 = time.perf_counter()

@@ -96,8 +96,7 @@ class Message(str):
     def render(self, lang: str | None = None) -> str:
         return _render(self.id, self.args, lang)
 
-    def __repr__(self) -> str:
-        return f"Message({self.id!r}, {self.args!r})"
+    # repr is the text's (a Message stands where a string stood: in dicts, lists, test output)
 
     def __reduce__(self):  # pickles as id and arguments (batch --jobs sends figures between processes)
         return (_restore, (self.id, self.args, str(self)))
