@@ -166,10 +166,19 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
         raise
 
 
+def shown_path(path: str | Path) -> str:
+    """A path as shown to users: relative to the working folder when under it, else absolute."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-__all__ = ["read_limited", "read_text_limited", "sha256_limited", "write_atomic", "LIMIT_JSON", "LIMIT_CSV", "LIMIT_HASHED"]
+__all__ = ["shown_path", "read_limited", "read_text_limited", "sha256_limited", "write_atomic", "LIMIT_JSON", "LIMIT_CSV", "LIMIT_HASHED"]
