@@ -23,7 +23,10 @@ from .errors import PeiError, UsageError
 from .files import shown_path
 from .i18n import msg
 from .rulecases import case_files, load_cases, run_case
-from .ruleset import Found, RuleSet, candidates_for_year, load_ruleset, valid_from
+from .ruleset import Found, RuleSet, candidates_for_year, load_ruleset, session, valid_from
+
+
+SHOW = 8  # other candidates named in the reason
 
 
 def anchor_holds(rs: RuleSet, folder: Path) -> tuple[bool, int, int]:
@@ -50,6 +53,11 @@ def describe(rs: RuleSet) -> str:
 
 def pick_for_year(year: int) -> tuple[Path, str]:
     """The rule set valid for ``year`` and why it was picked (folder and content hash included)."""
+    with session():
+        return _pick_for_year(year)
+
+
+def _pick_for_year(year: int) -> tuple[Path, str]:
     loaded: list[tuple[tuple, Found, RuleSet, str]] = []
     broken: list[str] = []
     for f in candidates_for_year(year):
@@ -77,7 +85,8 @@ def pick_for_year(year: int) -> tuple[Path, str]:
     others = [c[1].id for c in loaded[1:]]
     unverified = [c[1].id for c in loaded if c[2].anchored and not c[0][0]]
     if others:
-        why += msg("trust_why_others", ids=", ".join(others))
+        shown = ", ".join(others[:SHOW]) + (f" (+{len(others) - SHOW})" if len(others) > SHOW else "")
+        why += msg("trust_why_others", ids=shown)
     if unverified and unverified != [rid]:
         why += msg("trust_why_unverified", ids=", ".join(i for i in unverified if i != rid))
     return f.folder, why + skipped

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Any, Iterable
 
 from . import vocabulary as V
 from .errors import PeiError, RuleError, UsageError, did_you_mean
-from .expressions import Expression, Where, compile_expression
+from .expressions import Expression, Where, compile_expression, reserved_name
 from .files import sha256_limited, shown_path
 from .i18n import msg
 from .tomlsource import MAX_FILE_BYTES, SourceDoc, SourceRef, load_toml
@@ -213,7 +215,7 @@ class RuleSet:
 # bundled one (or for another local one) under the same id. A bare name that is no known
 # id but is a folder is that folder (its id and folder are printed with every result).
 
-MAX_EXTENDS_DEPTH = 64  # a real chain is 2-3 deep; far beyond any directive history
+MAX_EXTENDS_DEPTH = 1000  # a real chain is 2-3 deep; the cap keeps a hostile chain bounded
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,34 @@ class Found:
     folder: Path
     bundled: bool
     meta: dict
+    real: Path  # the folder, resolved
+
+
+_local = threading.local()
+
+
+@contextmanager
+def session():
+    """Within one session (one command), the file system is looked at once: folder listings,
+    file stamps and the search-path index are memoised. Sessions nest; the outermost one
+    starts with a fresh memo, so a long-running process still sees changes between calls."""
+    depth = getattr(_local, "depth", 0)
+    if depth == 0:
+        _local.memo = {}
+    _local.depth = depth + 1
+    try:
+        yield
+    finally:
+        _local.depth -= 1
+
+
+def _memo(key: tuple, fn):
+    if not getattr(_local, "depth", 0):
+        return fn()
+    memo = _local.memo
+    if key not in memo:
+        memo[key] = fn()
+    return memo[key]
 
 
 def bundled_dirs() -> list[Path]:
@@ -234,6 +264,10 @@ def bundled_dirs() -> list[Path]:
 
 def search_dirs() -> list[Path]:
     """Bundled folders first, then PEI_RULES_PATH, then ./rules (each once)."""
+    return list(_memo(("search_dirs",), _search_dirs))
+
+
+def _search_dirs() -> list[Path]:
     dirs: list[Path] = list(bundled_dirs())
     env = os.environ.get(RULESET_DIR_ENV)
     if env:
@@ -257,6 +291,10 @@ _dir_cache: dict[str, tuple[tuple, list[Found]]] = {}
 
 
 def _dir_stamp(d: Path) -> tuple:
+    return _memo(("dir_stamp", str(d)), lambda: _dir_stamp_now(d))
+
+
+def _dir_stamp_now(d: Path) -> tuple:
     out = []
     try:
         subs = sorted(d.iterdir())
@@ -285,18 +323,23 @@ def scan_dir(d: Path, bundled: bool = False) -> list[Found]:
         if sub.is_dir() and (sub / "ruleset.toml").is_file():
             meta = _read_meta(sub)
             rid = meta.get("id") if meta and isinstance(meta.get("id"), str) else None
-            found.append(Found(rid, sub, bundled, meta or {}))
+            found.append(Found(rid, sub, bundled, meta or {}, sub.resolve()))
     _dir_cache[key] = (stamp, found)
     return found
 
 
 def index(dirs: Iterable[Path] | None = None) -> list[Found]:
     """Every rule set folder of the search path, in resolution order (each folder once)."""
+    dirs = list(dirs) if dirs is not None else search_dirs()
+    return _memo(("index", tuple(str(d) for d in dirs)), lambda: _index(dirs))
+
+
+def _index(dirs: list[Path]) -> list[Found]:
     bundled = {d.resolve() for d in bundled_dirs()}
     out, seen = [], set()
-    for d in dirs if dirs is not None else search_dirs():
+    for d in dirs:
         for f in scan_dir(d, d.resolve() in bundled if d.exists() else False):
-            r = f.folder.resolve()
+            r = f.real
             if r not in seen:
                 seen.add(r)
                 out.append(f)
@@ -337,11 +380,11 @@ def lookup(rid: str, extra_dirs: Iterable[Path] = ()) -> Path | None:
     different content (a local set reusing a bundled id, or two local sets with one id).
     """
     matches = [f for f in index() if f.id == rid]
-    seen = {f.folder.resolve() for f in matches}
+    seen = {f.real for f in matches}
     for d in extra_dirs:
         for f in scan_dir(d):
-            if f.id == rid and f.folder.resolve() not in seen:
-                seen.add(f.folder.resolve())
+            if f.id == rid and f.real not in seen:
+                seen.add(f.real)
                 matches.append(f)
     if not matches:
         return None
@@ -493,6 +536,11 @@ _cache: dict[tuple, RuleSet] = {}
 
 def load_ruleset(spec: str | Path, *, overrides: list[Path] | None = None) -> RuleSet:
     """Load a rule set (folder or id), optionally with extra override files on top."""
+    with session():
+        return _load_ruleset(spec, overrides=overrides)
+
+
+def _load_ruleset(spec: str | Path, *, overrides: list[Path] | None = None) -> RuleSet:
     folder = resolve(str(spec)) if not isinstance(spec, Path) else spec
     key = (str(folder.resolve()), tuple(str(o) for o in overrides or ()))
     stamp = tuple(
@@ -531,6 +579,10 @@ def _files_of(folder: Path) -> list[Path]:
 
 
 def _stamp_of(folder: Path) -> tuple:
+    return _memo(("stamp_of", str(folder)), lambda: _stamp_of_now(folder))
+
+
+def _stamp_of_now(folder: Path) -> tuple:
     out = []
     for p in _files_of(folder):
         try:
@@ -588,7 +640,7 @@ def _own_leaves(folder: Path) -> tuple[dict, list[tuple[str, str]], str, tuple]:
 
 
 def _search_stamp() -> tuple:
-    return tuple((str(d), _dir_stamp(d)) for d in search_dirs())
+    return _memo(("search_stamp",), lambda: tuple((str(d), _dir_stamp(d)) for d in search_dirs()))
 
 
 def _still_valid(stamp: tuple) -> bool:
@@ -621,6 +673,15 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
         key = cur.resolve()
         hit = _merged_cache.get(key)
         if hit is not None and not set(hit[1][2]) & set(ids) and _still_valid(hit[0]):
+            if len(levels) + len(hit[1][2]) > MAX_EXTENDS_DEPTH:
+                top = levels[0][5] if levels else None
+                raise RuleError(
+                    msg("trust_extends_too_deep", limit=MAX_EXTENDS_DEPTH, first=ids[len(chain)] if len(ids) > len(chain) else hit[1][2][0], last=hit[1][2][-1]),
+                    file=top.file if top else str(folder),
+                    line=top.line if top else None,
+                    key=(META, "extends"),
+                    suggestion=msg("trust_extends_too_deep_hint"),
+                )
             base = hit[1] + (hit[0][1],)
             break
         leaves, hashes, rid, stamp = _own_leaves(cur)
@@ -770,6 +831,12 @@ class _Reader:
         return compile_expression(text, names, functions, Where(file=r.file, line=r.line, key=path, rule=rule))
 
 
+def _not_reserved(R: "_Reader", path: tuple, name: object) -> None:
+    """Every name a rule set declares is checked against the engine's reserved set."""
+    if isinstance(name, str) and reserved_name(name):
+        R.fail(path, msg("trust_reserved_name", name=name), suggestion=msg("trust_reserved_name_hint"))
+
+
 def _tname(v: Any) -> str:
     return {str: "a string", int: "an integer", bool: "a boolean", list: "an array", dict: "a table"}.get(
         type(v), type(v).__name__
@@ -845,6 +912,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     # parameters
     params: dict[str, Decimal] = {}
     for name, v in R.table(("parametros",), {}).items():
+        _not_reserved(R, ("parametros", name), name)
         if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in V.ALL_INPUT_NAMES:
             R.fail(("parametros", name), f"parameter name '{name}' must be lower_case and not an input name")
         if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
@@ -897,6 +965,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     ind_names = set(V.SCOPE_INPUTS["indicador"]) | set(params)
     kinds: dict[str, AdvanceKind] = {}
     for kname, kt in R.table(("avance", "tipos")).items():
+        _not_reserved(R, ("avance", "tipos", kname), kname)
         if not isinstance(kt, dict):
             R.fail(("avance", "tipos", kname), "must be a table")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", kname):
@@ -933,6 +1002,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     formulas: dict[str, Formula] = {}
     reserved = {"avance_indicador"} | {f"avance_{k}" for k in kinds}
     for name, ft in R.table(("formulas",), {}).items():
+        _not_reserved(R, ("formulas", name), name)
         path = ("formulas", name)
         if not isinstance(ft, dict):
             R.fail(path, "must be a table with ambito and expr")
@@ -947,6 +1017,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     R.known_keys(("ponderacion",), ["esquema", "esquemas"])
     schemes: dict[str, Expression] = {}
     for name in R.table(("ponderacion", "esquemas"), {}):
+        _not_reserved(R, ("ponderacion", "esquemas", name), name)
         schemes[name] = R.expr(("ponderacion", "esquemas", name), set(V.WEIGHT_INPUTS) | set(params), functions, f"ponderacion.esquemas.{name}")
     scheme = R.string(("ponderacion", "esquema"), "", choices=list(schemes) or None) if schemes else ""
 
@@ -954,6 +1025,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     aggregates: dict[str, Aggregate] = {}
     known_kinds = reserved | set(formulas)
     for name, at in R.table(("agregados",), {}).items():
+        _not_reserved(R, ("agregados", name), name)
         path = ("agregados", name)
         if not isinstance(at, dict):
             R.fail(path, "must be a table")
@@ -1022,6 +1094,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     nd_label = R.string(("semaforo", "sin_dato"), "Sin dato")
     scales: dict[str, Scale] = {}
     for sname, st in R.table(("semaforo", "escalas")).items():
+        _not_reserved(R, ("semaforo", "escalas", sname), sname)
         spath = ("semaforo", "escalas", sname)
         if not isinstance(st, dict):
             R.fail(spath, "must be a table")
@@ -1055,6 +1128,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
 
     counts: dict[str, Count] = {}
     for cname, ct in R.table(("conteos",), {}).items():
+        _not_reserved(R, ("conteos", cname), cname)
         cpath = ("conteos", cname)
         if not isinstance(ct, dict):
             R.fail(cpath, "must be a table")
