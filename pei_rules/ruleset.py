@@ -439,8 +439,9 @@ def resolve_extends(spec: str, folder: Path, ref: SourceRef) -> Path:
     """The parent of a rule set, confined to the search path and the extending set's own tree.
 
     An id resolves as :func:`resolve` does (then among the sets next to ``folder``); a
-    path is taken relative to the folder that holds the extending set, and must stay inside
-    that folder or inside a folder of the search path (``/``, ``../../..`` are refused).
+    path (``"../base"``) is taken relative to the extending set's folder and must stay
+    inside the folder that holds the extending set (its own tree) or inside a folder of
+    the search path (``/``, ``../../..`` are refused).
     """
     base = folder.parent
     if not looks_like_path(spec):
@@ -456,7 +457,7 @@ def resolve_extends(spec: str, folder: Path, ref: SourceRef) -> Path:
         hint = did_you_mean(spec, known) or (f"known rule sets: {', '.join(sorted(known))}" if known else None)
         raise RuleError(f"unknown rule set '{spec}' (not a folder, not a known id)", file=ref.file, line=ref.line, key=(META, "extends"), suggestion=hint)
     p = Path(spec)
-    cand = p if p.is_absolute() else base / p
+    cand = p if p.is_absolute() else folder / p
     try:
         real = cand.resolve()
     except (OSError, RuntimeError):
