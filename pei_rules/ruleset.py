@@ -714,10 +714,12 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
                 suggestion=msg("trust_extends_too_deep_hint"),
             )
         if parent_spec in ids and not looks_like_path(parent_spec):
+            # the extends line of the set the cycle returns to
+            at = next((lv[5] for lv in levels if lv[3] == parent_spec and lv[5] is not None), ref)
             raise RuleError(
                 f"circular extends: {' -> '.join(ids + [parent_spec])}",
-                file=ref.file,
-                line=ref.line,
+                file=at.file,
+                line=at.line,
                 key=(META, "extends"),
                 suggestion="a rule set cannot extend itself or one of its descendants",
             )

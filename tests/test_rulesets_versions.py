@@ -25,6 +25,14 @@ V01 = FIXTURES / "rulesets" / "v01-2020-2022.toml"
 ALL = ["ceplan-2019-v01", "ceplan-2023", "ceplan-2023-fijo-321", "ceplan-2025-semestral"]
 
 
+def _english(monkeypatch) -> None:
+    """English messages for this test (the language in force is a context variable that an
+    in-process CLI run may have set; monkeypatch restores it)."""
+    from pei_rules import i18n
+
+    monkeypatch.setattr(i18n, "current_lang", lambda: "en")
+
+
 def run(capsys, *argv) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -78,7 +86,7 @@ def test_the_2025_set_overrides_only_the_capped_formulas_and_adds_the_semester()
 
 @pytest.mark.parametrize("year,rid", [(2019, "ceplan-2019-v01"), (2022, "ceplan-2019-v01"), (2023, "ceplan-2023"), (2024, "ceplan-2023"), (2025, "ceplan-2025-semestral"), (2030, "ceplan-2025-semestral")])
 def test_the_rule_set_valid_for_a_year_is_picked_and_explained(year, rid, monkeypatch):
-    monkeypatch.setenv("PEI_RULES_LANG", "en")
+    _english(monkeypatch)
     folder, why = pick_for_year(year)
     assert load_ruleset(folder).id == rid
     assert f"'{rid}' is valid for {year}" in why
@@ -504,7 +512,7 @@ def test_picking_by_year_names_rule_sets_that_do_not_load(tmp_path, monkeypatch)
     (root / "rota" / "ruleset.toml").write_text('[conjunto]\nid = "rota"\nvigencia = { desde = 2023 }\n', encoding="utf-8")
     (root / "rota" / "avance.toml").write_text("[avance\n", encoding="utf-8")  # not TOML
     monkeypatch.setenv("PEI_RULES_PATH", str(root))
-    monkeypatch.setenv("PEI_RULES_LANG", "en")
+    _english(monkeypatch)
     folder, why = pick_for_year(2023)
     assert load_ruleset(folder).id == "ceplan-2023"
     assert "skipped rule sets that do not load: rota" in why

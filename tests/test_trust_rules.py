@@ -23,6 +23,14 @@ RULES = ROOT / "rules"
 ZED = ROOT / "plans" / "zed-ilo" / "pei-2023-2025.toml"
 
 
+def _english(monkeypatch) -> None:
+    """English messages for this test (the language in force is a context variable that an
+    in-process CLI run may have set; monkeypatch restores it)."""
+    from pei_rules import i18n
+
+    monkeypatch.setattr(i18n, "current_lang", lambda: "en")
+
+
 def run(capsys, *argv):
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -65,7 +73,7 @@ def test_an_identical_copy_is_the_same_set(tmp_path, monkeypatch, capsys):
 
 def test_an_explicit_path_is_a_path_and_says_so(tmp_path, monkeypatch, capsys):
     fake = _fake(tmp_path / "otros" / "fake")
-    monkeypatch.setenv("PEI_RULES_LANG", "en")
+    _english(monkeypatch)
     code, out, _ = run(capsys, "evaluate", ZED, "--year", "2023", "--rules", fake)
     assert code == 0
     rs = load_ruleset(fake)
@@ -113,7 +121,7 @@ PASSING_CASE = FAILING_CASE.replace("esperado = 51", "esperado = 50")
 def test_an_anchored_claim_counts_only_when_its_anchor_cases_pass(tmp_path, monkeypatch, cases, wins):
     _anchored_local(tmp_path / "reglas", "zz-anclado", cases)
     monkeypatch.setenv("PEI_RULES_PATH", str(tmp_path / "reglas"))
-    monkeypatch.setenv("PEI_RULES_LANG", "en")
+    _english(monkeypatch)
     folder, why = pick_for_year(2024)  # newer than ceplan-2023 (2023-2024): wins only with a claim that holds
     rid = load_ruleset(folder).id
     assert rid == ("zz-anclado" if wins else "ceplan-2023"), why
@@ -191,7 +199,7 @@ def test_a_chain_past_the_cap_names_the_chain(tmp_path, monkeypatch, capsys):
     n = MAX_EXTENDS_DEPTH + 200
     _chain(tmp_path / "sets", n)
     monkeypatch.setenv("PEI_RULES_PATH", str(tmp_path / "sets"))
-    monkeypatch.setenv("PEI_RULES_LANG", "en")
+    _english(monkeypatch)
     top = f"c{n - 1:04d}"
     t0 = time.perf_counter()
     code, out, _ = run(capsys, "rules", "check", top)
@@ -207,7 +215,7 @@ def test_a_chain_past_the_cap_names_the_chain(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.parametrize("target", ["/", "/etc", "../../..", "../../../etc", "/tmp"])
 def test_extends_is_confined(tmp_path, target, monkeypatch):
-    monkeypatch.setenv("PEI_RULES_LANG", "en")
+    _english(monkeypatch)
     d = tmp_path / "a" / "b" / "mine"
     d.mkdir(parents=True)
     (d / "ruleset.toml").write_text(f'[conjunto]\nid = "mine"\nextends = "{target}"\n', encoding="utf-8")

@@ -32,7 +32,8 @@ from ..explain import explain_document
 from ..i18n import set_lang, t
 from ..plan import Plan, load_plan
 from ..render import to_json_obj
-from ..ruleset import RuleSet, _read_meta, available, load_ruleset, pick_for_year
+from ..choice import pick_for_year
+from ..ruleset import RuleSet, _read_meta, available, load_ruleset
 from .errors import ServeError, from_library
 from .settings import Settings
 from .uploads import PlanSource, convert_sheets
