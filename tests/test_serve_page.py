@@ -11,6 +11,7 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import openpyxl
 import pytest
 from report_helpers import write_plans
 
@@ -124,6 +125,12 @@ def test_downloads(client, zed_report, tmp_path):
     assert html.startswith("<!DOCTYPE html>") and "95.10" in html
     assert client.get(f"/informe/{token}/descargar/verificacion.json").json()["format"] == "pei-rules/check"
     assert client.get(f"/informe/{token}/descargar/auditoria.json").json()["format"] == "pei-rules/audit"
+    r = client.get(f"/informe/{token}/descargar/anexos.xlsx")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    wb = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+    cells = {str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None}
+    assert "ZEDILO" in " ".join(cells) or any("ZED ILO" in c for c in cells)
+    assert {"95.1", "92.59", "74.27"} <= cells  # numbers stored as numbers
     assert client.get(f"/informe/{token}/descargar/..%2F..%2Fetc%2Fpasswd").status_code == 404
     assert client.get(f"/informe/{token}/descargar/otro.txt").status_code == 404
 

@@ -26,6 +26,7 @@ from ..errors import PeiError
 from ..explain import all_addresses
 from ..html_report import render_html
 from ..i18n import LANGS
+from ..outputs.xlsx import workbook_bytes
 from ..render import render_json
 from . import page
 from .errors import ServeError, from_library
@@ -35,6 +36,7 @@ from .settings import Settings
 from .uploads import PlanSource, Upload, clean_name, expand, plan_sources
 
 log = logging.getLogger("pei_rules.serve")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class BodyTooLarge(Exception):
@@ -453,7 +455,9 @@ async def download(request: Request) -> Response:
     name = request.path_params["name"]
     stem = _safe_stem(s.ev)
 
-    def work() -> tuple[str, str]:
+    def work() -> tuple[str | bytes, str]:
+        if name == "anexos.xlsx":
+            return workbook_bytes(s.ev, lang), XLSX
         if name == "plan.toml":
             return s.source.toml.decode("utf-8"), "application/toml"
         if name == "resultado.json":
@@ -466,9 +470,11 @@ async def download(request: Request) -> Response:
             return json.dumps(service.audit_doc(s.ev), ensure_ascii=False, indent=2) + "\n", "application/json"
         raise ServeError(404, "serve_err_download", name=name[:60])
 
-    text, media = await service.run(lang, work)
+    body, media = await service.run(lang, work)
     filename = f"{stem}-{name}"
-    return Response(text, media_type=f"{media}; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    if isinstance(body, str):
+        media += "; charset=utf-8"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _safe_stem(ev) -> str:

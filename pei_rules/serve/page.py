@@ -313,6 +313,7 @@ DOWNLOADS = (
     ("plan.toml", "serve_dl_plan"),
     ("resultado.json", "serve_dl_json"),
     ("informe.html", "serve_dl_html"),
+    ("anexos.xlsx", "serve_dl_xlsx"),
     ("verificacion.json", "serve_dl_check"),
     ("auditoria.json", "serve_dl_audit"),
 )

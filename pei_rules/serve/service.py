@@ -157,10 +157,11 @@ class Service:
                 return rid, why
         raise ServeError(422, "serve_err_no_rules_for_year", year=year)
 
-    def why_text(self, rid: str, year: int, lang: str | None) -> str:
-        """Why ``rid`` is preselected for ``year``, in words the page shows."""
+    def why_text(self, rid: str, year: int, lang: str | None, receipt: bool = False) -> str:
+        """Why ``rid`` is preselected (``receipt``: was picked) for ``year``, in ``lang``."""
         info = self.rule_sets[rid]
-        text = t(lang, "serve_why_valid", id=rid, year=year, desde=info.desde or "…", hasta=info.hasta or "…")
+        key = "serve_why_picked" if receipt else "serve_why_valid"
+        text = t(lang, key, id=rid, year=year, desde=info.desde or "…", hasta=info.hasta or "…")
         others = [i.id for i in self.rule_sets.values() if i.id != rid and i.valid_for(year)]
         if info.anclado:
             text += " " + t(lang, "serve_why_anchored")
@@ -169,14 +170,20 @@ class Service:
         return text
 
     def ruleset(self, rid: str | None, year: int, lang: str | None = None) -> tuple[RuleSet, str]:
+        """The rule set ``rid`` (None: the one valid for ``year``) and why, in ``lang``."""
         if rid:
             info = self.rule_sets.get(rid)
             if info is None:
                 raise ServeError(422, "serve_err_unknown_rules", id=rid, known=", ".join(sorted(self.rule_sets)))
-            why = t(lang, "serve_why_chosen", id=rid)
+            try:
+                picked = self.pick(year)[0]
+            except ServeError:
+                picked = None
+            why = self.why_text(rid, year, lang, receipt=True) if rid == picked else t(lang, "serve_why_chosen", id=rid)
         else:
-            rid, why = self.pick(year)
+            rid, _ = self.pick(year)
             info = self.rule_sets[rid]
+            why = self.why_text(rid, year, lang, receipt=True)
         try:
             return load_ruleset(info.folder), why
         except PeiError as exc:
