@@ -189,3 +189,21 @@ def test_errors_are_spanish_pages_never_traces(client):
     assert r.status_code == 404 and "vuelva a subir el plan" in r.text
     r = client.get("/nada")
     assert r.status_code == 404 and "Página no encontrada." in r.text
+
+
+def test_own_rules_field_only_when_the_server_allows_it(client):
+    assert 'name="reglas_archivos"' not in client.get("/").text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        open_client = TestClient(create_app(Settings(allow_user_rules=True)))
+    assert 'name="reglas_archivos"' in open_client.get("/").text
+    files = [
+        ("archivos", ("pei.toml", ZED.read_bytes(), "application/toml")),
+        ("reglas_archivos", ("reglas-propias.toml", b'[ponderacion]\nesquema = "fijo_3_2_1"\n', "application/toml")),
+    ]
+    r = open_client.post("/evaluar", files=files, data={"anio": "2023", "reglas": "ceplan-2023"}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:1000]
+    html = open_client.get(r.headers["location"]).text
+    assert "94.25" in html and "reglas-propias.toml" in html
+    r = client.post("/evaluar", files=files, data={"anio": "2023"})
+    assert r.status_code == 403 and "--allow-user-rules" in r.text
