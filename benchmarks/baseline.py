@@ -20,6 +20,7 @@ DECIMALS = {
     "ejecucion_fisica_promedio": 2, "ejecucion_fisica_mediana": 2, "ejecucion_financiera": 2,
 }
 BANDED = {"avance_indicador", "avance_aei", "avance_oei", "ejecucion_ponderada", "ejecucion_fisica_ao", "ejecucion_fisica_aei", "ejecucion_fisica_promedio", "ejecucion_financiera"}
+BANDED |= {"ejecucion_financiera_ao", "ejecucion_financiera_aei", "ejecucion_financiera_oei", "ejecucion_financiera_entidad"}
 SENTIDO = {"ascendente": "asc", "descendente": "desc", "no definido": "nd"}
 AGREG = {"acumulado": "ac", "agregable": "ac", "no acumulado": "nac", "no agregable": "nac", "máximo permisible": "max", "maximo permisible": "max", "mínimo permisible": "min", "minimo permisible": "min"}
 B75, B95 = Decimal(75), Decimal(95)
@@ -37,6 +38,8 @@ def _tipo_i(s, a, o, e):
     if s == "asc":
         return min(D100, D100 * o / e)
     if s == "desc":
+        if o == 0 and e != 0:  # ceplan-2023's si_division_por_cero: reaching 0 meets a positive target
+            return D100 if e > 0 else Decimal(0)
         return min(D100, D100 * e / o)
     if a == "max":
         return D100 if o <= e else D100 * e / o
@@ -119,6 +122,26 @@ def evaluate_direct(plan, year: int) -> dict[str, Decimal | None]:
         if poi is not None and poi.pim is not None and poi.devengado is not None:
             fin = _safe(lambda: D100 * poi.devengado / poi.pim)
         out["ejecucion_financiera"] = None if fin is None else fin.quantize(q2, ROUND_HALF_UP)
+        # financial execution from the AOs: per AO, and sums of devengado over sums of PIM per
+        # AEI, per OEI (its AEIs' AOs) and for the entity; N/D when an AO lacks either or none
+        money: dict[str, tuple] = {}
+        for ao in aos:
+            pim = ao.pim if ao.pim is not None or ao.financiero_programado_mensual is None else (None if None in ao.financiero_programado_mensual else sum(ao.financiero_programado_mensual, Decimal(0)))
+            dev = ao.devengado if ao.devengado is not None or ao.financiero_ejecutado_mensual is None else (None if None in ao.financiero_ejecutado_mensual else sum(ao.financiero_ejecutado_mensual, Decimal(0)))
+            money[ao.codigo] = (pim, dev)
+            r = None if pim is None or dev is None else _safe(lambda: D100 * dev / pim)
+            out[f"ejecucion_financiera_ao:{ao.codigo}"] = None if r is None else r.quantize(q2, ROUND_HALF_UP)
+
+        def ratio(group):
+            if not group or any(money[a.codigo][0] is None or money[a.codigo][1] is None for a in group):
+                return None
+            r = _safe(lambda: D100 * sum((money[a.codigo][1] for a in group), Decimal(0)) / sum((money[a.codigo][0] for a in group), Decimal(0)))
+            return None if r is None else r.quantize(q2, ROUND_HALF_UP)
+
+        aei_of_oei = {o.codigo: {a.codigo for a in m.aei if a.oei == o.codigo} for o in m.oei}
+        fin_aei = {act.codigo: ratio([a for a in aos if a.aei == act.codigo]) for act in m.aei}
+        fin_oei = {o.codigo: ratio([a for a in aos if a.aei in aei_of_oei[o.codigo]]) for o in m.oei}
+        fin_all = ratio(aos)
     # aggregates: default context, like the engine's arithmetic outside expressions
     weighted: list[tuple[Decimal, int | None]] = []
     for act in m.aei:
@@ -128,9 +151,12 @@ def evaluate_direct(plan, year: int) -> dict[str, Decimal | None]:
             weighted.append((v, act.relevancia))
         f = _mean(exact_ao.get(act.codigo, []))
         out[f"ejecucion_fisica_aei:{act.codigo}"] = None if f is None else f.quantize(q1, ROUND_HALF_UP)
+        out[f"ejecucion_financiera_aei:{act.codigo}"] = fin_aei[act.codigo]
     for o in m.oei:
         v = _mean(exact_ind.get(o.codigo, []))
         out[f"avance_oei:{o.codigo}"] = None if v is None else v.quantize(q1, ROUND_HALF_UP)
+        out[f"ejecucion_financiera_oei:{o.codigo}"] = fin_oei[o.codigo]
+    out["ejecucion_financiera_entidad"] = fin_all
     wp = None
     if weighted and all(r is not None for _, r in weighted):
         r_max = max(r for _, r in weighted)
