@@ -30,11 +30,12 @@ from .errors import PlanError, UsageError
 from .evaluate import Evaluation as _Evaluation
 from .evaluate import Figure
 from .evaluate import evaluate as _evaluate
-from .i18n import Message, current_lang
+from .i18n import Message, current_lang, msg
 from .plan import Plan
 from .plan import load_plan as _load_plan
 from .render import figure_dict
-from .ruleset import RuleSet, load_ruleset, pick_for_year, resolve
+from .choice import describe, pick_for_year
+from .ruleset import RuleSet, folder_digest, load_ruleset, lookup_bundled, resolve
 
 OVERRIDE_NAME = V.OVERRIDE_NAME
 
@@ -64,9 +65,11 @@ def overrides_for(plan_path: str | Path, use_overrides: bool = True) -> list[Pat
     return [p] if p.is_file() else []
 
 
-def choose_rules(spec: RulesSpec, year: int, overrides: list[Path] | None = None) -> tuple[RuleSet, Message]:
+def choose_rules(spec: RulesSpec, year: int, overrides: list[Path] | None = None) -> tuple[RuleSet, str]:
     """The rule set ``spec`` (an id, a folder, a loaded :class:`RuleSet`) or, when ``None``,
-    the one valid for ``year``; with ``overrides`` applied. Returns it and why it was chosen."""
+    the one valid for ``year`` (:func:`pei_rules.choice.pick_for_year`); with ``overrides``
+    applied. Returns it and why it was chosen (in the language in force; it names the folder
+    and content hash of the set, and warns when a local set shadows a bundled one)."""
     if isinstance(spec, RuleSet):
         if overrides:
             rs = load_ruleset(spec.folder, overrides=overrides)
@@ -74,8 +77,12 @@ def choose_rules(spec: RulesSpec, year: int, overrides: list[Path] | None = None
             rs = spec
         why = Message("api_rules_given", id=spec.id)
     elif spec:
-        rs = load_ruleset(resolve(str(spec)), overrides=overrides)
-        why = Message("api_rules_chosen_flag", spec=str(spec))
+        folder = resolve(str(spec))
+        rs = load_ruleset(folder, overrides=overrides)
+        why = msg("trust_rules_chosen", spec=spec, used=describe(rs))
+        bundled = lookup_bundled(rs.id)
+        if bundled is not None and bundled.resolve() != folder.resolve() and folder_digest(bundled) != folder_digest(folder):
+            why += msg("trust_rules_chosen_lookalike", id=rs.id)
     else:
         folder, why = pick_for_year(year)
         rs = load_ruleset(folder, overrides=overrides)
@@ -84,7 +91,7 @@ def choose_rules(spec: RulesSpec, year: int, overrides: list[Path] | None = None
     return rs, why
 
 
-def load_rules(spec: RulesSpec, year: int, overrides: list[Path] | None = None) -> tuple[RuleSet, Message]:
+def load_rules(spec: RulesSpec, year: int, overrides: list[Path] | None = None) -> tuple[RuleSet, str]:
     """Same as :func:`choose_rules` (the name the commands used)."""
     return choose_rules(spec, year, overrides)
 

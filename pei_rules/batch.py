@@ -39,7 +39,7 @@ from .files import LIMIT_JSON, read_text_limited, sha256_limited, sync_folder, w
 from .gcpause import freeze_long_lived, paused
 from .i18n import msg
 from .plan import load_plan
-from .render import to_json_obj
+from .jsonformat import to_compact_json_obj
 from .vocabulary import OVERRIDE_NAME
 
 try:  # the compiled encoder (declared dependency); the standard library's C encoder otherwise
@@ -207,7 +207,7 @@ def _run_one(job: Job, settings: Settings) -> dict[str, Any]:
         row.update(summary_row(ev))
         if settings.with_check:
             row["hallazgos_check"] = count_findings(plan, rules, year)
-        data = _dumps(to_json_obj(ev)) + b"\n"  # compact, one line (orjson)
+        data = _dumps(to_compact_json_obj(ev)) + b"\n"  # format_version 2, one line (orjson)
         name = entity_file_name(job.index, plan.model.entidad.codigo)
         write_atomic(Path(job.entity_dir) / name, data, durable=False)  # made durable at once before the manifest
         row["_output"] = (f"{ENTITY_DIR}/{name}", hashlib.sha256(data).hexdigest())

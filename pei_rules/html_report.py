@@ -29,6 +29,7 @@ from .errors import PeiError, UsageError
 from .evaluate import ND, Evaluation
 from .files import LIMIT_JSON, read_text_limited
 from .i18n import t
+from .jsonformat import expand
 from .render import to_json_obj
 from .report_model import Cell, Table, entity_kinds, num, report_tables, weighted_plan_kinds
 from .ruleset import RuleSet, Scale, load_ruleset, resolve
@@ -673,7 +674,7 @@ def load_batch_folder(folder: Path) -> BatchData:
             rel = listed.get(n) or f"{B.ENTITY_DIR}/{B.entity_file_name(n, er.code)}"
             p = folder / rel
             if p.is_file():
-                data = _read_json(p)
+                data = expand(_read_json(p), str(p))  # compact per-entity files (format_version 2) read as version 1
                 if isinstance(data, dict) and isinstance(data.get("figures"), list) and isinstance(data.get("counts", []), list):
                     er.data = data
                 else:

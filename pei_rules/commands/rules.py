@@ -18,7 +18,7 @@ from tabulate import tabulate
 
 from .. import inference
 from ..errors import PeiError, RuleError, UsageError, format_key
-from ..ruleset import META, RuleSet, available, load_ruleset, resolve, search_dirs
+from ..ruleset import META, RuleSet, available, load_ruleset, resolve, search_dirs, session
 from ..i18n import msg
 from ..periods import check_periods
 from ..rulecases import run_for
@@ -253,6 +253,11 @@ def _duplicate_ids(folders: list[Path]) -> list[tuple[str, PeiError | None]]:
 
 
 def run_check(args) -> int:
+    with session():
+        return _run_check(args)
+
+
+def _run_check(args) -> int:
     folders = [resolve(str(f)) for s in args.rulesets for f in _rule_set_folders(s)] if args.rulesets else _all_folders()
     if not folders:
         raise UsageError(msg("rul_none_found"), suggestion=msg("rul_none_found_hint"))

@@ -18,6 +18,7 @@ def register(sub) -> None:
     p.add_argument("--max-upload-mb", type=float, default=Settings.max_body_bytes / MIB, metavar="MIB", help=msg("cli_serve_max_upload", n=f"{Settings.max_body_bytes / MIB:g}"))
     p.add_argument("--max-file-mb", type=float, default=Settings.max_file_bytes / MIB, metavar="MIB", help=msg("cli_serve_max_file", n=f"{Settings.max_file_bytes / MIB:g}"))
     p.add_argument("--max-files", type=int, default=Settings.max_files, metavar="N", help=msg("cli_serve_max_files", n=Settings.max_files))
+    p.add_argument("--allow-user-rules", action="store_true", help=msg("cli_serve_allow_user_rules"))
     p.add_argument("--lang", choices=("es", "en"), default=None, help=msg("cli_serve_lang"))
     p.set_defaults(func=run)
 
@@ -36,6 +37,7 @@ def run(args) -> int:
         max_file_bytes=int(args.max_file_mb * MIB),
         max_files=args.max_files,
         workers=args.workers,
+        allow_user_rules=args.allow_user_rules,
     )
     import uvicorn  # only this command needs the server; keeps the other commands' start-up fast
 
