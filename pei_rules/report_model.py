@@ -145,11 +145,24 @@ def weighted_plan_kinds(rules) -> list[str]:
 # --- the tables ------------------------------------------------------------------------------
 
 
+def _period_value(ev: Evaluation, ind, name: str, annual):
+    """An indicator's target or obtained value for the evaluated period: the year's, or in a
+    semestral evaluation the semester's, as the principal advance's formula used it."""
+    if ev.semester is None:
+        return annual
+    f = ev.figures.get(f"avance_{ev.rules.principal}:{ind.codigo}")
+    for inp in f.inputs if f else []:
+        if inp.name == name:
+            return inp.value
+    return None
+
+
 def objectives_table(ev: Evaluation, lang: str) -> Table:
     """OEI, its indicators, then each AEI and its indicators: the order of the report."""
     rules, m, y = ev.rules, ev.plan.model, ev.year
+    period = ev.period_key  # "2023", or "2025-S1" in a semestral evaluation
     advance, extra = entity_kinds(ev)
-    headers = [t(lang, "code"), t(lang, "name"), t(lang, "expected", year=y), t(lang, "obtained", year=y), t(lang, "rep_advance"), t(lang, "band")]
+    headers = [t(lang, "code"), t(lang, "name"), t(lang, "expected", year=period), t(lang, "obtained", year=period), t(lang, "rep_advance"), t(lang, "band")]
     for k in extra:
         headers += [f"{rules.label_of(k)} (%)", t(lang, "band")]
     tb = Table("objetivos", t(lang, "rep_objectives_title", year=y), headers)
@@ -169,11 +182,13 @@ def objectives_table(ev: Evaluation, lang: str) -> Table:
         out = []
         for ind in by_owner.get(owner, []):
             f = ev.figures.get(f"{PRINCIPAL}:{ind.codigo}")
+            expected = _period_value(ev, ind, "esperado", ind.logro_esperado.get(y))
+            obtained = _period_value(ev, ind, "obtenido", ind.valor_obtenido.get(y))
             cells = [
                 Cell(ind.codigo),
                 Cell(ind.nombre),
-                Cell(num(ind.logro_esperado.get(y), lang), numeric=True, sort=ind.logro_esperado.get(y)),
-                Cell(num(ind.valor_obtenido.get(y), lang), numeric=True, sort=ind.valor_obtenido.get(y)),
+                Cell(num(expected, lang), numeric=True, sort=expected),
+                Cell(num(obtained, lang), numeric=True, sort=obtained),
             ] + figure_pair(ev, f, lang)
             cells += [Cell(""), Cell("")] * len(extra)
             out.append(Row(cells, kind="indicador", code=ind.codigo, band=f.band_name if f else None))

@@ -195,6 +195,7 @@ CASES += [(["audit", ZED, "--year", "2023"], "es")]
 @pytest.mark.parametrize("argv, lang", CASES, ids=lambda a: " ".join(a[:2]) if isinstance(a, list) else a)
 def test_command_output_is_in_one_language(argv, lang, monkeypatch):
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "4000")  # no wrapping: plan texts stay whole, to be told apart
     code, text = _run(argv + ["--lang", lang])
     assert code in (0, 1), text
     if argv[:2] == ["rules", "show"]:  # the rule files' own text (keys, values, comments) is data

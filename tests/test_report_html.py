@@ -16,7 +16,7 @@ from pei_rules import evaluate, load_plan, load_ruleset, report_model
 from pei_rules.cli import main
 from pei_rules.errors import RuleError
 from pei_rules.html_report import bar_chart, histogram, render_html
-from pei_rules.render import render_markdown
+from pei_rules.report_text import render_markdown
 from pei_rules.report_model import num, report_tables
 
 ROOT = Path(__file__).resolve().parent.parent

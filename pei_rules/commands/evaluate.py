@@ -5,7 +5,7 @@ from ..errors import UsageError
 from ..i18n import msg, set_lang
 from ..outputs.atomic import write_bytes_atomic
 from ..outputs.xlsx import workbook_bytes
-from ..render import RENDERERS
+from ..report_text import RENDERERS
 from ._common import add_format_arg, add_plan_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_args
 
 FORMATS = tuple(RENDERERS) + ("xlsx",)
