@@ -20,6 +20,7 @@ from typing import Any
 from .aggregation import aggregate, weight_env, weighted
 from .errors import AddressError, did_you_mean, format_key
 from .i18n import t
+from .references import reference_for
 from .evaluate import ND, OK, Evaluation, Figure, figure_id
 from .expressions import EvalFailure, NoData
 from .plan import Indicator
@@ -213,6 +214,12 @@ class _Builder:
         d["rule_set"] = self.rules.id
         return d
 
+    def reference(self, ref: SourceRef | tuple | None) -> dict | None:
+        """The legal reference of the rule at ``ref`` (a SourceRef or a key path), if the rule set gives one."""
+        path = ref.key if isinstance(ref, SourceRef) else ref
+        hit = reference_for(self.rules, path) if path else None
+        return hit.to_dict() if hit is not None else None
+
     def band(self, f: Figure) -> dict | None:
         if f.band is None:
             if f.scale:
@@ -227,6 +234,7 @@ class _Builder:
             "compare": self.rules.compare,
             "compared_value": _s(compared),
             "source": self.rule_dict(f.band.ref),
+            "reference": self.reference(f.band.ref),
         }
 
     def rounding(self, f: Figure) -> dict | None:
@@ -243,7 +251,7 @@ class _Builder:
 
     def leaf(self, inp) -> dict:
         if getattr(inp.note, "id", None) == "ev_parameter" or (inp.name in self.params and inp.figure is None and inp.ref is not None and inp.ref.file != self.ev.plan.path):
-            return {"type": "rule_parameter", "name": inp.name, "value": _s(inp.value), "source": self.rule_dict(inp.ref)}
+            return {"type": "rule_parameter", "name": inp.name, "value": _s(inp.value), "source": self.rule_dict(inp.ref), "reference": self.reference(("parametros", inp.name))}
         return {"type": "plan_input", "name": inp.name, "value": _s(inp.value), "source": _ref(inp.ref), "note": inp.note}
 
     def steps_for(self, f: Figure) -> list[dict]:
@@ -329,6 +337,7 @@ class _Builder:
             "status": f.status,
             "reason": f.reason,
             "rule": self.rule_dict(f.rule),
+            "reference": self.reference(f.rule),
             "formula": f.formula,
             "method": f.method,
             "steps": self.steps_for(f) or self.aggregate_steps(f),
@@ -479,6 +488,8 @@ def _render(node: dict, lines: list[str], depth: int, lang: str, prefix: str = "
         if node.get("note"):
             text += f"  — {node['note']}"
         lines.append(text)
+        if node.get("reference"):
+            lines.append(f"{ind}    {t(lang, 'ref_label')}: {node['reference']['text']}")
         return
     if kind == "count":
         lines.append(f"{ind}{prefix}{node['id']} = {node['value']}  [{node['label']}]")
@@ -509,6 +520,8 @@ def _render(node: dict, lines: list[str], depth: int, lang: str, prefix: str = "
         lines.append(f"{sub}{node['reason']}")
     if node.get("rule"):
         lines.append(f"{sub}{w(lang, 'rule')}: {node['rule']['rule_set']} {_loc(node['rule'])}")
+    if node.get("reference"):
+        lines.append(f"{sub}{t(lang, 'ref_label')}: {node['reference']['text']}")
     if node.get("formula"):
         text = f"{sub}{w(lang, 'formula')}: {node['formula']}"
         if node.get("method"):
@@ -522,6 +535,8 @@ def _render(node: dict, lines: list[str], depth: int, lang: str, prefix: str = "
     b = node.get("band")
     if b and b.get("interval"):
         lines.append(f"{sub}{w(lang, 'band')}: {b['compared_value']} {w(lang, 'in')} {b['interval']} -> {b['label']}  ({_loc(b['source'])})")
+        if b.get("reference"):
+            lines.append(f"{sub}    {t(lang, 'ref_label')}: {b['reference']['text']}")
     elif b:
         lines.append(f"{sub}{w(lang, 'band')}: {b['label']}")
     if node.get("relevance"):

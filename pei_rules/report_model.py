@@ -20,6 +20,7 @@ from . import audit as _audit
 from . import vocabulary as V
 from .evaluate import ND, Evaluation, Figure
 from .i18n import t
+from .references import references
 
 PRINCIPAL = "avance_indicador"  # the engine's name for the principal indicator advance
 
@@ -348,6 +349,17 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
     return tb
 
 
+def references_table(ev: Evaluation, lang: str) -> Table | None:
+    """The legal references the rule set gives for its rules (``[referencias]``)."""
+    refs = references(ev.rules)
+    if not refs:
+        return None
+    tb = Table("referencias", t(lang, "ref_table_title"), [t(lang, "ref_col_rule"), t(lang, "ref_col_reference")])
+    for ref in refs.values():
+        tb.rows.append(Row([Cell(".".join(ref.path)), Cell(ref.text())], kind="referencia", code=".".join(ref.path)))
+    return tb
+
+
 def report_tables(ev: Evaluation, lang: str = "es") -> list[Table]:
     """Every table of the report, in order; ``None`` sections (no POI, nothing published) left out."""
     out = [
@@ -358,5 +370,6 @@ def report_tables(ev: Evaluation, lang: str = "es") -> list[Table]:
         ao_table(ev, lang),
         not_recomputable_table(ev, lang),
         published_table(ev, lang),
+        references_table(ev, lang),
     ]
     return [tb for tb in out if tb is not None]

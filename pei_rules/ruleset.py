@@ -25,6 +25,7 @@ from .errors import PeiError, RuleError, UsageError, did_you_mean
 from .expressions import FUNCTION_LIBRARY, Expression, Where, compile_expression, reserved_name
 from .files import sha256_limited, shown_path
 from .i18n import current_lang, msg
+from .references import validate as validate_references
 from .tomlsource import MAX_FILE_BYTES, SourceDoc, SourceRef, load_toml
 
 META = "conjunto"
@@ -1234,6 +1235,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     lineage = leaves.get((META, "_linaje"), ([rid], None))[0]
     extends = list(lineage[1:]) if lineage and lineage[0] == rid else list(lineage)
     extra = {k: R.tree[k] for k in R.tree if k not in V.CORE_SECTIONS}
+    extra["_referencias"] = validate_references(leaves)  # [referencias]: checked at load, kept for explain and reports
     return RuleSet(
         id=rid,
         title=title,

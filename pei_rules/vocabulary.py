@@ -23,6 +23,7 @@ RULE_SECTIONS = [
     "agregacion_ao",
     "impresion",
     "informe",
+    "referencias",
 ]
 CORE_SECTIONS = set(RULE_SECTIONS[:10]) | {"agregacion_ao"}
 META_KEYS = ["id", "titulo", "directiva", "vigencia", "anclado", "anclaje", "periodos", "funciones", "extends", "notas"]

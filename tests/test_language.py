@@ -78,10 +78,19 @@ def _plan_texts(path: str) -> list[str]:
 
 
 def _rule_titles() -> list[str]:
-    """The rule sets' titles (``[conjunto] titulo``): rule data, written once, in Spanish."""
+    """The rule sets' titles (``[conjunto] titulo``) and legal references (``[referencias]``):
+    rule data, written once, in Spanish (names of Peruvian documents)."""
+    from pei_rules.references import references
     from pei_rules.ruleset import available, load_ruleset
 
-    return [load_ruleset(f).title for f in available().values()]
+    out = []
+    for f in available().values():
+        rs = load_ruleset(f)
+        out.append(rs.title)
+        for lang in ("es", "en"):  # the reference's frame ("sección", "p.") follows the language
+            with using_lang(lang):
+                out += [r.text() for r in references(rs).values()]
+    return out
 
 
 def _without_plan_data(text: str, plan: str = ZED) -> str:

@@ -21,6 +21,7 @@ from ..errors import PeiError, RuleError, UsageError, format_key
 from ..ruleset import META, RuleSet, available, load_ruleset, resolve, search_dirs, session
 from ..i18n import msg
 from ..periods import check_periods
+from ..references import references
 from ..rulecases import run_for
 from ..tomlsource import load_toml
 from ._common import add_format_arg, emit
@@ -141,6 +142,7 @@ def run_show(args) -> int:
             "content_hash": rs.content_hash,
             "files": [{"path": p, "sha256": d} for p, d in rs.files],
             "leaves": [{"key": format_key(k), "path": list(k), "value": _plain(v), "file": r.file, "line": r.line} for k, v, r in leaves],
+            "references": [ref.to_dict() for ref in references(rs).values()],
         }
         emit(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", args.out)
         return 0
@@ -151,15 +153,32 @@ def run_show(args) -> int:
     tables: dict[tuple, list] = {}
     for k, v, r in leaves:
         tables.setdefault(tuple(k[:-1]), []).append((k[-1], v, r))
+    refs = references(rs)
+    said: set[tuple] = set()
+
+    def reference_lines(path: tuple) -> list[str]:
+        """The references of ``path`` and of the tables above it not said yet, as comments."""
+        out = []
+        for n in range(1, len(path) + 1):
+            ref = refs.get(tuple(str(p) for p in path[:n]))
+            if ref is not None and ref.path not in said:
+                said.add(ref.path)
+                out.append(f"# {msg('ref_label')} [{'.'.join(ref.path)}]: {ref.text()}")
+        return out
+
     for table, items in tables.items():
+        if table and table[0] == "referencias":
+            continue  # printed beside the rules they document
         lines.append("")
         if table:
             lines.append("[" + ".".join(_key(p) for p in table) + "]")
+            lines += reference_lines(table)
         width = max(len(f"{_key(n)} = {_toml_value(v)}") for n, v, _ in items)
         width = min(width, 70)
         for n, v, r in items:
             text = f"{_key(n)} = {_toml_value(v)}"
             lines.append(f"{text:<{width}}  # {r.file}:{r.line}" if r.line else f"{text:<{width}}  # {r.file}")
+            lines += reference_lines(table + (n,))
     emit("\n".join(lines) + "\n", args.out)
     return 0
 
