@@ -129,7 +129,7 @@ def stage(root: Path, year: int, rules_spec: str = "ceplan-2023", limit: int | N
     rotates from plan to plan. The target applies to the batch path.
     """
     from pei_rules import PeiError, evaluate, load_plan
-    from pei_rules.api import load_rules
+    from pei_rules.ruleset import load_ruleset, resolve
 
     rules = load_ruleset(resolve(rules_spec))
     files = sorted(root.rglob("*.toml"), key=lambda q: q.as_posix())[:limit]
@@ -195,7 +195,6 @@ def breakdown(root: Path, year: int, every: int = 10) -> dict:
     import tomli
 
     from pei_rules import PeiError, evaluate
-    from pei_rules.api import load_rules
     from pei_rules.batch import _dumps, count_findings, summary_row
     from pei_rules.files import write_atomic
     from pei_rules.plan import plan_from_doc
