@@ -402,7 +402,7 @@ class _Builder:
             a = self.ev.plan.aei[code]
             self.h(f"{a.codigo} {a.denominacion}" + (f" — {a.organo_responsable}" if a.organo_responsable else ""), 3)
             self.table(self.aei_detail_table(a))
-            reasons = "; ".join(f"{kind_label(self.rules, f.kind, self.lang).lower()} {self.num(f.value)} % ({band_word(self.rules, f, self.lang).lower()})" if f.value is not None else f"{kind_label(self.rules, f.kind, self.lang).lower()} ({no_data_label(self.rules, self.lang).lower()})" for f in figs)
+            reasons = "; ".join(f"{kind_label(self.rules, f.kind, self.lang)} {self.num(f.value)} % ({band_word(self.rules, f, self.lang).lower()})" if f.value is not None else f"{kind_label(self.rules, f.kind, self.lang)} ({no_data_label(self.rules, self.lang).lower()})" for f in figs)
             extra = self.entity_vars("aei", a.codigo, a.denominacion, a.organo_responsable, None)
             extra["motivos"] = reasons
             self.p(self.sentence("critica", extra), "sentence")
