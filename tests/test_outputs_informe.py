@@ -253,6 +253,8 @@ def test_rules_choose_critical_aei_and_words(tmp_path):
         ('[informe.criticas]\ncifras = ["ejecucion_ponderada"]\nbandas = ["rojo"]\n', "ejecucion_ponderada"),
         ('[informe.figuras]\navance_aei = "avance_oei"\n', "avance_oei"),
         ('[informe.oraciones.resumen_aei]\nes = "abre { y no cierra"\n', "plantilla"),
+        ('[informe.oraciones.criticas.si_uno]\nes = "{criticas}"\nfr = "{criticas}"\n', "fr"),
+        ('[informe.formato]\nseparador = ","\n', "separador"),
     ],
 )
 def test_broken_informe_rules(tmp_path, informe, message):

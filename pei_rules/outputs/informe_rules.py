@@ -125,11 +125,11 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
         raise RuleError(msg("doc_rule_no_section", id=rules.id), file=rules.folder, suggestion=msg("doc_rule_no_section_hint"))
     for k in root:
         if k not in ("formato", "figuras", "criticas", "oraciones") and not str(k).startswith("_"):
-            _fail(rules, (SECTION, k), msg("doc_rule_unknown_key", key=k), suggestion=did_you_mean(str(k), ["formato", "figuras", "criticas", "oraciones"]) or None)
+            _fail(rules, (SECTION, k), msg("doc_rule_unknown_key", name=k), suggestion=did_you_mean(str(k), ["formato", "figuras", "criticas", "oraciones"]) or None)
     fmt = _table(rules, (SECTION, "formato")) or {}
     for k, v in fmt.items():
         if k not in ("decimal", "miles"):
-            _fail(rules, (SECTION, "formato", k), msg("doc_rule_unknown_key", key=k), suggestion="decimal, miles")
+            _fail(rules, (SECTION, "formato", k), msg("doc_rule_unknown_key", name=k), suggestion="decimal, miles")
         if not isinstance(v, str) or len(v) > 3:
             _fail(rules, (SECTION, "formato", k), msg("doc_rule_separator"))
 
@@ -138,7 +138,7 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
     fig = _table(rules, (SECTION, "figuras")) or {}
     for k in fig:
         if k not in PLACES:
-            _fail(rules, (SECTION, "figuras", k), msg("doc_rule_unknown_key", key=k), suggestion=did_you_mean(str(k), list(PLACES)) or None)
+            _fail(rules, (SECTION, "figuras", k), msg("doc_rule_unknown_key", name=k), suggestion=did_you_mean(str(k), list(PLACES)) or None)
     for place, scope in PLACES.items():
         if place not in fig:
             _fail(rules, (SECTION, "figuras"), msg("doc_rule_missing_place", place=place), suggestion=f'{place} = "..."')
@@ -154,7 +154,7 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
         _fail(rules, (SECTION,), msg("doc_rule_missing_table", table="[informe.criticas]"))
     for k in crit:
         if k not in ("cifras", "bandas", "incluir_sin_dato"):
-            _fail(rules, (SECTION, "criticas", k), msg("doc_rule_unknown_key", key=k), suggestion="cifras, bandas, incluir_sin_dato")
+            _fail(rules, (SECTION, "criticas", k), msg("doc_rule_unknown_key", name=k), suggestion="cifras, bandas, incluir_sin_dato")
     ck = crit.get("cifras")
     if not isinstance(ck, list) or not ck or not all(isinstance(x, str) for x in ck):
         _fail(rules, (SECTION, "criticas", "cifras"), msg("doc_rule_list_of_names"))
@@ -203,13 +203,13 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
                 vt: dict[str, str] = {}
                 for lk, lv in v.items():
                     if lk not in ("es", "en"):
-                        _fail(rules, path + (k, lk), msg("doc_rule_unknown_key", key=lk), suggestion="es, en")
+                        _fail(rules, path + (k, lk), msg("doc_rule_unknown_key", name=lk), suggestion="es, en")
                     vt[lk] = _check_template(rules, path + (k, lk), lv, allowed)
                 if "es" not in vt:
                     _fail(rules, path + (k,), msg("doc_rule_needs_es"))
                 variants[VARIANTS[k]] = vt
             else:
-                _fail(rules, path + (k,), msg("doc_rule_unknown_key", key=k), suggestion="es, en, cuenta, si_cero, si_uno")
+                _fail(rules, path + (k,), msg("doc_rule_unknown_key", name=k), suggestion="es, en, cuenta, si_cero, si_uno")
         if "es" not in texts:
             _fail(rules, path, msg("doc_rule_needs_es"))
         if variants and count is None:
