@@ -229,7 +229,7 @@ def cell_text(text: str) -> str:
 
 
 def interval_text(band) -> str:
-    """A band's interval as people read it: "< 75", "[75, 95)", "≥ 95"."""
+    """A band's interval as people read it: "< b", "[a, b)", "≥ a"."""
     if band.lower is None and band.upper is None:
         return ""
     if band.lower is None:
