@@ -72,19 +72,19 @@ def unit_ranges(rules: RuleSet) -> dict[str, Interval] | None:
         return None
     if not isinstance(sec, dict):
         r = rules.ref(UNITS)
-        raise RuleError("must be a table of unit = interval", file=r.file if r else rules.folder, line=r.line if r else None, key=(UNITS,))
+        raise RuleError(msg("rf_units_table"), file=r.file if r else rules.folder, line=r.line if r else None, key=(UNITS,))
     out: dict[str, Interval] = {}
     for unit, text in sec.items():
         r = rules.ref(UNITS, unit)
         where = {"file": r.file if r else rules.folder, "line": r.line if r else None, "key": (UNITS, unit)}
         if not isinstance(text, str):
-            raise RuleError(f"the interval of unit '{unit}' must be a string like \"[0, 100]\"", **where)
+            raise RuleError(msg("rf_unit_interval_string", unit=unit), **where)
         parsed = _parse_interval(text)
         if isinstance(parsed, str):
-            raise RuleError(f"bad interval '{text}': {parsed}", **where)
+            raise RuleError(msg("rf_bad_interval", text=text, detail=parsed), **where)
         folded = " ".join(unit.split()).casefold()
         if folded in out:
-            raise RuleError(f"unit '{unit}' is listed twice (units compare without case)", **where)
+            raise RuleError(msg("rf_unit_twice", unit=unit), **where)
         out[folded] = Interval(*parsed, text=text, ref=r)
     return out
 

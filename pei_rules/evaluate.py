@@ -19,7 +19,7 @@ from . import vocabulary as V
 from .errors import PlanError, did_you_mean
 from .aggregation import aggregate, raw_weights
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
-from .i18n import Message
+from .i18n import Message, msg
 from .periods import semester_key, semester_months
 from .periods import settings as _period_settings
 from .plan import Action, Activity, Indicator, Objective, Plan
@@ -282,7 +282,7 @@ class _Evaluator:
             if ef.reason == "division_by_zero" and self.rules.on_division_by_zero == "error":
                 r = f.rule
                 raise PlanError(
-                    f"{f.id}: division by zero in '{expr.text}'",
+                    msg("rf_division_by_zero", figure=f.id, expr=expr.text),
                     file=r.file if r else None,
                     line=r.line if r else None,
                     rule=f.kind,
@@ -326,11 +326,11 @@ class _Evaluator:
             r = self.plan.ref(obj, key)
             known = sorted({w for w in self.rules.synonyms.get(field_name, {})})
             raise PlanError(
-                f"'{word}' is not a {field_name} known to rule set '{self.rules.id}'",
+                msg("rf_unknown_word", word=word, field=field_name, rules=self.rules.id),
                 file=r.file,
                 line=r.line,
                 key=r.key,
-                suggestion=did_you_mean(word.casefold(), known) or f"known: {', '.join(known)}",
+                suggestion=did_you_mean(word.casefold(), known) or msg("rf_known", known=", ".join(known)),
             )
         return cat
 
@@ -375,7 +375,7 @@ class _Evaluator:
             for key in table:
                 if not re.fullmatch(r"\d{4}-S[12]", key):
                     r = self.plan.ref(ind, "semestral", fld, key)
-                    raise PlanError(f"semester key '{key}' is not written as YEAR-S1 or YEAR-S2", file=r.file, line=r.line, key=r.key, suggestion=f'e.g. "{y}-S1"')
+                    raise PlanError(msg("rf_semester_key", key=key), file=r.file, line=r.line, key=r.key, suggestion=msg("rf_for_example", example=f'"{y}-S1"'))
         start = self.plan.model.plan.desde
         for name, fld, annual in (("obtenido", "valor_obtenido", ind.valor_obtenido), ("esperado", "logro_esperado", ind.logro_esperado)):
             table = tables[fld]
@@ -419,11 +419,11 @@ class _Evaluator:
             if a not in rules.cases.get(s, []):
                 r = self.plan.ref(ind, "agregacion")
                 raise PlanError(
-                    f"tipo de agregación '{ind.agregacion}' does not apply to sentido '{ind.sentido}' in rule set '{rules.id}'",
+                    msg("rf_case_not_allowed", agregacion=ind.agregacion, sentido=ind.sentido, rules=rules.id),
                     file=r.file,
                     line=r.line,
                     key=r.key,
-                    suggestion=f"for sentido {s}: {', '.join(rules.cases.get(s, []))}",
+                    suggestion=msg("rf_for_sentido", category=s, allowed=", ".join(rules.cases.get(s, []))),
                 )
             env, refs = self.indicator_env(ind)
             owner = ind.de
@@ -475,11 +475,11 @@ class _Evaluator:
         if method is None:
             r = self.plan.ref(ao, "agregacion")
             raise PlanError(
-                f"rule set '{self.rules.id}' does not say how an AO of tipo de agregación '{ao.agregacion}' adds up its months",
+                msg("rf_ao_months_unknown", rules=self.rules.id, agregacion=ao.agregacion),
                 file=r.file,
                 line=r.line,
                 key=r.key,
-                suggestion=f'add [agregacion_ao] {cat} = "suma" (or ultimo, maximo, media) to the rule set',
+                suggestion=msg("rf_ao_months_hint", category=cat),
             )
         return method
 
@@ -822,7 +822,7 @@ def evaluate(
     period_settings = _period_settings(rules, period, semester)  # refuses periods the rule set does not declare
     if not (plan.model.plan.desde - 1 <= year <= plan.model.plan.hasta + 1):
         raise PlanError(
-            f"year {year} is outside the plan horizon {plan.model.plan.desde}-{plan.model.plan.hasta}",
+            msg("rf_year_outside", year=year, desde=plan.model.plan.desde, hasta=plan.model.plan.hasta),
             file=plan.path,
             line=plan.doc.line_of(("plan", "desde")),
             key=("plan",),

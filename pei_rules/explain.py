@@ -76,7 +76,7 @@ def resolve(ev: Evaluation, address: str) -> str:
     raw = address
     a = "".join(address.split())  # "IND.01. AEI.02.03" as printed in reports
     if not a:
-        raise AddressError("empty figure address")
+        raise AddressError(t(None, "exp_empty_address"))
     if a in ev.figures:
         return a
     if a.startswith(COUNT_PREFIX + ":"):
@@ -111,15 +111,15 @@ def resolve(ev: Evaluation, address: str) -> str:
             cid = figure_id(kind, canonical)
             if cid in ev.figures:
                 return cid
-        raise AddressError(f"'{raw}' is a code of the plan ({etype} '{canonical}') but no figure of rule set '{ev.rules.id}' describes it in {ev.year}")
+        raise AddressError(t(None, "exp_code_without_figure", address=raw, type=etype, code=canonical, rules=ev.rules.id, year=ev.year))
     raise _unknown(ev, raw)
 
 
 def _unknown(ev: Evaluation, address: str) -> AddressError:
     hint = did_you_mean(address.strip(), all_addresses(ev))
     return AddressError(
-        f"unknown figure '{address}'",
-        suggestion=hint or "give a code of the plan (AEI.02.01, IND.01.AEI.03.02, OEI.02), a canonical id (avance_aei:AEI.02.01) or a plan figure (ejecucion_ponderada)",
+        t(None, "exp_unknown_figure", address=address),
+        suggestion=hint or t(None, "exp_unknown_figure_hint"),
     )
 
 
@@ -151,7 +151,7 @@ def datum_path(plan, address: str) -> tuple:
         if text[i] == "[":
             end = text.find("]", i)
             if end < 0 or not isinstance(node, list):
-                raise _bad_datum(plan, address, path, "a [code] selector needs an array of tables before it")
+                raise _bad_datum(plan, address, path, t(None, "exp_selector_needs_array"))
             sel = text[i + 1 : end].strip()
             idx = None
             if sel.isdigit() and int(sel) < len(node):
@@ -163,7 +163,7 @@ def datum_path(plan, address: str) -> tuple:
                         break
             if idx is None:
                 codes = [it.get("codigo") for it in node if isinstance(it, dict) and it.get("codigo")]
-                raise _bad_datum(plan, address, path, f"no entry '{sel}' in '{format_key(path)}'", did_you_mean(sel, codes))
+                raise _bad_datum(plan, address, path, t(None, "exp_no_entry", selector=sel, path=format_key(path)), did_you_mean(sel, codes))
             path.append(idx)
             node = node[idx]
             i = end + 1
@@ -174,19 +174,20 @@ def datum_path(plan, address: str) -> tuple:
         key = text[i:j]
         if not isinstance(node, dict) or key not in node:
             opts = list(node) if isinstance(node, dict) else []
-            raise _bad_datum(plan, address, path, f"the plan has no key '{key}'" + (f" under '{format_key(path)}'" if path else ""), did_you_mean(key, opts))
+            said = t(None, "exp_no_key_under", key=key, path=format_key(path)) if path else t(None, "exp_no_key", key=key)
+            raise _bad_datum(plan, address, path, said, did_you_mean(key, opts))
         path.append(key)
         node = node[key]
         i = j
     if not path or isinstance(node, (dict, list)):
-        raise _bad_datum(plan, address, path, "a dato: address must name a single value of the plan")
+        raise _bad_datum(plan, address, path, t(None, "exp_datum_single_value"))
     return tuple(path)
 
 
 def _bad_datum(plan, address, path, message, hint=None) -> AddressError:
     return AddressError(
-        f"'{address}': {message}",
-        suggestion=hint or "write dato:<key path>, e.g. dato:poi.2023.pim or dato:indicador[IND.01.AEI.02.01].organo_responsable",
+        t(None, "exp_bad_datum", address=address, message=message),
+        suggestion=hint or t(None, "exp_datum_hint"),
     )
 
 

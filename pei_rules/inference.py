@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import RuleError, did_you_mean
-from .i18n import Message
+from .i18n import Message, msg
 from .ruleset import RuleSet
 
 SECTION = "inferencia_sentido"
@@ -48,23 +48,23 @@ def settings(rules: RuleSet) -> InferenceSettings | None:
         raise RuleError(message, file=r.file if r else rules.folder, line=r.line if r else None, key=(SECTION,) + key, suggestion=suggestion)
 
     if not isinstance(sec, dict):
-        fail((), "must be a table")
+        fail((), msg("rf_must_be_table"))
     for k in sec:
         if k not in KEYS:
-            fail((k,), f"unknown key '{k}'", did_you_mean(k, KEYS) or f"keys: {', '.join(KEYS)}")
+            fail((k,), msg("rf_unknown_key", key=k), did_you_mean(k, KEYS) or msg("rf_keys", keys=", ".join(KEYS)))
     for k in KEYS:
         if k not in sec:
-            fail((), f"missing required key '{k}'", f'add {k} = "..."')
+            fail((), msg("rf_missing_key", key=k), msg("rf_add_key", key=k))
         if not isinstance(sec[k], str):
-            fail((k,), f"must be a string, got {type(sec[k]).__name__}")
+            fail((k,), msg("rf_must_be_string", type=type(sec[k]).__name__))
     if sec["metodo"] not in METHODS:
-        fail(("metodo",), f"unknown method '{sec['metodo']}'", did_you_mean(sec["metodo"], METHODS) or f"methods: {', '.join(METHODS)}")
+        fail(("metodo",), msg("rf_unknown_method", method=sec["metodo"]), did_you_mean(sec["metodo"], METHODS) or msg("rf_known", known=", ".join(METHODS)))
     if sec["aplicar"] not in APPLY:
-        fail(("aplicar",), f"'{sec['aplicar']}' is not one of {', '.join(APPLY)}", did_you_mean(sec["aplicar"], APPLY) or None)
+        fail(("aplicar",), msg("rf_not_one_of", value=sec["aplicar"], options=", ".join(APPLY)), did_you_mean(sec["aplicar"], APPLY) or None)
     cats = set(rules.synonyms.get("sentido", {}).values())
     for t in TRENDS:
         if sec[t] not in cats:
-            fail((t,), f"'{sec[t]}' is not a sentido category of [vocabulario.sentido]", did_you_mean(sec[t], cats) or f"categories: {', '.join(sorted(cats))}")
+            fail((t,), msg("rf_not_a_sentido", value=sec[t]), did_you_mean(sec[t], cats) or msg("rf_categories", categories=", ".join(sorted(cats))))
     return InferenceSettings(sec["metodo"], {t: sec[t] for t in TRENDS}, sec["aplicar"])
 
 

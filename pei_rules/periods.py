@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from . import vocabulary as V
 from .errors import RuleError, UsageError, did_you_mean
+from .i18n import msg
 from .ruleset import META, RuleSet
 
 SECTION = "periodos"
@@ -46,43 +47,43 @@ def check_periods(rs: RuleSet) -> None:
     """Validate the [periodos] section against [conjunto] periodos; RuleError with file:line."""
     table = rs.extra.get(SECTION, {})
     if not isinstance(table, dict):
-        raise _fail(rs, (SECTION,), "[periodos] must be a table of period tables")
+        raise _fail(rs, (SECTION,), msg("rf_periods_table"))
     for name, sub in table.items():
         if name not in V.PERIODS:
-            raise _fail(rs, (SECTION, name), f"unknown period '{name}'", did_you_mean(str(name), V.PERIODS) or f"known periods: {', '.join(V.PERIODS)}")
+            raise _fail(rs, (SECTION, name), msg("rf_unknown_period", period=name), did_you_mean(str(name), V.PERIODS) or msg("rf_known_periods", periods=", ".join(V.PERIODS)))
         if name not in rs.periods:
-            raise _fail(rs, (SECTION, name), f"period '{name}' is described but not declared in [conjunto] periodos", f'periodos = {rs.periods + [name]!r}'.replace("'", '"'))
+            raise _fail(rs, (SECTION, name), msg("rf_period_not_declared", period=name), f'periodos = {rs.periods + [name]!r}'.replace("'", '"'))
         if not isinstance(sub, dict):
-            raise _fail(rs, (SECTION, name), f"[periodos.{name}] must be a table")
+            raise _fail(rs, (SECTION, name), msg("rf_period_table", period=name))
         for k, v in sub.items():
             if k not in KEYS[name]:
-                raise _fail(rs, (SECTION, name, k), f"unknown key '{k}'", did_you_mean(str(k), KEYS[name]) or f"allowed: {', '.join(KEYS[name])}")
+                raise _fail(rs, (SECTION, name, k), msg("rf_unknown_key", key=k), did_you_mean(str(k), KEYS[name]) or msg("rf_allowed", keys=", ".join(KEYS[name])))
             if k in ("indicadores", "ao") and v not in SEMESTER_MODES:
-                raise _fail(rs, (SECTION, name, k), f"'{v}' is not one of: {', '.join(SEMESTER_MODES)}", did_you_mean(str(v), SEMESTER_MODES) or None)
+                raise _fail(rs, (SECTION, name, k), msg("rf_not_one_of", value=v, options=", ".join(SEMESTER_MODES)), did_you_mean(str(v), SEMESTER_MODES) or None)
             if k == "etiqueta" and not isinstance(v, str):
-                raise _fail(rs, (SECTION, name, k), "etiqueta must be a string")
+                raise _fail(rs, (SECTION, name, k), msg("rf_label_string"))
 
 
 def settings(rs: RuleSet, period: str, semester: int | None) -> PeriodSettings:
     """The settings of a period, refusing periods the rule set does not declare (UsageError)."""
     if period not in V.PERIODS:
-        raise UsageError(f"unknown period '{period}'", suggestion=f"known periods: {', '.join(V.PERIODS)}")
+        raise UsageError(msg("rf_unknown_period", period=period), suggestion=msg("rf_known_periods", periods=", ".join(V.PERIODS)))
     if period not in rs.periods:
         r = rs.ref(META, "periodos")
         where = f" ({r.file}:{r.line})" if r and r.line else ""
         raise UsageError(
-            f"rule set '{rs.id}' does not declare the period '{period}': it knows {', '.join(rs.periods)}{where}",
-            suggestion="choose a rule set that declares it (pei-rules rules list) or add it to [conjunto] periodos",
+            msg("rf_period_not_in_rules", rules=rs.id, period=period, known=", ".join(rs.periods), where=where),
+            suggestion=msg("rf_period_not_in_rules_hint"),
         )
     check_periods(rs)
     sub = rs.extra.get(SECTION, {}).get(period, {})
     if period == "semestral":
         if semester not in SEMESTERS:
-            raise UsageError("the semestral evaluation needs --semester 1 or 2")
-        return PeriodSettings(period, sub.get("etiqueta", "Evaluación semestral"), sub.get("indicadores", "del_semestre"), sub.get("ao", "del_semestre"))
+            raise UsageError(msg("rf_needs_semester"))
+        return PeriodSettings(period, sub.get("etiqueta", msg("rf_semestral_label")), sub.get("indicadores", "del_semestre"), sub.get("ao", "del_semestre"))
     if semester is not None:
-        raise UsageError("--semester applies only to --period semestral")
-    return PeriodSettings(period, sub.get("etiqueta", "Evaluación anual"))
+        raise UsageError(msg("rf_semester_only_semestral"))
+    return PeriodSettings(period, sub.get("etiqueta", msg("rf_annual_label")))
 
 
 def semester_key(year: int, semester: int) -> str:

@@ -118,12 +118,12 @@ def test_infer_sentido(tmp_path, zed_plan, targets, method, expected):
 @pytest.mark.parametrize(
     "section,words,key",
     [
-        ('[inferencia_sentido]\nmetodo = "ultimo"\ncreciente = "ascendente"\ndecreciente = "descendente"\nconstante = "no_definido"\naplicar = "verificar"\n', "unknown method 'ultimo'", "inferencia_sentido.metodo"),
-        ('[inferencia_sentido]\nmetodo = "monotono"\ncreciente = "subiendo"\ndecreciente = "descendente"\nconstante = "no_definido"\naplicar = "verificar"\n', "'subiendo' is not a sentido category", "inferencia_sentido.creciente"),
-        ('[inferencia_sentido]\nmetodo = "monotono"\ncreciente = "ascendente"\ndecreciente = "descendente"\nconstante = "no_definido"\n', "missing required key 'aplicar'", "inferencia_sentido"),
-        ('[inferencia_sentido]\nmetodo = "monotono"\ncreciente = "ascendente"\ndecreciente = "descendente"\nconstante = "no_definido"\naplicar = "verificar"\nextra = 1\n', "unknown key 'extra'", "inferencia_sentido.extra"),
-        ('[unidades]\nporcentaje = "[0, 100"\n', "bad interval", "unidades.porcentaje"),
-        ('[unidades]\nporcentaje = 100\n', "must be a string", "unidades.porcentaje"),
+        ('[inferencia_sentido]\nmetodo = "ultimo"\ncreciente = "ascendente"\ndecreciente = "descendente"\nconstante = "no_definido"\naplicar = "verificar"\n', "método desconocido 'ultimo'", "inferencia_sentido.metodo"),
+        ('[inferencia_sentido]\nmetodo = "monotono"\ncreciente = "subiendo"\ndecreciente = "descendente"\nconstante = "no_definido"\naplicar = "verificar"\n', "'subiendo' no es una categoría de sentido", "inferencia_sentido.creciente"),
+        ('[inferencia_sentido]\nmetodo = "monotono"\ncreciente = "ascendente"\ndecreciente = "descendente"\nconstante = "no_definido"\n', "falta la clave obligatoria 'aplicar'", "inferencia_sentido"),
+        ('[inferencia_sentido]\nmetodo = "monotono"\ncreciente = "ascendente"\ndecreciente = "descendente"\nconstante = "no_definido"\naplicar = "verificar"\nextra = 1\n', "clave desconocida 'extra'", "inferencia_sentido.extra"),
+        ('[unidades]\nporcentaje = "[0, 100"\n', "intervalo no válido", "unidades.porcentaje"),
+        ('[unidades]\nporcentaje = 100\n', "debe ser un texto como", "unidades.porcentaje"),
     ],
 )
 def test_rule_sections_validated(tmp_path, section, words, key):

@@ -219,7 +219,7 @@ def _check_extra(rs: RuleSet) -> None:
     if rs.valid_from is not None and rs.valid_to is not None and rs.valid_from > rs.valid_to:
         r = rs.ref(META, "vigencia", "hasta") or rs.ref(META, "vigencia")
         raise RuleError(
-            f"vigencia: hasta ({rs.valid_to}) is before desde ({rs.valid_from})",
+            msg("rf_validity_order", hasta=rs.valid_to, desde=rs.valid_from),
             file=r.file if r else rs.folder,
             line=r.line if r else None,
             key=(META, "vigencia"),
@@ -227,7 +227,7 @@ def _check_extra(rs: RuleSet) -> None:
     if rs.anchored and not rs.anchor.strip():
         r = rs.ref(META, "anclado")
         raise RuleError(
-            "anclado = true needs anclaje: the published figures that anchor the rule set",
+            msg("rf_anchored_needs_anchor"),
             file=r.file if r else rs.folder,
             line=r.line if r else None,
             key=(META, "anclaje"),
@@ -237,11 +237,11 @@ def _check_extra(rs: RuleSet) -> None:
     for cat in sorted(set(rs.synonyms.get("agregacion", {}).values()) - used):
         r = rs.ref("vocabulario", "agregacion", cat)
         raise RuleError(
-            f"tipo de agregación '{cat}' is a case of no sentido in [avance.casos]: a plan that uses it cannot be evaluated",
+            msg("rf_agregacion_without_case", category=cat),
             file=r.file if r else rs.folder,
             line=r.line if r else None,
             key=("vocabulario", "agregacion", cat),
-            suggestion=f"add '{cat}' to a sentido in [avance.casos] (with its formulas), or remove it from [vocabulario.agregacion]",
+            suggestion=msg("rf_agregacion_without_case_hint", category=cat),
         )
     if "inferencia_sentido" in rs.extra:
         inference.settings(rs)  # raises RuleError with file:line on a bad section
@@ -262,9 +262,9 @@ def _duplicate_ids(folders: list[Path]) -> list[tuple[str, PeiError | None]]:
             continue
         if rid in seen:
             out.append((str(f), RuleError(
-                f"id '{rid}' is already declared by {seen[rid]}: this rule set is shadowed and never used",
+                msg("rf_id_shadowed", id=rid, folder=seen[rid]),
                 file=str(meta), line=doc.line_of((META, "id")), key=(META, "id"),
-                suggestion="give the new rule set its own id",
+                suggestion=msg("rf_id_shadowed_hint"),
             )))
         else:
             seen[rid] = f
