@@ -133,7 +133,7 @@ class Evaluation(_Evaluation):
         try:
             import pandas  # optional, never a dependency of pei-rules
         except ImportError:
-            raise UsageError("pandas is not installed: use to_records(), or pip install pandas") from None
+            raise UsageError(msg("api_no_pandas")) from None
         return pandas.DataFrame.from_records(self.to_records())
 
 

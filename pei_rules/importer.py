@@ -28,11 +28,11 @@ from typing import Any
 from .errors import InputFileError, PeiError, PlanError, did_you_mean
 from .files import write_atomic
 from .plan import load_plan
+from .vocabulary import ND_WORDS
 
 MONTHS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "set", "oct", "nov", "dic"]
 MONTH_SYNONYMS = {"sep": "set", "sept": "set", "setiembre": "set", "septiembre": "set"}
 ND_TEXT = "N/D"
-ND_WORDS = {"n/d", "nd", "s/d", "sin dato"}
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 MAX_ROWS = 200_000
 

@@ -17,8 +17,8 @@ from .errors import PlanError, did_you_mean, format_key, schema_message
 from .i18n import msg
 from .expressions import CONTEXT as _EXPR_CONTEXT
 from .tomlsource import SourceDoc, SourceRef, load_toml, load_toml_bytes
+from .vocabulary import ND_WORDS
 
-ND_WORDS = {"n/d", "nd", "s/d", "sin dato"}
 MAX_ABS = Decimal("1e15")
 MAX_DIGITS = _EXPR_CONTEXT.prec
 

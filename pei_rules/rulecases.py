@@ -52,6 +52,7 @@ from .i18n import Message
 from .evaluate import ND, Figure, _Evaluator, figure_id
 from .ruleset import Aggregate, RuleSet, available, load_ruleset, resolve, search_dirs
 from .tomlsource import SourceDoc, load_toml
+from .vocabulary import ND_WORDS
 
 CASES_DIR = "casos"
 TARGETS = ("avance", "formula", "ponderacion", "agregado", "semaforo", "redondeo", "inferencia")
@@ -69,7 +70,6 @@ TARGET_KEYS = {
     "inferencia": ("logros_esperados", "desde", "hasta"),
 }
 FILE_KEYS = ("conjunto", "tolerancia", "caso", "nota")
-ND_WORDS = {"n/d", "nd", "s/d", "sin dato"}
 
 
 @dataclass

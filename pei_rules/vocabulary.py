@@ -82,3 +82,6 @@ ROUNDING_MODES = {
 
 #: an institution's own rules, next to its plan file, applied over the chosen rule set
 OVERRIDE_NAME = "reglas-propias.toml"
+
+#: how plans and spreadsheets write "no data" (compared without case); N/D is not zero
+ND_WORDS = frozenset({"n/d", "nd", "s/d", "sin dato"})

@@ -227,7 +227,7 @@ BREAKS = [
     ("ceplan-2023", "avance.toml", 'ascendente.acumulado = "min(tope, 100 * obtenido / esperado)"', 'ascendente.acumulado = "min(tope, 100 * obtenidos / esperado)"', "obtenidos"),
     ("ceplan-2023-fijo-321", "ruleset.toml", 'esquema = "fijo_3_2_1"', 'esquema = "fijo_321"', "'fijo_321' is not one of"),
     ("ceplan-2025-semestral", "avance.toml", 'descendente.no_acumulado = "100 * esperado / obtenido"', 'descendente.no_acumulad = "100 * esperado / obtenido"', "'no_acumulad' is not a case of sentido 'descendente'"),
-    ("ceplan-2025-semestral", "ruleset.toml", 'ao = "acumulado_en_el_anio"', 'ao = "acumulado"', "'acumulado' is not one of"),
+    ("ceplan-2025-semestral", "ruleset.toml", 'ao = "acumulado_en_el_anio"', 'ao = "acumulado"', "'acumulado' no es uno de"),
     ("ceplan-2019-v01", "ruleset.toml", 'extends = "ceplan-2023"', 'extends = "ceplan-2019-v01"', "circular extends"),
     ("ceplan-2019-v01", "ruleset.toml", 'vigencia = { desde = 2019, hasta = 2022 }', 'vigencia = { desde = 2022, hasta = 2019 }', "es anterior a desde"),
     ("ceplan-2023", "ruleset.toml", 'minimo_permisible = ["Mínimo permisible", "Minimo permisible"]', 'semestral = ["Semestral"]\nminimo_permisible = ["Mínimo permisible", "Minimo permisible"]', "'semestral' no es un caso de ningún sentido"),
@@ -325,7 +325,7 @@ def test_a_badly_written_semester_key_is_a_plan_error_with_its_line(tmp_path):
     p.write_text(SEM.read_text(encoding="utf-8").replace('"2025-S1" = 6', '"2025-s1" = 6'), encoding="utf-8")
     with pytest.raises(PlanError) as ei:
         evaluate(load_plan(p), load_ruleset(RULES / "ceplan-2025-semestral"), 2025, period="semestral", semester=1)
-    assert ei.value.line == line_of(p, '"2025-s1" = 6') and "YEAR-S1" in ei.value.message
+    assert ei.value.line == line_of(p, '"2025-s1" = 6') and "AÑO-S1" in ei.value.message
 
 
 # --- inferred sentido (Aplicativo V.01 era) -------------------------------------------------

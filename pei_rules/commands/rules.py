@@ -231,7 +231,7 @@ def _check_extra(rs: RuleSet) -> None:
             file=r.file if r else rs.folder,
             line=r.line if r else None,
             key=(META, "anclaje"),
-            suggestion='anclaje = "Informe ... : cifras ..."',
+            suggestion=msg("rf_anchor_example"),
         )
     used = {a for ags in rs.cases.values() for a in ags}
     for cat in sorted(set(rs.synonyms.get("agregacion", {}).values()) - used):
