@@ -8,19 +8,33 @@ every figure down to the rule line and the plan line.
 from ._version import __version__  # noqa: E402
 
 from .errors import PeiError, PlanError, RuleError  # noqa: E402
-from .evaluate import Evaluation, Figure, evaluate  # noqa: E402
-from .plan import Plan, load_plan  # noqa: E402
-from .ruleset import RuleSet, load_ruleset  # noqa: E402
+
+#: names loaded on first use, so that ``import pei_rules`` (and every command's start-up) does
+#: not import pydantic and the engine before a command needs them
+_LAZY = {
+    "Evaluation": "evaluate",
+    "Figure": "evaluate",
+    "evaluate": "evaluate",
+    "Plan": "plan",
+    "load_plan": "plan",
+    "RuleSet": "ruleset",
+    "load_ruleset": "ruleset",
+    "evaluate_file": "api",  # the notebook entry point (pei_rules.api)
+}
 
 
 def __getattr__(name: str):
-    """``pei_rules.api`` and ``pei_rules.evaluate_file`` load on first use (start-up stays small)."""
-    if name in ("api", "evaluate_file"):
-        import importlib
+    import importlib
 
-        api = importlib.import_module(".api", __name__)  # lazy, for start-up time; api never imports the package
-        return api if name == "api" else api.evaluate_file
-    raise AttributeError(f"module 'pei_rules' has no attribute {name!r}")
+    if name == "api":  # the library services module, loaded on first use too
+        return importlib.import_module(".api", __name__)
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pei_rules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once loaded, an ordinary attribute
+    return value
+
 
 __all__ = [
     "__version__",

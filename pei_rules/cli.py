@@ -67,17 +67,44 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_INPUT)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser, its texts in the language in force (``set_lang`` / ``PEI_RULES_LANG``)."""
+def command_names() -> list[str]:
+    """The sub-commands: the public modules of :mod:`pei_rules.commands` (none is imported)."""
+    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+
+
+def requested_command(argv: list[str], names: list[str]) -> str | None:
+    """The sub-command named on the command line (the first word that is not an option, nor
+    the value of --lang), or None when there is none or it is not a command (then every
+    command is loaded for help)."""
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+            continue
+        if a == "--":
+            return None
+        if a == "--lang":
+            skip = True
+            continue
+        if a.startswith("-"):
+            continue
+        return a if a in names else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser, its texts in the language in force (``set_lang`` / ``PEI_RULES_LANG``), with
+    every sub-command or only with ``only`` (start-up: running a command imports that
+    command's module and what it needs, not every command's)."""
     with _argparse_in_language():
         parser = _Parser(prog="pei-rules", description=msg("cli_description"))
         parser.add_argument("--version", action="version", version=f"pei-rules {__version__}", help=msg("cli_version_help"))
         parser.add_argument("--lang", dest="top_lang", choices=LANGS, help=msg("cli_opt_lang"))
         sub = parser.add_subparsers(dest="command", metavar=msg("cli_mv_command"), parser_class=_Parser)
-        for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-            if mod.name.startswith("_"):
+        for name in command_names():
+            if only is not None and name != only:
                 continue
-            module = importlib.import_module(f"{commands.__name__}.{mod.name}")
+            module = importlib.import_module(f"{commands.__name__}.{name}")
             if hasattr(module, "register"):
                 module.register(sub)
     return parser
@@ -100,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(requested_command(argv, command_names()))
     with _argparse_in_language():
         args = parser.parse_args(argv)
     if getattr(args, "lang", None) is None and hasattr(args, "lang"):

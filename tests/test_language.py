@@ -47,6 +47,7 @@ _CODE = re.compile(
     r"|\b[A-Z][A-Z0-9_|.]{1,}\b"  # metavars and plan codes (PLAN, OEI.02, RULESET)
     r"|\{[^}]*\}"  # choices {text,json}
     r"|'[^']*'"  # quoted names and commands ('pei-rules batch')
+    r"|\b[0-9a-f]{12,}\b"  # hashes
     r"|pei-rules|ceplan[\w-]*"
     r")"
 )
@@ -86,7 +87,7 @@ def _rule_titles() -> list[str]:
     out = []
     for f in available().values():
         rs = load_ruleset(f)
-        out.append(rs.title)
+        out += [rs.title, rs.directive]
         for lang in ("es", "en"):  # the reference's frame ("sección", "p.") follows the language
             with using_lang(lang):
                 out += [r.text() for r in references(rs).values()]

@@ -27,6 +27,8 @@ def run(args) -> int:
         raise UsageError(msg("doc_err_needs_out", fmt="xlsx"))
     ev = evaluate_args(args.plan, args)
     if args.format == "xlsx":
+        from ..outputs.xlsx import workbook_bytes  # openpyxl (and numpy) only for a workbook: start-up
+
         write_atomic(args.out, workbook_bytes(ev, args.lang))
         return 0
     emit(RENDERERS[args.format](ev, args.lang), args.out)

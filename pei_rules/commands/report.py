@@ -1,12 +1,13 @@
-"""``pei-rules report``: a self-contained HTML report of one plan, or of a batch of entities."""
+"""``pei-rules report``: a self-contained HTML (or PDF) report of one plan, or of a batch of entities."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..errors import UsageError
-from ..html_report import evaluate_plans, is_batch_folder, load_batch_folder, render_batch_html, render_html
 from ..files import write_atomic
+from ..html_report import evaluate_plans, is_batch_folder, load_batch_folder, render_batch_html, render_html
 from ..i18n import msg
+from ..outputs.pdf import html_to_pdf
 from ._common import add_lang_arg, add_out_arg, add_rules_args, add_year_arg, evaluate_args
 
 
@@ -17,8 +18,20 @@ def register(sub) -> None:
     add_year_arg(p)
     add_rules_args(p)
     add_out_arg(p, required=True, metavar_id="cli_mv_file", help_id="cli_report_out")
+    p.add_argument("--format", choices=("html", "pdf"), help=msg("cli_report_format"))
     add_lang_arg(p)
     p.set_defaults(func=run)
+
+
+def _write(args, html: str) -> None:
+    fmt = args.format or ("pdf" if Path(args.out).suffix.lower() == ".pdf" else "html")
+    if fmt == "pdf":
+        out = Path(args.out)
+        if out.parent and not out.parent.is_dir():
+            raise UsageError(msg("files_out_folder_missing", folder=str(out.parent)))
+        write_atomic(out, html_to_pdf(html))
+    else:
+        write_atomic(args.out, html)
 
 
 def run(args) -> int:
@@ -28,12 +41,12 @@ def run(args) -> int:
         raise UsageError(msg("cli_report_nothing"))
     if args.plan:
         ev = evaluate_args(args.plan, args)
-        write_atomic(args.out, render_html(ev, args.lang))
+        _write(args, render_html(ev, args.lang))
         return 0
     folders = [Path(b) for b in args.batch]
     if len(folders) == 1 and is_batch_folder(folders[0]):
         data = load_batch_folder(folders[0])
     else:
         data = evaluate_plans(args.batch, args.year, args.rules, overrides=not args.no_overrides)
-    write_atomic(args.out, render_batch_html(data, args.lang))
+    _write(args, render_batch_html(data, args.lang))
     return 1 if any(e.status != "ok" for e in data.entities) else 0
