@@ -15,7 +15,7 @@ import pytest
 
 from report_helpers import ROOT, ZED, colors_of
 
-from pei_rules.commands._common import evaluate_path
+from pei_rules.api import evaluate_file
 from pei_rules.html_report import render_html
 from pei_rules import report_model
 from pei_rules.ruleset import load_ruleset, resolve
@@ -23,9 +23,7 @@ from pei_rules.ruleset import load_ruleset, resolve
 
 @pytest.fixture(scope="module")
 def zed_ev():
-    import argparse
-
-    return evaluate_path(str(ZED), argparse.Namespace(year=2023))
+    return evaluate_file(ZED, 2023)
 
 
 def visible(html: str) -> str:
