@@ -405,8 +405,21 @@ def references_table(ev: Evaluation, lang: str) -> Table | None:
         return None
     tb = Table("referencias", t(lang, "ref_table_title"), [t(lang, "ref_col_rule"), t(lang, "ref_col_reference")])
     for ref in refs.values():
-        tb.rows.append(Row([Cell(".".join(ref.path)), Cell(ref.text())], kind="referencia", code=".".join(ref.path)))
+        tb.rows.append(Row([Cell(_rule_name(ev, ref.path, lang)), Cell(ref.text())], kind="referencia", code=".".join(ref.path)))
     return tb
+
+
+def _rule_name(ev: Evaluation, path: tuple, lang: str) -> str:
+    """A documented rule as a reader knows it: the label of the figure, the scale or the
+    table it sets (its key path otherwise)."""
+    rules = ev.rules
+    if len(path) >= 2 and path[0] in ("formulas", "agregados"):
+        return kind_label(rules, path[1], lang)
+    if len(path) >= 3 and path[:2] == ("avance", "tipos"):
+        return kind_label(rules, f"avance_{path[2]}", lang)
+    if len(path) >= 3 and path[:2] == ("semaforo", "escalas") and path[2] in rules.scales:
+        return rules.scales[path[2]].label
+    return humanize(".".join(path), ev, lang)
 
 
 def report_tables(ev: Evaluation, lang: str = "es") -> list[Table]:

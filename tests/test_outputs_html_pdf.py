@@ -88,7 +88,7 @@ def test_codes_never_break_mid_word(zed_ev):
 
 
 def test_receipt_annex_in_the_markdown_too(zed_ev):
-    from pei_rules.render import render_markdown
+    from pei_rules.report_text import render_markdown
 
     md = render_markdown(zed_ev, "es")
     assert "## Recibo y trazabilidad" in md and zed_ev.rules.content_hash in md

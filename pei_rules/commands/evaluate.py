@@ -4,7 +4,6 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..files import write_atomic
 from ..i18n import msg, set_lang
-from ..outputs.xlsx import workbook_bytes
 from ..report_text import RENDERERS
 from ._common import add_format_arg, add_plan_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_args
 
