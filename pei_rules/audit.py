@@ -27,6 +27,7 @@ from typing import Any
 
 from . import vocabulary as V
 from .errors import AddressError, InputFileError, PeiError
+from .files import LIMIT_JSON, read_text_limited, sha256_limited
 from .evaluate import ND, OK, Evaluation, Figure, evaluate
 from .explain import COUNT_PREFIX, DATUM_PREFIX, _Builder, datum_value, resolve
 from .expressions import EvalFailure, NoData
@@ -437,13 +438,7 @@ class Check:
 
 
 def load_result(path: str | Path) -> dict:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileError("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"cannot read file: {exc}", file=str(path)) from None
+    text = read_text_limited(path, LIMIT_JSON, "JSON")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -501,9 +496,7 @@ def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
         if cur is None:
             fp = _find(f.get("path", ""), base)
             if fp is not None:
-                import hashlib
-
-                cur = hashlib.sha256(fp.read_bytes()).hexdigest()
+                cur = sha256_limited(fp, what="TOML")
         checks.append(Check(f"rule file {f.get('path')}", MATCH if cur == f.get("sha256") else MISMATCH, f.get("sha256"), cur, None if cur else "file not found"))
     stored_paths = {f.get("path") for f in stored_files}
     for p, d in rules.files:

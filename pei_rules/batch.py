@@ -31,7 +31,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .errors import PeiError, UsageError
+from .errors import InputFileError, PeiError, UsageError
+from .files import LIMIT_JSON, read_text_limited, sha256_limited, write_atomic
 
 MANIFEST = "manifiesto.json"
 SUMMARY_CSV = "resumen.csv"
@@ -189,7 +190,6 @@ def run_one(job: Job, settings: Settings | None = None) -> dict[str, Any]:
     from .plan import load_plan
     from .render import to_json_obj
 
-    from .commands._common import write_atomic
 
     settings = settings or _SETTINGS
     assert settings is not None
@@ -360,7 +360,7 @@ def run_batch(
     written from it, so memory does not grow with the number of plans; ``keep_rows`` keeps
     them in memory too (for the terminal table). Failed rows are always kept.
     """
-    from .commands._common import load_rules, write_atomic
+    from .commands._common import load_rules
 
     paths = discover(inputs)
     if not paths:
@@ -443,16 +443,24 @@ def verify_manifest(out: str | Path) -> list[str]:
     if not m.is_file():
         return [f"{m}: no manifest (the run did not finish)"]
     try:
-        data = json.loads(m.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_text_limited(m, LIMIT_JSON, "JSON"))
+    except InputFileError as exc:
+        return [str(exc)]
+    except ValueError as exc:
         return [f"{m}: unreadable manifest ({exc})"]
     problems = []
     for o in data.get("outputs", []):
         p = out / o["path"]
         if not p.is_file():
             problems.append(f"{p}: listed in the manifest but missing")
-        elif hashlib.sha256(p.read_bytes()).hexdigest() != o["sha256"]:
-            problems.append(f"{p}: sha256 differs from the manifest")
+        else:
+            try:
+                digest = sha256_limited(p)
+            except InputFileError as exc:
+                problems.append(str(exc))
+                continue
+            if digest != o["sha256"]:
+                problems.append(f"{p}: sha256 differs from the manifest")
     return problems
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from . import __version__
 from .errors import PeiError, UsageError
 from .evaluate import ND, Evaluation
+from .files import LIMIT_JSON, read_text_limited
 from .i18n import t
 from .report_model import Cell, Table, entity_kinds, num, report_tables
 from .ruleset import RuleSet, Scale
@@ -619,9 +620,7 @@ class BatchData:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        return json.loads(read_text_limited(path, LIMIT_JSON, "JSON"))
     except ValueError as exc:
         raise UsageError(f"{path}: not valid JSON ({exc})") from None
 
@@ -654,11 +653,11 @@ def load_batch_folder(folder: Path) -> BatchData:
     manifest = folder / B.MANIFEST
     if manifest.is_file():
         try:
-            for o in json.loads(manifest.read_text(encoding="utf-8")).get("outputs", []):
+            for o in json.loads(read_text_limited(manifest, LIMIT_JSON, "JSON")).get("outputs", []):
                 m = re.match(rf"{re.escape(B.ENTITY_DIR)}/(\d+)-", o.get("path", ""))
                 if m:
                     listed[int(m.group(1))] = o["path"]
-        except (OSError, ValueError, AttributeError):
+        except (PeiError, ValueError, AttributeError):
             pass
     out = []
     for i, row in enumerate(summary["rows"], 1):

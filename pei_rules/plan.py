@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import PlanError, did_you_mean, format_key
+from .i18n import msg
 from .expressions import CONTEXT as _EXPR_CONTEXT
 from .tomlsource import SourceDoc, SourceRef, load_toml, load_toml_bytes
 
@@ -85,6 +86,26 @@ def _year(v: Any) -> int:
 Year = Annotated[int, BeforeValidator(_year)]
 
 
+def _priority(v: Any) -> str:
+    """A prioridad as the plan writes it: a rank (``1``, AEI "Prioridad:1") or a word ("Muy alta")."""
+    if isinstance(v, bool):
+        raise ValueError(msg("reports_priority_expected"))
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, Decimal) and v == v.to_integral_value():
+        return str(int(v))
+    if isinstance(v, str):
+        return v
+    raise ValueError(msg("reports_priority_expected") + f" ({type(v).__name__})")
+
+
+#: a prioridad: a rank or a word; its meaning (and the words allowed) comes from the rule set
+Priority = Annotated[Text, BeforeValidator(_priority)]
+
+#: a publication period: the whole year, or a semester of it
+PERIODS = ("anual", "S1", "S2")
+
+
 class _M(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
 
@@ -116,7 +137,7 @@ class PlanInfo(_M):
 class Objective(_M):
     codigo: Code
     denominacion: Text
-    prioridad: Text | None = None
+    prioridad: Priority | None = None
     relevancia: int | None = Field(default=None, ge=1, le=9)
     nota: Text | None = None
 
@@ -126,6 +147,7 @@ class Action(_M):
     oei: Code
     denominacion: Text
     relevancia: int | None = Field(default=None, ge=1, le=9)
+    prioridad: Priority | None = None
     organo_responsable: Text | None = None
     nota: Text | None = None
 
@@ -167,8 +189,16 @@ class Activity(_M):
     ejecutado: Value = None
     programado_mensual: list[Value] | None = Field(default=None, min_length=12, max_length=12)
     ejecutado_mensual: list[Value] | None = Field(default=None, min_length=12, max_length=12)
+    # financial: annual (PIM / devengado) or 12 monthly values (programado / ejecutado)
     pim: Value = None
     devengado: Value = None
+    financiero_programado_mensual: list[Value] | None = Field(default=None, min_length=12, max_length=12)
+    financiero_ejecutado_mensual: list[Value] | None = Field(default=None, min_length=12, max_length=12)
+    # tipo de agregación of the physical target ("Acumulado anual" ...) and prioridad ("Muy alta"):
+    # words of the rule set's [vocabulario.agregacion_ao] / [vocabulario.prioridad_ao]
+    agregacion: Text | None = None
+    prioridad: Priority | None = None
+    centro_costo: Text | None = None
     reconstruido: bool = False
     nota: Text | None = None
 
@@ -182,9 +212,16 @@ class OperatingPlan(_M):
 
 class Published(_M):
     figura: Code
-    valor: Text
+    valor: Text  # as printed: "66.7", "4,930,000", "100", or "N/D" when the report printed no avance
     fuente: Text
+    anio: Year | None = None  # the evaluated year the figure belongs to (None: the year audited)
+    periodo: Literal["anual", "S1", "S2"] = "anual"
     nota: Text | None = None
+
+    @property
+    def no_data(self) -> bool:
+        """The report printed no avance ("N/D", "S/D", "sin dato")."""
+        return self.valor.strip().casefold() in ND_WORDS
 
     @field_validator("valor", mode="before")
     @classmethod
@@ -389,6 +426,17 @@ def _index(plan: Plan) -> None:
             for f1, f2 in (("programado", "programado_mensual"), ("ejecutado", "ejecutado_mensual")):
                 if getattr(ao, f1) is not None and getattr(ao, f2) is not None:
                     P.append(Problem("valor_doble", f"AO '{ao.codigo}' gives both {f1} and {f2}: give one", plan.doc.ref(("poi", str(year), "ao", j, f2))))
+            for f1, f2 in (("pim", "financiero_programado_mensual"), ("devengado", "financiero_ejecutado_mensual")):
+                annual, monthly = getattr(ao, f1), getattr(ao, f2)
+                # both may be given (exports carry the months and their total) when they agree
+                if annual is not None and monthly is not None and (any(v is None for v in monthly) or sum(monthly, Decimal(0)) != annual):
+                    P.append(
+                        Problem(
+                            "valor_doble",
+                            msg("reports_financial_months_disagree", ao=ao.codigo, annual_key=f1, annual=annual, monthly_key=f2),
+                            plan.doc.ref(("poi", str(year), "ao", j, f2)),
+                        )
+                    )
     for i, a in enumerate(m.aei):
         if a.oei not in plan.oei:
             P.append(
@@ -409,8 +457,16 @@ def _index(plan: Plan) -> None:
                     plan.doc.ref(("indicador", i, "de")),
                 )
             )
-    for p in m.publicado:
-        pass
+    lo, hi = m.plan.desde - 1, m.plan.hasta + 1
+    for i, p in enumerate(m.publicado):
+        if p.anio is not None and not lo <= p.anio <= hi:
+            P.append(
+                Problem(
+                    "publicado_fuera_del_horizonte",
+                    msg("reports_published_outside_horizon", figure=p.figura, year=p.anio, desde=m.plan.desde, hasta=m.plan.hasta),
+                    plan.doc.ref(("publicado", i, "anio")),
+                )
+            )
 
 
 def ref_key(ref: SourceRef) -> str:

@@ -274,12 +274,12 @@ def test_missing_and_special_inputs(tmp_path, capsys, monkeypatch):
     big = tmp_path / "big.toml"
     big.write_bytes(b"# " + b"x" * (5 * 1024 * 1024) + b"\n")
     targets = [
-        (tmp_path / "no-such-plan.toml", ("not found", "no such")),
+        (tmp_path / "no-such-plan.toml", ("not found", "no such", "no existe")),
         (tmp_path, ("",)),
         # batch looks for plan files itself and says "no such file or folder" for these
-        (Path("/dev/zero"), ("not a regular file", "no such")),
-        (fifo, ("not a regular file", "no such")),
-        (big, ("larger than",)),
+        (Path("/dev/zero"), ("not a regular file", "no es un archivo regular", "no such")),
+        (fifo, ("not a regular file", "no es un archivo regular", "no such")),
+        (big, ("larger than", "más grande que")),
     ]
     for cmd in COMMANDS:
         for target, words in targets:

@@ -368,7 +368,7 @@ def test_cli_writes_the_report(tmp_path):
         (["report", "--out", "x.html"], ["PLAN", "--batch"]),
         (["report", str(ZED), "--batch", "plans", "--out", "x.html"], ["not both"]),
         (["report", "no-such-plan.toml", "--out", "x.html"], ["no-such-plan.toml"]),
-        (["report", str(ZED), "--year", "2023", "--out", "no/such/folder/x.html"], ["output folder does not exist"]),
+        (["report", str(ZED), "--year", "2023", "--out", "no/such/folder/x.html"], ["no/such/folder"]),
         (["report", "--batch", "no-such-folder", "--year", "2023", "--out", "x.html"], ["no-such-folder"]),
     ],
 )

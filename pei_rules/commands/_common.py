@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ..errors import UsageError
 from ..evaluate import Evaluation, evaluate
+from ..files import write_atomic  # noqa: F401 - the one atomic writer, re-exported for the commands
 from ..plan import Plan, load_plan
 from ..ruleset import RuleSet, load_ruleset, pick_for_year, resolve
 
@@ -80,40 +79,6 @@ def evaluate_path(plan_path: str, args: argparse.Namespace, rules_spec: str | No
 def add_period_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--period", choices=("anual", "semestral"), default="anual", help="evaluation period (default anual); the rule set must declare it")
     p.add_argument("--semester", type=int, choices=(1, 2), metavar="N", help="semester 1 or 2 for --period semestral")
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write a file so that it is either complete or absent: temp file + rename."""
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise UsageError(f"output folder does not exist: {path.parent}")
-    if path.is_dir():
-        raise UsageError(f"output {path} is a folder; give a file name")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
-    except OSError as exc:
-        raise UsageError(f"cannot write to {path.parent}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def emit(text: str, out: str | None) -> None:
