@@ -126,6 +126,7 @@ def read(header: Header, draft: Draft, problems: Collector, opts: Options) -> No
             o = draft.oei.get(code_text) or {"codigo": code_text, "denominacion": name, "_row": r}
             if prio is not None:
                 o["prioridad"] = priority_value(prio)
+            _owner_extras(V, r, c_rel, c_org, o, organo=False)
             draft.oei[code_text] = o
             oei, aei, last, last_field = code_text, None, o, "denominacion"
             _owner_avances(V, g, r, "avance_oei", code_text, avance, draft)
@@ -137,6 +138,7 @@ def read(header: Header, draft: Draft, problems: Collector, opts: Options) -> No
             a = draft.aei.get(code_text) or {"codigo": code_text, "oei": oei, "denominacion": name, "_row": r}
             if prio is not None:
                 a["prioridad"] = priority_value(prio)
+            _owner_extras(V, r, c_rel, c_org, a, organo=True)
             draft.aei[code_text] = a
             aei, last, last_field = code_text, a, "denominacion"
             _owner_avances(V, g, r, "avance_aei", code_text, avance, draft)
@@ -185,6 +187,16 @@ def read(header: Header, draft: Draft, problems: Collector, opts: Options) -> No
                 )
     if not draft.oei:
         problems.error(g.where(H.bottom + 1), "imp_b7_no_oei")
+
+
+def _owner_extras(V: Values, r: int, c_rel: int | None, c_org: int | None, obj: dict, organo: bool) -> None:
+    """Relevancia (and, for an AEI, órgano responsable) written on an OEI/AEI row."""
+    rel = V.whole(r, c_rel, 1, 9)
+    if rel is not None:
+        obj["relevancia"] = rel
+    org = V.text(r, c_org)
+    if organo and org:
+        obj["organo_responsable"] = org
 
 
 def _owner_avances(V: Values, g: Grid, r: int, kind: str, code: str, avance: dict[str, int], draft: Draft) -> None:

@@ -31,7 +31,9 @@ class Values:
             parsed[c] = cells
             sep, conflict = N.column_convention(cells)
             if conflict:
-                r = next(r for r, v in zip(rows, cells) if isinstance(v, N.Number) and v.decimal_sep)
+                seps = [(r, v.decimal_sep) for r, v in zip(rows, cells) if isinstance(v, N.Number) and v.decimal_sep]
+                majority = max(("." , ","), key=lambda s: sum(1 for _, x in seps if x == s))
+                r = next(r for r, x in seps if x != majority)
                 problems.error(grid.where(r, c), "imp_num_column_mixed")
                 self.conv[c] = None
                 continue

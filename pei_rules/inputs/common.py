@@ -107,7 +107,7 @@ def title_pairs(grid: Grid, last_row: int) -> list[tuple[int, int, str, str]]:
                     continue
                 t = k
             nxt = next((j for j in range(c + 1, len(texts)) if texts[j] and row[j].merged_from != (r, c)), None)
-            if nxt is not None and norm(t) in _ENTITY_KEYS | {"periodo", "periodo pei", "ano", "anio", "ejercicio", "ano fiscal"}:
+            if nxt is not None and norm(t) in set(_ENTITY_KEYS) | {"periodo", "periodo pei", "ano", "anio", "ejercicio", "ano fiscal", "pim", "devengado"}:
                 out.append((r, nxt, norm(t), " ".join(texts[nxt].split())))
                 c = nxt + 1
                 continue

@@ -36,7 +36,7 @@ def norm(text: str) -> str:
     """No accents, lower case, ``%`` as ``porcentaje``, single spaces, no other punctuation."""
     s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     s = s.lower().replace("%", " porcentaje ")
-    return re.sub(r"[^a-z0-9/]+", " ", s).replace("/", " ").strip()
+    return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def _cell_merged(grid: Grid, r: int, c: int) -> bool:
     return grid.cell(r, c).merged_from is not None
 
 
-def match_label(label: str, specs: list[FieldSpec]) -> tuple[FieldSpec, str | None, bool] | None:
+def match_label(label: str, specs: list[FieldSpec], loose: bool = True) -> tuple[FieldSpec, str | None, bool] | None:
     """The field a label names, its key (year/month) and whether it was matched loosely."""
     if not label:
         return None
@@ -120,13 +120,18 @@ def match_label(label: str, specs: list[FieldSpec]) -> tuple[FieldSpec, str | No
         m = s.match(label)
         if m:
             return s, _key(m), False
+    if not loose:
+        return None
     # loose: compare the label (without a trailing year or month) with the examples
     tail = re.search(rf"\s((?:19|20|21)\d\d|{MONTH_RE}|total)$", label)
     stem = label[: tail.start()] if tail else label
     best, best_ratio = None, 0.0
     for s in specs:
         for ex in s.examples:
-            r = SequenceMatcher(None, stem, ex).ratio()
+            sm = SequenceMatcher(None, stem, ex)
+            if sm.real_quick_ratio() < LOOSE_RATIO or sm.quick_ratio() < LOOSE_RATIO:
+                continue
+            r = sm.ratio()
             if r > best_ratio:
                 best, best_ratio = (s, ex), r
     if best and best_ratio >= LOOSE_RATIO:
@@ -149,6 +154,7 @@ def find_header(grid: Grid, specs: list[FieldSpec], required: list[str], any_of:
     """The best header band (1-3 rows within the first rows of the sheet) where the required
     fields (and at least one field of ``any_of``) are found; None if the sheet has none."""
     best: tuple[tuple[int, int], Header] | None = None
+    cache: dict[str, tuple | None] = {}
     limit = min(len(grid.rows), MAX_HEADER_SEARCH)
     for top in range(limit):
         if grid.row_empty(top):
@@ -160,7 +166,9 @@ def find_header(grid: Grid, specs: list[FieldSpec], required: list[str], any_of:
             cols = []
             for i, (label, printed) in enumerate(labels):
                 col = Column(i, label, printed)
-                hit = match_label(label, specs)
+                if label not in cache:
+                    cache[label] = match_label(label, specs, loose=False)
+                hit = cache[label]
                 if hit:
                     col.field, col.key, col.loose = hit[0].name, hit[1], hit[2]
                 cols.append(col)
@@ -169,11 +177,18 @@ def find_header(grid: Grid, specs: list[FieldSpec], required: list[str], any_of:
                 continue
             if any_of and not any(f in found for f in any_of):
                 continue
-            exact = sum(1 for c in cols if c.field and not c.loose)
-            score = (exact, -height)
+            score = (len([c for c in cols if c.field]), -height)
             if best is None or score > best[0]:
                 best = (score, Header(grid, top, top + height - 1, cols))
-    return best[1] if best else None
+    if best is None:
+        return None
+    header = best[1]
+    for c in header.columns:  # headings not found exactly: matched loosely, with a warning
+        if c.field is None and c.label:
+            hit = match_label(c.label, specs)
+            if hit:
+                c.field, c.key, c.loose = hit[0].name, hit[1], hit[2]
+    return header
 
 
 def report_columns(header: Header, problems: Collector, *, unknown: str = "warn") -> None:

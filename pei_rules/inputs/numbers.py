@@ -157,7 +157,7 @@ def parse_text(text: str) -> Parsed:
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
-    if s[:1] in "+-−":
+    if s and s[0] in "+-−":
         negative, s = (s[0] != "+") or negative, s[1:].strip()
     currency = False
     low = s.casefold()
@@ -165,7 +165,7 @@ def parse_text(text: str) -> Parsed:
         if low.startswith(prefix):
             currency, s = True, s[len(prefix):].strip()
             break
-    if s[:1] in "+-−" and not negative:
+    if s and s[0] in "+-−" and not negative:
         negative, s = s[0] != "+", s[1:].strip()
     percent = False
     if s.endswith("%"):

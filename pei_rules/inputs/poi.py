@@ -21,7 +21,7 @@ from decimal import Decimal
 from ..errors import did_you_mean
 from ..i18n import msg
 from .cells import Values
-from .common import num, printed, priority_value, source, split_code, title_year
+from .common import num, printed, priority_value, source, split_code, title_pairs, title_year
 from .draft import Draft, Num
 from .headers import MONTH_RE, MONTH_WORDS, MONTHS, FieldSpec, Header, find_header, norm, report_columns
 from .problems import Collector
@@ -142,7 +142,19 @@ def read(header: Header, draft: Draft, problems: Collector, opts: Options) -> No
             aos.append(ao)
     if not blocks:
         problems.error(g.where(H.bottom + 1), "imp_poi_no_ao")
-    draft.poi[year] = {"head": {}, "ao": aos, "_grid": g}
+    draft.poi[year] = {"head": _totals(g, H, problems), "ao": aos, "_grid": g}
+
+
+def _totals(g: Grid, H: Header, problems: Collector) -> dict:
+    """``PIM: …`` and ``Devengado: …`` written above the headings: the POI's totals."""
+    head = {}
+    pairs = [(r, c, key) for r, c, key, _ in title_pairs(g, H.top) if key in ("pim", "devengado")]
+    V = Values(g, problems, [r for r, _, _ in pairs], sorted({c for _, c, _ in pairs}))
+    for r, c, key in pairs:
+        v = num(V, r, c)
+        if v is not None:
+            head[key] = v
+    return head
 
 
 def _keys(d: dict[str, int]) -> dict[str, int]:
