@@ -168,6 +168,7 @@ def workbook_bytes(plan: Plan, values: bool = False, poi_years: list[int] | None
     for c in range(1, last_col + 1):
         ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 9)
     ws.freeze_panes = ws.cell(top + 2, 3)
+    _fit_page(ws)
 
     for year in sorted(set(m.poi) | set(poi_years or [])):
         _poi_sheet(wb, plan, year, values, pub, bold, head_fill, box, wrap, get_column_letter, Alignment)
@@ -248,3 +249,13 @@ def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fi
     for c in range(1, av + 1):
         ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 8)
     ws.freeze_panes = ws.cell(top + 2, 3)
+    _fit_page(ws)
+
+
+def _fit_page(ws) -> None:
+    """Printed (or converted to PDF) on A4 landscape, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
