@@ -141,11 +141,11 @@ def count_findings(plan, rules, year) -> int | None:
     """Number of findings of ``pei_rules.check.check(plan, rules, year)``; None (empty column)
     if that module is absent or fails on this plan (a bug there must not stop the batch)."""
     mod = _check_module()
-    fn = getattr(mod, "check", None) if mod is not None else None
+    fn = getattr(mod, "count", None) if mod is not None else None  # counts without looking up lines
     if not callable(fn):
         return None
     try:
-        return len(fn(plan, rules, year))
+        return fn(plan, rules, year)
     except Exception:  # noqa: BLE001
         return None
 

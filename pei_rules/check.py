@@ -258,5 +258,11 @@ def check(plan: Plan, rules: RuleSet, year: int) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.severity != ERROR, f.ref.line or 0))
 
 
+def count(plan: Plan, rules: RuleSet, year: int) -> int:
+    """How many findings :func:`check` gives, without ordering them: no finding's line is
+    looked up, so the plan's text is never scanned (``batch``'s hallazgos_check column)."""
+    return len(_Checker(plan, rules, year).run())
+
+
 def exit_code(findings: list[Finding]) -> int:
     return 1 if any(f.severity == ERROR for f in findings) else 0

@@ -678,7 +678,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         forms: dict[tuple[str, str], Expression] = {}
         refs: dict[tuple[str, str], SourceRef] = {}
         for s, sub in kt.items():
-            if s == "etiqueta":
+            if s in ("etiqueta", "etiqueta_en"):
                 continue
             if s not in cases:
                 R.fail(("avance", "tipos", kname, s), f"'{s}' is not a sentido declared in [avance.casos]", suggestion=did_you_mean(s, cases) or None)
@@ -709,7 +709,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         path = ("formulas", name)
         if not isinstance(ft, dict):
             R.fail(path, "must be a table with ambito and expr")
-        R.known_keys(path, ["etiqueta", "ambito", "expr"])
+        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "expr"])
         if name in reserved:
             R.fail(path, f"'{name}' is reserved for indicator advance")
         scope = R.string(path + ("ambito",), choices=list(V.FORMULA_SCOPES))
@@ -730,7 +730,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         path = ("agregados", name)
         if not isinstance(at, dict):
             R.fail(path, "must be a table")
-        R.known_keys(path, ["etiqueta", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion"])
+        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion"])
         if name in known_kinds:
             R.fail(path, f"'{name}' is already the name of a formula")
         scope = R.string(path + ("ambito",), choices=list(V.AGGREGATE_SCOPES))
@@ -790,7 +790,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         visit(n, [])
 
     # semáforo
-    R.known_keys(("semaforo",), ["compara", "sin_dato", "escalas", "aplicar"])
+    R.known_keys(("semaforo",), ["compara", "sin_dato", "sin_dato_en", "escalas", "aplicar"])
     compare = R.string(("semaforo", "compara"), "redondeado", choices=["redondeado", "exacto"])
     nd_label = R.string(("semaforo", "sin_dato"), "Sin dato")
     scales: dict[str, Scale] = {}
@@ -798,13 +798,13 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         spath = ("semaforo", "escalas", sname)
         if not isinstance(st, dict):
             R.fail(spath, "must be a table")
-        R.known_keys(spath, ["etiqueta", "bandas"])
+        R.known_keys(spath, ["etiqueta", "etiqueta_en", "bandas"])
         bands: list[Band] = []
         for bname, bt in R.table(spath + ("bandas",)).items():
             bpath = spath + ("bandas", bname)
             if not isinstance(bt, dict):
                 R.fail(bpath, "must be a table with etiqueta and intervalo")
-            R.known_keys(bpath, ["etiqueta", "intervalo", "color"])
+            R.known_keys(bpath, ["etiqueta", "etiqueta_en", "intervalo", "color"])
             color = R.string(bpath + ("color",), None)
             if color is not None and not _COLOR.fullmatch(color):
                 R.fail(bpath + ("color",), f"bad color '{color}': expected '#rrggbb'", suggestion='for example color = "#c62828"')
@@ -831,7 +831,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         cpath = ("conteos", cname)
         if not isinstance(ct, dict):
             R.fail(cpath, "must be a table")
-        R.known_keys(cpath, ["etiqueta", "figura", "de"])
+        R.known_keys(cpath, ["etiqueta", "etiqueta_en", "figura", "de"])
         fig = R.string(cpath + ("figura",), choices=sorted(all_kinds))
         if fig not in band_for:
             R.fail(cpath + ("figura",), f"'{fig}' has no scale in [semaforo.aplicar]: it cannot be counted by band")

@@ -78,16 +78,71 @@ class SourceDoc:
         return None
 
     def ref(self, path: tuple | list) -> "SourceRef":
-        return SourceRef(self.path, self.line_of(path), tuple(path))
+        """A reference to a key path; its line is looked up when first read."""
+        return SourceRef.lazy(self, tuple(path))
 
 
-@dataclass(frozen=True)
+_UNRESOLVED = object()
+
+
 class SourceRef:
-    """Where a value was written: file, line and key path."""
+    """Where a value was written: file, line and key path (immutable).
 
-    file: str
-    line: int | None
-    key: tuple = ()
+    A reference made by :meth:`SourceDoc.ref` finds its line only when ``line`` is first
+    read: counting findings or evaluating without citing a line never scans the plan's text.
+    Equality, hashing and ``repr`` are those of the (file, line, key) triple.
+    """
+
+    __slots__ = ("file", "key", "_line", "_doc")
+
+    def __init__(self, file: str, line: int | None = None, key: tuple = ()):
+        _set = object.__setattr__
+        _set(self, "file", file)
+        _set(self, "_line", line)
+        _set(self, "key", key)
+        _set(self, "_doc", None)
+
+    @classmethod
+    def lazy(cls, doc: "SourceDoc", key: tuple) -> "SourceRef":
+        ref = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(ref, "file", doc.path)
+        _set(ref, "_line", _UNRESOLVED)
+        _set(ref, "key", key)
+        _set(ref, "_doc", doc)
+        return ref
+
+    @property
+    def line(self) -> int | None:
+        line = self._line
+        if line is _UNRESOLVED:
+            line = self._doc.line_of(self.key)
+            object.__setattr__(self, "_line", line)
+            object.__setattr__(self, "_doc", None)
+        return line
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"SourceRef is immutable: cannot assign to '{name}'")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"SourceRef is immutable: cannot delete '{name}'")
+
+    def _triple(self) -> tuple:
+        return (self.file, self.line, self.key)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._triple() == other._triple()
+
+    def __hash__(self) -> int:
+        return hash(self._triple())
+
+    def __repr__(self) -> str:
+        return f"SourceRef(file={self.file!r}, line={self.line!r}, key={self.key!r})"
+
+    def __reduce__(self):
+        return (SourceRef, self._triple())
 
     def __str__(self) -> str:
         from .errors import format_key

@@ -20,6 +20,7 @@ RULE_SECTIONS = [
     "unidades",
     "inferencia_sentido",
     "periodos",
+    "informe",
 ]
 CORE_SECTIONS = set(RULE_SECTIONS[:10])
 META_KEYS = ["id", "titulo", "directiva", "vigencia", "anclado", "anclaje", "periodos", "funciones", "extends", "notas"]
