@@ -50,8 +50,9 @@ def broken_kind(i: int) -> str | None:
     return BROKEN_KINDS[(i // BROKEN_EVERY) % len(BROKEN_KINDS)] if i % BROKEN_EVERY == BROKEN_EVERY // 2 else None
 
 
-def entity(seed: int, i: int) -> tuple[str, str | None]:
-    """The TOML text of entity ``i`` and the kind of breakage (None for a good file)."""
+def entity(seed: int, i: int, n_ao: int | None = None) -> tuple[str, str | None]:
+    """The TOML text of entity ``i`` and the kind of breakage (None for a good file);
+    ``n_ao`` forces the number of actividades operativas (a very large plan)."""
     rng = random.Random(seed * 1_000_003 + i)
     broken = broken_kind(i)
     code = f"ENT{i:05d}"
@@ -107,7 +108,7 @@ def entity(seed: int, i: int) -> tuple[str, str | None]:
         out.append("")
     if broken == "sintaxis":
         out.insert(len(out) // 2, "codigo = = roto")
-    n_ao = rng.randint(30, 400)
+    n_ao = rng.randint(30, 400) if n_ao is None else n_ao
     out += ["[poi.2024]", f"pim = {num(rng, 10**7, 10**10)}", f"devengado = {num(rng, 10**6, 10**10)}", ""]
     for k in range(n_ao):
         a = rng.choice(aeis)[0]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -134,10 +135,13 @@ def sha256_limited(path: str | Path, limit: int = LIMIT_HASHED, what: str = "") 
     return h.hexdigest()
 
 
-def write_atomic(path: str | Path, content: str | bytes) -> None:
+def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = True) -> None:
     """Write a file so that it is either complete or absent: temp file + fsync + rename.
 
-    ``content`` is text (written as UTF-8, newlines untouched) or bytes.
+    ``content`` is text (written as UTF-8, newlines untouched) or bytes. ``durable=False``
+    skips the fsync (the file is still whole or absent for every reader, and after a killed
+    process); a caller writing many files then makes them durable at once with
+    :func:`sync_folder` before anything vouches for them (``batch`` before its manifest).
     """
     path = Path(path)
     if path.parent and not path.parent.exists():
@@ -153,7 +157,8 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException as exc:
@@ -166,10 +171,34 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
         raise
 
 
+def sync_folder(folder: str | Path) -> None:
+    """Make every file written under ``folder`` durable at once: ``syncfs`` of the file system
+    holding it (Linux), ``os.sync`` elsewhere; then fsync the folder itself (its entries)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if not _syncfs(fd):
+            os.sync()
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _syncfs(fd: int) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.syncfs(fd) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-__all__ = ["read_limited", "read_text_limited", "sha256_limited", "write_atomic", "LIMIT_JSON", "LIMIT_CSV", "LIMIT_HASHED"]
+__all__ = ["read_limited", "read_text_limited", "sha256_limited", "write_atomic", "sync_folder", "LIMIT_JSON", "LIMIT_CSV", "LIMIT_HASHED"]

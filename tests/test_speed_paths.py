@@ -59,3 +59,86 @@ def test_reference_is_immutable():
         ref.file = "b.toml"
     assert {ref: 1}[SourceRef("a.toml", 3, ("x",))] == 1
     assert ref != SourceRef("a.toml", 4, ("x",))
+
+
+# --- batch pipeline -------------------------------------------------------------------
+
+from test_batch import make_corpus  # noqa: E402
+
+
+def test_batch_syncs_once_before_the_manifest(tmp_path, monkeypatch):
+    """Entity files are written whole (temp + rename) without one fsync each; one sync of the
+    output folder happens after the last of them and before the summaries and the manifest."""
+    import os
+
+    import pei_rules.batch as B
+    import pei_rules.files as F
+
+    events: list[str] = []
+    real_fsync, real_replace, real_sync = os.fsync, os.replace, F.sync_folder
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append("replace:" + Path(b).name), real_replace(a, b))[1])
+    monkeypatch.setattr(B, "sync_folder", lambda d: (events.append("sync"), real_sync(d))[1])
+    make_corpus(tmp_path / "in", 4, broken=False)
+    B.run_batch([tmp_path / "in"], tmp_path / "o", 2023)
+    entity = [i for i, e in enumerate(events) if e.startswith("replace:") and e.endswith(".json") and "resumen" not in e and "manifiesto" not in e]
+    assert len(entity) == 4
+    sync = events.index("sync")
+    assert events.count("sync") == 1 and max(entity) < sync
+    assert "fsync" not in events[: max(entity)]  # no per-entity fsync
+    assert events[-1] == "replace:" + B.MANIFEST and events[-2] == "fsync"  # the manifest itself is synced, last
+    assert sync < events.index("replace:" + B.SUMMARY_CSV) < events.index("replace:" + B.SUMMARY_JSON)
+    assert B.verify_manifest(tmp_path / "o") == []
+
+
+def test_streamed_manifest_is_the_indented_json(tmp_path):
+    import json
+
+    import pei_rules.batch as B
+
+    make_corpus(tmp_path / "in", 3)
+    r = B.run_batch([tmp_path / "in"], tmp_path / "o", 2023)
+    text = (tmp_path / "o" / B.MANIFEST).read_text(encoding="utf-8")
+    doc = json.loads(text)
+    assert text == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    assert doc["plans"] == 5 and doc["failed"] == 2 and len(doc["inputs"]) == 5
+    assert [o["path"] for o in doc["outputs"]][-2:] == [B.SUMMARY_CSV, B.SUMMARY_JSON]
+    assert len(doc["outputs"]) == 3 + 2 and [tuple(o.values()) for o in doc["outputs"]] == [tuple(o) for o in r.outputs]
+    for o in doc["outputs"][:3]:  # compact per-entity JSON, still the evaluation document
+        assert json.loads((tmp_path / "o" / o["path"]).read_text(encoding="utf-8"))["format"] == "pei-rules/evaluation"
+    empty = B.run_batch([tmp_path / "in" / "e0001" / "roto-sintaxis.toml"], tmp_path / "o2", 2023)
+    text = (tmp_path / "o2" / B.MANIFEST).read_text(encoding="utf-8")
+    assert empty.failed and text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_batch_keeps_nothing_per_plan_when_quiet(tmp_path):
+    import pei_rules.batch as B
+
+    make_corpus(tmp_path / "in", 3)
+    r = B.run_batch([tmp_path / "in"], tmp_path / "o", 2023, keep_rows=False)
+    assert r.rows == [] and r.outputs == [] and r.total == 5 and len(r.failed) == 2
+
+
+def test_collector_paused_per_plan_and_restored():
+    import gc
+
+    from pei_rules.gcpause import paused
+
+    assert gc.isenabled()
+    with paused():
+        assert not gc.isenabled()
+        with paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
+    with pytest.raises(ZeroDivisionError):
+        with paused():
+            1 / 0
+    assert gc.isenabled()

@@ -1,0 +1,522 @@
+"""The web page: HTML built here, inline CSS and JavaScript only (no external resource).
+
+The evaluation is shown as :func:`pei_rules.html_report.render_html` draws it (its styles
+and body are placed inside the page); a few lines of JavaScript turn every figure of it
+into a link to its explanation (the derivation tree of ``explain``, drawn by
+:func:`explanation_html`), shown in a side panel. Without JavaScript the same links open
+the explanation as a page. Every text goes through the message catalogue.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from .. import __version__
+from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE
+from ..html_report import BASE_CSS, render_html
+from ..i18n import t
+from .errors import ServeError
+
+LANGS = ("es", "en")
+
+
+def esc(x: Any) -> str:
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def url(path: str, lang: str, **query: Any) -> str:
+    q = {k: v for k, v in query.items() if v not in (None, "")}
+    q["lang"] = lang
+    return f"{path}?{urlencode(q)}"
+
+
+CSS = """
+:root{--ink:#1b1f23;--muted:#5f6b76;--line:#c7cdd3;--head:#e9edf1;--accent:#0b5394;--bad:#b3261e}
+.app-bar{display:flex;align-items:center;gap:18px;flex-wrap:wrap;background:#0b2e4f;color:#fff;margin:-18px -22px 14px;padding:10px 22px}
+.app-bar a{color:#fff;text-decoration:none}.app-bar .brand{font-weight:700;font-size:16px}
+.app-bar nav{display:flex;gap:14px;flex-wrap:wrap}.app-bar .lang{margin-left:auto}
+.app-bar .lang a{padding:2px 6px;border:1px solid #fff;border-radius:3px}.app-bar .lang a.on{background:#fff;color:#0b2e4f}
+form.upload{border:1px solid var(--line);border-radius:6px;padding:14px 16px;background:#f7f9fb}
+form.upload fieldset{border:0;padding:0;margin:0 0 10px}
+form.upload label{display:block;font-weight:600;margin:8px 0 3px}
+form.upload .hint{color:var(--muted);font-size:12px;margin:2px 0}
+.why{background:#eef5fb;border-left:4px solid var(--accent);padding:6px 10px;margin:6px 0;font-size:12.5px}
+button,.button{background:var(--accent);color:#fff;border:0;border-radius:4px;padding:7px 14px;font-size:13px;cursor:pointer;text-decoration:none;display:inline-block}
+.error{border:1px solid var(--bad);border-left:6px solid var(--bad);background:#fdecea;padding:8px 12px;margin:10px 0;border-radius:4px}
+.error pre{white-space:pre-wrap;margin:6px 0 0;font-size:12px}
+.tabs{display:flex;gap:4px;flex-wrap:wrap;border-bottom:2px solid var(--ink);margin:12px 0}
+.tabs a{padding:5px 12px;border:1px solid var(--line);border-bottom:0;border-radius:4px 4px 0 0;text-decoration:none;color:var(--ink);background:var(--head)}
+section.tab{margin-top:18px}
+a.fig{color:inherit;text-decoration:underline dotted;cursor:pointer}
+a.fig:hover{background:#fff3;outline:2px solid var(--accent)}
+#explicacion{position:fixed;top:0;right:0;bottom:0;width:min(560px,92vw);overflow:auto;background:#fff;border-left:3px solid var(--accent);box-shadow:-4px 0 16px #0003;padding:12px 16px;display:none;z-index:10}
+#explicacion.open{display:block}
+#explicacion .close{float:right}
+.tree ul{list-style:none;margin:2px 0 2px 6px;padding-left:14px;border-left:2px solid var(--line)}
+.tree .node{margin:4px 0}
+.tree .head{font-weight:600}
+.tree .head .v{font-size:15px;font-variant-numeric:tabular-nums}
+.tree dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;margin:3px 0 3px 4px;font-size:12px}
+.tree dt{color:var(--muted)} .tree dd{margin:0}
+.tree code{background:#f3f4f6;padding:0 3px}
+.tree .leaf .v{font-weight:700}
+.tree .src{color:var(--muted);font-size:11.5px}
+.downloads li{margin:4px 0}
+.muted{color:var(--muted)}
+table.sortable th{cursor:pointer}
+"""
+
+SORT_JS = """
+document.querySelectorAll('table.sortable').forEach(function(tb){
+  tb.querySelectorAll('th').forEach(function(th,i){
+    th.addEventListener('click',function(){
+      var body=tb.tBodies[0],rows=Array.from(body.rows),asc=th.dataset.dir!=='asc';
+      tb.querySelectorAll('th').forEach(function(h){delete h.dataset.dir});th.dataset.dir=asc?'asc':'desc';
+      function key(r){var c=r.cells[i];if(!c)return '';var s=c.dataset.sort;if(s!==undefined&&s!=='')return parseFloat(s);return c.textContent.trim().toLowerCase();}
+      rows.sort(function(a,b){var x=key(a),y=key(b);if(typeof x==='number'&&typeof y==='number')return asc?x-y:y-x;if(typeof x==='number')return -1;if(typeof y==='number')return 1;return asc?(x<y?-1:x>y?1:0):(x<y?1:x>y?-1:0);});
+      rows.forEach(function(r){body.appendChild(r)});
+    });
+  });
+});
+"""
+
+#: figures of the report become links: a value cell's title starts with its figure id; a row's
+#: first cell is its code; a count row's banded cells are counts of that band
+FIGURE_JS = """
+(function(){
+  var root=document.getElementById('informe'); if(!root) return;
+  var ids=new Set(JSON.parse(document.getElementById('figure-ids').textContent));
+  var base=root.dataset.explain, lang=document.documentElement.lang;
+  var panel=document.getElementById('explicacion'), body=document.getElementById('explicacion-cuerpo');
+  function link(el,addr){
+    if(!addr||el.querySelector('a.fig')) return;
+    var a=document.createElement('a'); a.className='fig'; a.dataset.figure=addr;
+    a.href=base+'?cifra='+encodeURIComponent(addr)+'&lang='+lang;
+    while(el.firstChild) a.appendChild(el.firstChild); el.appendChild(a);
+  }
+  root.querySelectorAll('td[title]').forEach(function(td){
+    var id=td.getAttribute('title').split(' \\u2014 ')[0].trim(); if(ids.has(id)) link(td,id);
+  });
+  root.querySelectorAll('tr[data-code]').forEach(function(tr){
+    var code=tr.dataset.code;
+    if(tr.classList.contains('conteo')){
+      tr.querySelectorAll('td[data-band]').forEach(function(td){var a='conteo:'+code+':'+td.dataset.band; if(ids.has(a)) link(td,a);});
+      return;
+    }
+    if(ids.has(code)) link(tr.cells[0],code);
+  });
+  root.querySelectorAll('.card[data-figure]').forEach(function(c){var v=c.querySelector('.value'); if(v&&ids.has(c.dataset.figure)) link(v,c.dataset.figure);});
+  root.addEventListener('click',function(e){
+    var a=e.target.closest('a.fig'); if(!a) return; e.preventDefault();
+    body.innerHTML='<p class="muted">\\u2026</p>'; panel.classList.add('open');
+    fetch(a.href+'&fragmento=1').then(function(r){return r.text()}).then(function(h){body.innerHTML=h; panel.dataset.figure=a.dataset.figure;});
+  });
+  document.getElementById('explicacion-cerrar').addEventListener('click',function(){panel.classList.remove('open')});
+})();
+"""
+
+HOME_JS = """
+(function(){
+  var year=document.getElementById('anio'), sel=document.getElementById('reglas'), why=document.getElementById('por-que');
+  var lang=document.documentElement.lang;
+  function update(){
+    var y=parseInt(year.value,10); if(!y){why.textContent=why.dataset.auto; return;}
+    fetch('/api/rules?year='+y+'&lang='+lang).then(function(r){return r.json()}).then(function(d){
+      if(d.picked){ sel.value=d.picked; } why.textContent=d.why||'';
+    }).catch(function(){});
+  }
+  year.addEventListener('change',update); year.addEventListener('input',update); update();
+})();
+"""
+
+
+def document(title: str, body: str, lang: str, *, css: str = "", script: str = "", here: str = "/") -> str:
+
+    other = "".join(
+        f'<a href="{esc(_with_lang(here, lg))}"{" class=on" if lg == lang else ""} hreflang="{lg}">{lg.upper()}</a> ' for lg in LANGS
+    )
+    bar = (
+        f'<div class="app-bar"><a class="brand" href="{esc(url("/", lang))}">pei-rules</a>'
+        f'<nav><a href="{esc(url("/", lang))}">{esc(t(lang, "serve_nav_new"))}</a>'
+        f'<a href="/api/openapi.json">API</a></nav><span class="lang">{other}</span></div>'
+    )
+    js = f"<script>{script}</script>" if script else ""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{esc(lang)}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="generator" content="pei-rules {esc(__version__)}">'
+        f"<title>{esc(title)}</title><style>{BASE_CSS}\n{css}\n{CSS}</style></head>"
+        f"<body>{bar}{body}{js}</body></html>\n"
+    )
+
+
+def _with_lang(here: str, lang: str) -> str:
+    path, _, query = here.partition("?")
+    parts = [p for p in query.split("&") if p and not p.startswith("lang=")]
+    parts.append(f"lang={lang}")
+    return path + "?" + "&".join(parts)
+
+
+def error_box(err: ServeError, lang: str) -> str:
+    detail = f"<pre>{esc(str(err.detail))}</pre>" if err.detail is not None else ""
+    return f'<div class="error" role="alert"><strong>{esc(err.message(lang))}</strong>{detail}</div>'
+
+
+# --- home: the upload form ---------------------------------------------------------------------
+
+
+def home(service, lang: str, error: ServeError | None = None) -> str:
+    T = lambda k, **kw: t(lang, k, **kw)
+    s = service.settings
+    options = [f'<option value="">{esc(T("serve_rules_auto"))}</option>']
+    for info in service.rule_sets.values():
+        vig = f"{info.desde or '…'}–{info.hasta or '…'}"
+        options.append(f'<option value="{esc(info.id)}">{esc(info.id)} · {esc(vig)} · {esc(info.title)}</option>')
+    limits = T("serve_limits", files=s.max_files, mib=f"{s.max_file_bytes / 1048576:g}", total=f"{s.max_body_bytes / 1048576:g}")
+    body = f"""
+<header><p class="kicker">{esc(T("serve_kicker"))}</p><h1>{esc(T("serve_home_title"))}</h1>
+<p>{esc(T("serve_home_intro"))}</p></header>
+{error_box(error, lang) if error else ""}
+<form class="upload" method="post" action="{esc(url("/evaluar", lang))}" enctype="multipart/form-data">
+<fieldset><label for="archivos">{esc(T("serve_files_label"))}</label>
+<input type="file" id="archivos" name="archivos" multiple accept=".toml,.csv,.zip" required>
+<p class="hint">{esc(T("serve_files_hint"))}</p><p class="hint">{esc(limits)}</p></fieldset>
+<fieldset><label for="anio">{esc(T("serve_year_label"))}</label>
+<input type="number" id="anio" name="anio" min="1990" max="2100" placeholder="{esc(T("serve_year_auto"))}">
+<p class="hint">{esc(T("serve_year_hint"))}</p></fieldset>
+<fieldset><label for="reglas">{esc(T("serve_rules_label"))}</label>
+<select id="reglas" name="reglas">{"".join(options)}</select>
+<p class="why" id="por-que" data-auto="{esc(T("serve_why_auto"))}">{esc(T("serve_why_auto"))}</p></fieldset>
+<input type="hidden" name="lang" value="{esc(lang)}">
+<button type="submit" id="evaluar">{esc(T("serve_evaluate_button"))}</button>
+</form>
+<section><h2>{esc(T("serve_api_title"))}</h2><p>{esc(T("serve_api_intro"))}</p>
+<pre>curl -F plan=@plans/zed-ilo/pei-2023-2025.toml -F year=2023 http://127.0.0.1:8000/api/evaluate</pre></section>
+"""
+    return document(T("serve_home_title"), body, lang, script=HOME_JS, here="/")
+
+
+# --- one evaluation -------------------------------------------------------------------------------
+
+
+def _report_parts(doc: str) -> tuple[str, str]:
+    """The styles and the body of a report document."""
+    css = "\n".join(re.findall(r"<style>(.*?)</style>", doc, re.S))
+    m = re.search(r"<body>(.*)</body>", doc, re.S)
+    return css, (m.group(1) if m else doc)
+
+
+def report_page(token: str, session, lang: str, check_doc: dict | None, audit_doc: dict | None, addresses: list[str], rule_ids: list[str], check_error: ServeError | None = None) -> str:
+    T = lambda k, **kw: t(lang, k, **kw)
+    ev = session.ev
+    css, report = _report_parts(render_html(ev, lang))
+    base = f"/informe/{token}"
+    tabs = "".join(
+        f'<a href="#{k}">{esc(T(m))}</a>'
+        for k, m in (("informe", "serve_tab_report"), ("verificacion", "serve_tab_check"), ("auditoria", "serve_tab_audit"), ("comparar", "serve_tab_diff"), ("descargas", "serve_tab_downloads"))
+    )
+    origin = T("serve_origin_sheets", sheets=", ".join(session.source.sheets)) if session.source.origin == "spreadsheet" else T("serve_origin_toml", name=session.source.name)
+    top = (
+        f'<p class="muted">{esc(origin)} · {esc(T("serve_click_hint"))}</p>'
+        f'<nav class="tabs">{tabs}</nav>'
+    )
+    sections = [
+        f'<section class="tab" id="informe" data-explain="{esc(base)}/explicar">{report}</section>',
+        check_section(check_doc, lang, check_error),
+        audit_section(audit_doc, lang),
+        diff_form(token, session, lang, rule_ids),
+        downloads_section(token, session, lang),
+    ]
+    panel = (
+        f'<aside id="explicacion" aria-live="polite"><button type="button" class="close" id="explicacion-cerrar">{esc(T("serve_close"))}</button>'
+        f'<div id="explicacion-cuerpo"></div></aside>'
+    )
+    ids = f'<script type="application/json" id="figure-ids">{_json_script(addresses)}</script>'
+    m = ev.plan.model
+    title = f"{m.entidad.nombre} — {ev.year}"
+    return document(title, top + "".join(sections) + panel + ids, lang, css=css, script=FIGURE_JS + SORT_JS, here=base)
+
+
+def _json_script(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def check_section(doc: dict | None, lang: str, error: ServeError | None) -> str:
+    T = lambda k, **kw: t(lang, k, **kw)
+    head = f'<section class="tab" id="verificacion"><h2>{esc(T("serve_check_title"))}</h2>'
+    if error is not None:
+        return head + error_box(error, lang) + "</section>"
+    if doc is None:
+        return head + "</section>"
+    s = doc["summary"]
+    out = [head, f'<p id="verificacion-resumen">{esc(T("serve_check_summary", errors=s["errors"], warnings=s["warnings"]))}</p>']
+    if doc["findings"]:
+        rows = "".join(
+            f'<tr class="finding-{esc(f["severity"])}"><td class="word">{esc(T("serve_sev_" + f["severity"]) if f["severity"] in ("error", "warning") else f["severity"])}</td>'
+            f'<td><code>{esc(f["code"])}</code></td><td>{esc(f["message"])}</td><td>{esc(f.get("file"))}:{esc(f.get("line") or "")}</td><td><code>{esc(f.get("key") or "")}</code></td></tr>'
+            for f in doc["findings"]
+        )
+        out.append(
+            f'<table id="tabla-verificacion" class="sortable"><thead><tr><th>{esc(T("serve_col_severity"))}</th><th>{esc(T("serve_col_code"))}</th>'
+            f'<th>{esc(T("serve_col_message"))}</th><th>{esc(T("serve_col_where"))}</th><th>{esc(T("serve_col_key"))}</th></tr></thead><tbody>{rows}</tbody></table>'
+        )
+    else:
+        out.append(f"<p>{esc(T('serve_check_none'))}</p>")
+    return "".join(out) + "</section>"
+
+
+def audit_section(doc: dict | None, lang: str) -> str:
+    T = lambda k, **kw: t(lang, k, **kw)
+    out = [f'<section class="tab" id="auditoria"><h2>{esc(T("serve_audit_title"))}</h2>']
+    if doc is None or not doc["entries"]:
+        out.append(f"<p>{esc(T('serve_audit_none'))}</p></section>")
+        return "".join(out)
+    s = doc["summary"]
+    out.append(f'<p id="auditoria-resumen">{esc(T("serve_audit_summary", match=s[MATCH], mismatch=s[MISMATCH], nr=s[NOT_RECOMPUTABLE]))}</p>')
+    words = {MATCH: T("serve_audit_match"), MISMATCH: T("serve_audit_mismatch"), NOT_RECOMPUTABLE: T("serve_audit_nr")}
+    rows = []
+    for e in doc["entries"]:
+        cause = "; ".join(e["causes"]) if e["causes"] else (e["reason"] or "")
+        ref = e["plan_ref"]
+        rows.append(
+            f'<tr class="audit-{esc(e["status"])}"><td>{esc(e["resolved"] or e["figure"])}</td><td class="num">{esc(e["published"])}</td>'
+            f'<td class="num">{esc(e["recomputed"] or "")}</td><td class="num">{esc(e["difference"] or "")}</td>'
+            f'<td class="word">{esc(words.get(e["status"], e["status"]))}</td><td>{esc(cause)}</td><td>{esc(e["source"])}</td>'
+            f'<td>{esc(ref.get("file"))}:{esc(ref.get("line") or "")}</td></tr>'
+        )
+    heads = ["serve_col_figure", "serve_col_published", "serve_col_recomputed", "serve_col_difference", "serve_col_status", "serve_col_cause", "serve_col_source", "serve_col_plan_line"]
+    out.append(
+        '<table id="tabla-auditoria" class="sortable"><thead><tr>' + "".join(f"<th>{esc(T(h))}</th>" for h in heads) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+    return "".join(out) + "</section>"
+
+
+def diff_form(token: str, session, lang: str, rule_ids: list[str]) -> str:
+    T = lambda k, **kw: t(lang, k, **kw)
+    current = session.ev.rules.id
+    opts_a = "".join(f'<option value="{esc(r)}"{" selected" if r == current else ""}>{esc(r)}</option>' for r in rule_ids)
+    other = next((r for r in rule_ids if r != current), current)
+    opts_b = "".join(f'<option value="{esc(r)}"{" selected" if r == other else ""}>{esc(r)}</option>' for r in rule_ids)
+    return (
+        f'<section class="tab" id="comparar"><h2>{esc(T("serve_diff_title"))}</h2><p>{esc(T("serve_diff_intro"))}</p>'
+        f'<form method="get" action="/informe/{esc(token)}/comparar"><input type="hidden" name="lang" value="{esc(lang)}">'
+        f'<label>{esc(T("serve_diff_a"))} <select name="a">{opts_a}</select></label> '
+        f'<label>{esc(T("serve_diff_b"))} <select name="b">{opts_b}</select></label> '
+        f'<button type="submit">{esc(T("serve_diff_button"))}</button></form></section>'
+    )
+
+
+DOWNLOADS = (
+    ("plan.toml", "serve_dl_plan"),
+    ("resultado.json", "serve_dl_json"),
+    ("informe.html", "serve_dl_html"),
+    ("verificacion.json", "serve_dl_check"),
+    ("auditoria.json", "serve_dl_audit"),
+)
+
+
+def downloads_section(token: str, session, lang: str) -> str:
+    T = lambda k, **kw: t(lang, k, **kw)
+    items = "".join(
+        f'<li><a class="download" id="dl-{esc(name.split(".")[0])}" href="{esc(url(f"/informe/{token}/descargar/{name}", lang))}" download>{esc(T(key))}</a> <span class="muted">({esc(name)})</span></li>'
+        for name, key in DOWNLOADS
+    )
+    return f'<section class="tab" id="descargas"><h2>{esc(T("serve_tab_downloads"))}</h2><ul class="downloads">{items}</ul></section>'
+
+
+# --- explanation ---------------------------------------------------------------------------------
+
+
+def _loc(ref: dict | None) -> str:
+    if not ref:
+        return ""
+    loc = str(ref.get("file") or "")
+    if ref.get("line"):
+        loc += f":{ref['line']}"
+    if ref.get("key"):
+        loc += f" [{ref['key']}]"
+    return loc
+
+
+def _reference(node: dict) -> str | None:
+    for key in ("referencia", "reference", "legal_reference"):
+        v = node.get(key) or (node.get("rule") or {}).get(key)
+        if v:
+            return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+    return None
+
+
+def _node_html(node: dict, lang: str) -> str:
+    T = lambda k, **kw: t(lang, k, **kw)
+    nd = T("serve_nd")
+    kind = node.get("type")
+    val = nd if node.get("value") is None else node["value"]
+    if kind in ("plan_input", "rule_parameter"):
+        where = T("serve_x_parameter") if kind == "rule_parameter" else T("serve_x_plan")
+        note = f" — {esc(node['note'])}" if node.get("note") else ""
+        return (
+            f'<li class="node leaf {esc(kind)}" data-name="{esc(node.get("name"))}"><code>{esc(node.get("name"))}</code> = <span class="v">{esc(val)}</span> '
+            f'<span class="src">({esc(where)} {esc(_loc(node.get("source")))})</span>{note}</li>'
+        )
+    head = f'<div class="head"><code>{esc(node.get("id"))}</code> = <span class="v">{esc(val)}</span> <span class="muted">[{esc(node.get("label"))}]</span>'
+    b = node.get("band")
+    if b:
+        head += f" · {esc(b.get('label'))}"
+    if node.get("weight") is not None:
+        head += f" <span class=\"muted\">({esc(node.get('weight_note') or (T('serve_x_weight') + ' ' + str(node['weight'])))})</span>"
+    if node.get("used") is False:
+        head += f" <span class=\"muted\">({esc(T('serve_x_not_used'))})</span>"
+    head += "</div>"
+    dl: list[tuple[str, str]] = []
+    if node.get("status") not in (None, "ok"):
+        dl.append((T("serve_x_status_nd"), esc(node.get("reason"))))
+    elif node.get("reason"):
+        dl.append((T("serve_x_note"), esc(node["reason"])))
+    if node.get("rule"):
+        r = node["rule"]
+        dl.append((T("serve_x_rule"), f'{esc(r.get("rule_set"))} <span class="rule-ref">{esc(_loc(r))}</span>'))
+    if node.get("formula"):
+        text = f"<code>{esc(node['formula'])}</code>"
+        if node.get("method"):
+            text += f" <span class=\"muted\">({esc(T('serve_x_case'))} {esc(node['method'])})</span>"
+        dl.append((T("serve_x_formula"), text))
+    if node.get("steps"):
+        dl.append((T("serve_x_steps"), "<br>".join(f"<code>{esc(s['expr'])}</code> = {esc(s['value'])}" for s in node["steps"])))
+    r = node.get("rounding")
+    if r:
+        dl.append((T("serve_x_rounding"), esc(T("serve_x_rounding_text", mode=r["mode"], d=r["decimals"], exact=r["exact"], rounded=r["rounded"])) + f' <span class="src">({esc(_loc(r.get("source")))})</span>'))
+    if b and b.get("interval"):
+        dl.append((T("serve_x_band"), esc(f"{b.get('compared_value')} ∈ {b['interval']} → {b['label']}") + f' <span class="src">({esc(_loc(b.get("source")))})</span>'))
+    elif b:
+        dl.append((T("serve_x_band"), esc(b.get("label"))))
+    if node.get("relevance"):
+        rel = node["relevance"]
+        dl.append((T("serve_x_relevance"), f'{esc(rel.get("value"))} <span class="src">({esc(_loc(rel.get("source")))})</span>'))
+    if node.get("weight_steps"):
+        dl.append((T("serve_x_weight"), "<br>".join(f"<code>{esc(s['expr'])}</code> = {esc(s['value'])}" for s in node["weight_steps"])))
+    if kind == "count":
+        if node.get("figure"):
+            dl.append((T("serve_x_counts"), esc(node["figure"])))
+        if node.get("of"):
+            dl.append((T("serve_x_of"), esc(node["of"])))
+    ref = _reference(node)
+    if ref:
+        dl.append((T("serve_x_reference"), esc(ref)))
+    dl_html = "<dl>" + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in dl) + "</dl>" if dl else ""
+    children = node.get("inputs") or []
+    kids = ""
+    if children:
+        label = T("serve_x_members") if kind == "count" else T("serve_x_inputs")
+        kids = f'<details open><summary>{esc(label)} ({len(children)})</summary><ul>{"".join(_node_html(c, lang) for c in children)}</ul></details>'
+    return f'<li class="node {esc(kind)}" data-id="{esc(node.get("id"))}">{head}{dl_html}{kids}</li>'
+
+
+def explanation_html(doc: dict, lang: str) -> str:
+    """The derivation tree of one figure (the ``explain`` document) as HTML."""
+    T = lambda k, **kw: t(lang, k, **kw)
+    head = T("serve_x_title", address=doc["address"])
+    if doc.get("resolved") and doc["resolved"] != doc["address"]:
+        head += f" → {doc['resolved']}"
+    alt = ""
+    if doc.get("alternatives"):
+        alt = f'<p class="muted">{esc(T("serve_x_alternatives"))}: ' + ", ".join(f"<code>{esc(a)}</code>" for a in doc["alternatives"]) + "</p>"
+    rc = doc["receipt"]
+    receipt = f'<p class="src">{esc(T("serve_x_receipt", version=rc["pei_rules_version"], rules=rc["rule_set"]["id"], hash=rc["rule_set"]["content_hash"][:16], plan=rc["plan"]["path"], year=rc["year"]))}</p>'
+    return f'<div class="tree" data-figure="{esc(doc.get("resolved"))}"><h2>{esc(head)}</h2>{alt}<ul>{_node_html(doc["tree"], lang)}</ul>{receipt}</div>'
+
+
+def explanation_page(token: str, doc: dict, lang: str) -> str:
+    back = f'<p><a href="{esc(url(f"/informe/{token}", lang))}">← {esc(t(lang, "serve_back_report"))}</a></p>'
+    return document(t(lang, "serve_x_title", address=doc["address"]), back + explanation_html(doc, lang), lang, here=f"/informe/{token}/explicar?cifra={quote(doc['address'])}")
+
+
+# --- diff ------------------------------------------------------------------------------------------
+
+
+def diff_page(token: str, doc: dict, lang: str) -> str:
+    T = lambda k, **kw: t(lang, k, **kw)
+    a, b = doc["rules"][0]["id"], doc["rules"][1]["id"]
+    out = [f'<p><a href="{esc(url(f"/informe/{token}", lang))}">← {esc(T("serve_back_report"))}</a></p>']
+    out.append(f"<h1>{esc(T('serve_diff_heading', a=a, b=b))}</h1><p>{esc(T('serve_diff_plan', plan=doc['plan'], year=doc['year']))}</p>")
+    out.append(f"<h2>{esc(T('serve_diff_rules', n=len(doc['rule_differences'])))}</h2>")
+    if doc["rule_differences"]:
+        rows = "".join(
+            f"<tr><td><code>{esc(c['key'])}</code></td><td>{esc(_plain(c['old']))}</td><td class=src>{esc(_loc(c['old_rule']))}</td>"
+            f"<td>{esc(_plain(c['new']))}</td><td class=src>{esc(_loc(c['new_rule']))}</td></tr>"
+            for c in doc["rule_differences"]
+        )
+        out.append(f'<table id="tabla-reglas" class="sortable"><thead><tr><th>{esc(T("serve_col_key"))}</th><th>{esc(a)}</th><th></th><th>{esc(b)}</th><th></th></tr></thead><tbody>{rows}</tbody></table>')
+    out.append(f"<h2>{esc(T('serve_diff_figures', n=len(doc['figures'])))}</h2>")
+    if doc["figures"]:
+        rows = []
+        for f in doc["figures"]:
+            band = f"{f['old_band'] or '—'} → {f['new_band'] or '—'}" if f["band_changed"] else (f["new_band"] or "")
+            rows.append(
+                f'<tr{" class=band-changed" if f["band_changed"] else ""}><td><code>{esc(f["id"])}</code></td><td>{esc(f["label"])}</td>'
+                f'<td class="num" data-sort="{esc(f["old"] or "")}">{esc(f["old"] if f["old"] is not None else T("serve_nd"))}</td>'
+                f'<td class="num" data-sort="{esc(f["new"] or "")}">{esc(f["new"] if f["new"] is not None else T("serve_nd"))}</td>'
+                f'<td class="num" data-sort="{esc(f["difference"] or "")}">{esc(f["difference"] or "")}</td><td>{esc(band)}</td>'
+                f'<td>{esc(", ".join(f["causes"]) or T("serve_diff_no_rule"))}</td></tr>'
+            )
+        heads = [T("serve_col_figure"), T("serve_col_label"), a, b, T("serve_col_difference"), T("serve_col_band"), T("serve_col_cause")]
+        out.append('<table id="tabla-diferencias" class="sortable"><thead><tr>' + "".join(f"<th>{esc(h)}</th>" for h in heads) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    else:
+        out.append(f"<p>{esc(T('serve_diff_none'))}</p>")
+    return document(T("serve_diff_heading", a=a, b=b), "".join(out), lang, script=SORT_JS, here=f"/informe/{token}/comparar?a={quote(a)}&b={quote(b)}")
+
+
+def _plain(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+# --- batch -------------------------------------------------------------------------------------------
+
+
+def batch_page(token: str, session, lang: str) -> str:
+    T = lambda k, **kw: t(lang, k, **kw)
+    rows = session.rows
+    fig_cols: list[str] = []
+    for r in rows:
+        for k in r.get("figures", {}):
+            if k not in fig_cols:
+                fig_cols.append(k)
+    heads = [T("serve_col_n"), T("serve_col_file"), T("serve_col_entity"), T("serve_col_year"), T("serve_col_rules")] + fig_cols + [T("serve_col_status")]
+    body = []
+    for r in rows:
+        if r["token"]:
+            ent = f'<a href="{esc(url("/informe/" + r["token"], lang))}">{esc(r["entity"])}</a>'
+        else:
+            ent = esc(r["entity"] or "")
+        cells = [
+            f'<td class="num" data-sort="{r["n"]}">{r["n"]}</td>',
+            f"<td>{esc(r['file'])}</td>",
+            f"<td>{ent}</td>",
+            f'<td class="num">{esc(r["year"] or "")}</td>',
+            f"<td>{esc(r['rules'] or '')}</td>",
+        ]
+        for k in fig_cols:
+            v = r.get("figures", {}).get(k)
+            cells.append(f'<td class="num" data-sort="{esc(v if v is not None else "")}">{esc(v if v is not None else ("" if r["error"] else T("serve_nd")))}</td>')
+        status = esc(r["error"]) if r["error"] else esc(T("serve_batch_ok"))
+        cells.append(f'<td class="{"error-cell" if r["error"] else ""}">{status}</td>')
+        body.append(f'<tr class="{"failed" if r["error"] else "ok"}">{"".join(cells)}</tr>')
+    n_ok = sum(1 for r in rows if not r["error"])
+    table = '<table id="tabla-lote" class="sortable"><thead><tr>' + "".join(f"<th>{esc(h)}</th>" for h in heads) + f'</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    dl = f'<p><a class="download" href="{esc(url(f"/lote/{token}/descargar/lote.json", lang))}" download>{esc(T("serve_dl_batch"))}</a></p>'
+    text = (
+        f"<header><h1>{esc(T('serve_batch_title'))}</h1><p>{esc(T('serve_batch_summary', ok=n_ok, n=len(rows)))}</p>"
+        f'<p class="muted">{esc(T("serve_batch_hint"))}</p></header>{table}{dl}'
+    )
+    return document(T("serve_batch_title"), text, lang, script=SORT_JS, here=f"/lote/{token}")
+
+
+def error_page(err: ServeError, lang: str) -> str:
+    back = f'<p><a href="{esc(url("/", lang))}">← {esc(t(lang, "serve_nav_new"))}</a></p>'
+    return document(err.message(lang), f"<h1>{esc(t(lang, 'serve_error_title'))}</h1>{error_box(err, lang)}{back}", lang)
