@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .files import write_atomic
-from .inputs.headers import MONTHS
+from .inputs.headers import MONTHS, norm
 from .inputs.importing import Options, Result
 from .inputs.importing import convert as convert_files
 from .inputs.numbers import ND_TEXT
 
-__all__ = ["MONTHS", "ND_TEXT", "Options", "Result", "convert", "convert_files", "import_plan"]
+__all__ = ["MONTHS", "ND_TEXT", "norm", "Options", "Result", "convert", "convert_files", "import_plan"]
 
 
 def convert(indicators: str | Path, ao_files: list[str | Path] | None = None, opts: Options | None = None) -> str:

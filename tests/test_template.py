@@ -152,3 +152,22 @@ def test_any_plan_round_trips_through_the_template(tmp_path, text):
     back = tmp_path / "b.toml"
     back.write_text(convert_files([book]).text, encoding="utf-8")
     assert projection(load_plan(back).model) == projection(plan.model)
+
+
+def test_template_text_is_never_a_formula(tmp_path):
+    """A name that starts with '=' is written as text (no formula injection) and reads back as written."""
+    src = tmp_path / "p.toml"
+    src.write_text(
+        '[entidad]\ncodigo = "X"\nnombre = "=HYPERLINK(\\"http://x\\")"\n[plan]\ndesde = 2023\nhasta = 2024\n'
+        '[[oei]]\ncodigo = "OEI.01"\ndenominacion = "=1+1"\n[[indicador]]\ncodigo = "I1"\nde = "OEI.01"\nnombre = "@SUM(A1)"\n'
+        'unidad_medida = "+n"\nsentido = "Ascendente"\nagregacion = "No acumulado"\nlogro_esperado = { 2023 = 1, 2024 = 2 }\n',
+        encoding="utf-8",
+    )
+    book = tmp_path / "p.xlsx"
+    assert main(["plantilla", str(src), "--con-valores", "--out", str(book)]) == 0
+    ws = openpyxl.load_workbook(book)["Anexo B-7"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=+@"]
+    assert cells and all(c.data_type == "s" for c in cells)
+    back = tmp_path / "b.toml"
+    assert main(["import", str(book), "--out", str(back)]) == 0
+    assert projection(load_plan(back).model) == projection(load_plan(src).model)

@@ -6,7 +6,7 @@ collects every problem before it stops, and writes nothing when there is any.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import PlanError
@@ -68,7 +68,10 @@ class ImportProblems(PlanError):
     where: Where | None = None
 
     def location(self) -> str:
-        return str(self.where) if self.where is not None else super().location()
+        if self.where is None:
+            return super().location()
+        # self.file may have been rewritten (a server hides its temporary folder): it wins
+        return str(replace(self.where, file=self.file or self.where.file))
 
 
 class Collector:

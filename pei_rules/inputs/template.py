@@ -12,11 +12,15 @@ exactly, as text otherwise; printed figures are written as text, as printed.
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 from ..i18n import msg
 from ..plan import Plan
 from .headers import MONTHS
+
+#: characters an XLSX cell cannot hold (the same set openpyxl refuses)
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 B7_FIXED = ["codigo", "indicador", "parametro", "sentido", "agregacion", "relevancia", "organo"]
 MONTH_LABELS = ["Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Set", "Oct", "Nov", "Dic"]
@@ -32,6 +36,17 @@ def _num(v: Decimal | None):
     if Decimal(repr(f)) == v:
         return f
     return format(v, "f")
+
+
+def _put(ws, r: int, c: int, v):
+    """A cell value; text is always text: a name starting with ``=`` is not a formula (formula
+    injection), and characters XLSX cannot hold become U+FFFD."""
+    if isinstance(v, str):
+        v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+    cell = ws.cell(r, c, v)
+    if isinstance(v, str) and cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
 
 
 def _put_printed(cell, text: str) -> None:
@@ -80,27 +95,30 @@ def workbook_bytes(plan: Plan, values: bool = False, poi_years: list[int] | None
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
-    ws["A1"] = msg("tpl_b7_title")
+    _put(ws, 1, 1, msg("tpl_b7_title"))
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"], ws["B2"] = msg("tpl_entity") + ":", m.entidad.nombre
-    ws["A3"], ws["B3"] = msg("tpl_entity_code") + ":", m.entidad.codigo
-    ws["A4"], ws["B4"] = msg("tpl_period") + ":", f"{m.plan.desde}-{m.plan.hasta}"
+    _put(ws, 2, 1, msg("tpl_entity") + ":")
+    _put(ws, 2, 2, m.entidad.nombre)
+    _put(ws, 3, 1, msg("tpl_entity_code") + ":")
+    _put(ws, 3, 2, m.entidad.codigo)
+    _put(ws, 4, 1, msg("tpl_period") + ":")
+    _put(ws, 4, 2, f"{m.plan.desde}-{m.plan.hasta}")
     top = 6
     fixed = [msg("tpl_h_codigo"), msg("tpl_h_indicador"), msg("tpl_h_parametro"), msg("tpl_h_sentido"), msg("tpl_h_agregacion"), msg("tpl_h_relevancia"), msg("tpl_h_organo")]
     col = 1
     for label in fixed:
-        ws.cell(top, col, label)
+        _put(ws, top, col, label)
         ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
         col += 1
     groups = [(msg("tpl_h_linea_base"), [msg("tpl_h_anio"), msg("tpl_h_valor")])]
     groups += [(msg("tpl_h_logro"), [str(y) for y in years]), (msg("tpl_h_obtenido"), [str(y) for y in years]), (msg("tpl_h_avance"), [str(y) for y in years])]
     starts = {}
     for g, subs in groups:
-        ws.cell(top, col, g)
+        _put(ws, top, col, g)
         ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + len(subs) - 1)
         starts[g] = col
         for i, s in enumerate(subs):
-            ws.cell(top + 1, col + i, int(s) if s.isdigit() else s)
+            _put(ws, top + 1, col + i, int(s) if s.isdigit() else s)
         col += len(subs)
     last_col = col - 1
     for r in (top, top + 1):
@@ -113,12 +131,12 @@ def workbook_bytes(plan: Plan, values: bool = False, poi_years: list[int] | None
 
     def owner_row(code: str, name: str, prio, fill, kind: str, relevancia=None, organo=None) -> None:
         nonlocal r
-        ws.cell(r, 1, code)
-        ws.cell(r, 2, name + (f" (Prioridad:{prio})" if prio not in (None, "") else ""))
+        _put(ws, r, 1, code)
+        _put(ws, r, 2, name + (f" (Prioridad:{prio})" if prio not in (None, "") else ""))
         if relevancia is not None:
-            ws.cell(r, 6, relevancia)
+            _put(ws, r, 6, relevancia)
         if organo:
-            ws.cell(r, 7, organo)
+            _put(ws, r, 7, organo)
         for i, y in enumerate(years):
             v = pub.get((f"{kind}:{code}", y))
             if v is not None:
@@ -132,24 +150,24 @@ def workbook_bytes(plan: Plan, values: bool = False, poi_years: list[int] | None
         for ind in m.indicador:
             if ind.de != owner:
                 continue
-            ws.cell(r, 1, ind.codigo)
-            ws.cell(r, 2, ind.nombre).alignment = Alignment(wrap_text=True, vertical="top")
-            ws.cell(r, 3, ind.unidad_medida)
-            ws.cell(r, 4, ind.sentido)
-            ws.cell(r, 5, ind.agregacion)
+            _put(ws, r, 1, ind.codigo)
+            _put(ws, r, 2, ind.nombre).alignment = Alignment(wrap_text=True, vertical="top")
+            _put(ws, r, 3, ind.unidad_medida)
+            _put(ws, r, 4, ind.sentido)
+            _put(ws, r, 5, ind.agregacion)
             if ind.relevancia is not None:
-                ws.cell(r, 6, ind.relevancia)
+                _put(ws, r, 6, ind.relevancia)
             if ind.organo_responsable:
-                ws.cell(r, 7, ind.organo_responsable)
+                _put(ws, r, 7, ind.organo_responsable)
             if values:
                 if ind.linea_base is not None:
-                    ws.cell(r, lb_col, ind.linea_base.anio)
-                    ws.cell(r, lb_col + 1, _num(ind.linea_base.valor))
+                    _put(ws, r, lb_col, ind.linea_base.anio)
+                    _put(ws, r, lb_col + 1, _num(ind.linea_base.valor))
                 for i, y in enumerate(years):
                     if y in ind.logro_esperado:
-                        ws.cell(r, lo_col + i, _num(ind.logro_esperado[y]))
+                        _put(ws, r, lo_col + i, _num(ind.logro_esperado[y]))
                     if y in ind.valor_obtenido:
-                        ws.cell(r, ob_col + i, _num(ind.valor_obtenido[y]))
+                        _put(ws, r, ob_col + i, _num(ind.valor_obtenido[y]))
                     v = pub.get((f"avance_indicador:{ind.codigo}", y))
                     if v is not None:
                         _put_printed(ws.cell(r, av_col + i), v)
@@ -180,30 +198,32 @@ def workbook_bytes(plan: Plan, values: bool = False, poi_years: list[int] | None
 def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fill, box, wrap, get_column_letter, Alignment) -> None:
     m = plan.model
     ws = wb.create_sheet(msg("tpl_sheet_poi", year=year))
-    ws["A1"] = msg("tpl_poi_title")
+    _put(ws, 1, 1, msg("tpl_poi_title"))
     ws["A1"].font = bold
-    ws["A2"], ws["B2"] = msg("tpl_entity") + ":", m.entidad.nombre
-    ws["A3"], ws["B3"] = msg("tpl_year") + ":", year
+    _put(ws, 2, 1, msg("tpl_entity") + ":")
+    _put(ws, 2, 2, m.entidad.nombre)
+    _put(ws, 3, 1, msg("tpl_year") + ":")
+    _put(ws, 3, 2, year)
     poi = m.poi.get(year)
     if values and poi is not None:
         for col, key, v in ((4, "PIM", poi.pim), (6, "Devengado", poi.devengado)):
             if v is not None:
-                ws.cell(3, col - 1, key + ":")
-                ws.cell(3, col, _num(v))
+                _put(ws, 3, col - 1, key + ":")
+                _put(ws, 3, col, _num(v))
     top = 5
     fixed = [msg("tpl_h_codigo"), msg("tpl_h_actividad"), "OEI", "AEI", msg("tpl_h_centro"), msg("tpl_h_unidad"), msg("tpl_h_agregacion"), msg("tpl_h_prioridad"), msg("tpl_h_tipo")]
     for i, label in enumerate(fixed, start=1):
-        ws.cell(top, i, label)
+        _put(ws, top, i, label)
         ws.merge_cells(start_row=top, start_column=i, end_row=top + 1, end_column=i)
     fis0 = len(fixed) + 1
     fin0 = fis0 + 13
     av = fin0 + 13
     for start, label in ((fis0, msg("tpl_h_fisica")), (fin0, msg("tpl_h_financiera"))):
-        ws.cell(top, start, label)
+        _put(ws, top, start, label)
         ws.merge_cells(start_row=top, start_column=start, end_row=top, end_column=start + 12)
         for i, mon in enumerate(MONTH_LABELS + [msg("tpl_h_total")]):
-            ws.cell(top + 1, start + i, mon)
-    ws.cell(top, av, msg("tpl_h_avance_anual"))
+            _put(ws, top + 1, start + i, mon)
+    _put(ws, top, av, msg("tpl_h_avance_anual"))
     ws.merge_cells(start_row=top, start_column=av, end_row=top + 1, end_column=av)
     for r in (top, top + 1):
         for c in range(1, av + 1):
@@ -212,17 +232,17 @@ def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fi
     aei_oei = {a.codigo: a.oei for a in m.aei}
     r = top + 2
     for ao in poi.ao if poi else []:
-        ws.cell(r, 1, ao.codigo)
-        ws.cell(r, 2, ao.denominacion or "").alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(r, 3, aei_oei.get(ao.aei, ""))
-        ws.cell(r, 4, ao.aei)
+        _put(ws, r, 1, ao.codigo)
+        _put(ws, r, 2, ao.denominacion or "").alignment = Alignment(wrap_text=True, vertical="top")
+        _put(ws, r, 3, aei_oei.get(ao.aei, ""))
+        _put(ws, r, 4, ao.aei)
         for c, v in ((5, getattr(ao, "centro_costo", None)), (6, ao.unidad_medida), (7, getattr(ao, "agregacion", None)), (8, getattr(ao, "prioridad", None))):
             if v not in (None, ""):
-                ws.cell(r, c, int(v) if isinstance(v, str) and v.isdigit() else v)
+                _put(ws, r, c, int(v) if isinstance(v, str) and v.isdigit() else v)
         for c in range(1, 9):
             ws.merge_cells(start_row=r, start_column=c, end_row=r + 1, end_column=c)
-        ws.cell(r, 9, "PROG")
-        ws.cell(r + 1, 9, "EJEC")
+        _put(ws, r, 9, "PROG")
+        _put(ws, r + 1, 9, "EJEC")
         if values:
             for rr, phys, fin_m, annual, fin_annual in (
                 (r, ao.programado_mensual, getattr(ao, "financiero_programado_mensual", None), ao.programado, ao.pim),
@@ -230,14 +250,14 @@ def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fi
             ):
                 if phys is not None:
                     for i, v in enumerate(phys):
-                        ws.cell(rr, fis0 + i, _num(v))
+                        _put(ws, rr, fis0 + i, _num(v))
                 elif annual is not None:
-                    ws.cell(rr, fis0 + 12, _num(annual))
+                    _put(ws, rr, fis0 + 12, _num(annual))
                 if fin_m is not None:
                     for i, v in enumerate(fin_m):
-                        ws.cell(rr, fin0 + i, _num(v))
+                        _put(ws, rr, fin0 + i, _num(v))
                 if fin_annual is not None:
-                    ws.cell(rr, fin0 + 12, _num(fin_annual))
+                    _put(ws, rr, fin0 + 12, _num(fin_annual))
             v = pub.get((f"ejecucion_fisica_ao:{ao.codigo}", year))
             if v is not None:
                 _put_printed(ws.cell(r, av), v)
