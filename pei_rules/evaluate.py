@@ -18,7 +18,7 @@ from . import vocabulary as V
 from .errors import PlanError, did_you_mean
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
 from .plan import Action, Activity, Indicator, Objective, Plan
-from .ruleset import Band, RuleSet
+from .ruleset import Band, RuleSet, ZeroDecision
 from .tomlsource import SourceRef
 
 OK = "ok"
@@ -142,6 +142,33 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
     return total
 
 
+def from_months(values: list[Decimal | None], method: str) -> Decimal | None:
+    """An annual (or period) value from monthly values, by one of the rule set's methods
+    (``[agregacion_ao]``): "suma" and "media" need every month; "ultimo" takes the last month
+    with a value; "maximo" the largest of the months with a value. ``None``: no value."""
+    if method in ("suma", "media"):
+        if not values or any(v is None for v in values):
+            return None
+        total = _sum(values)
+        return total if method == "suma" else total / len(values)
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    if method == "ultimo":
+        return known[-1]
+    if method == "maximo":
+        return max(known)
+    raise AssertionError(method)  # methods are validated when the rule set loads
+
+
+MONTHLY_NOTES = {
+    "suma": "suma de los meses",
+    "media": "media de los meses",
+    "ultimo": "último mes con dato",
+    "maximo": "máximo de los meses",
+}
+
+
 class _Evaluator:
     def __init__(self, plan: Plan, rules: RuleSet, year: int, trace: bool = True):
         self.plan = plan
@@ -196,7 +223,7 @@ class _Evaluator:
     def _ref(self, r: Any) -> SourceRef | None:
         return r.resolve(self.plan) if isinstance(r, _Loc) else r
 
-    def run_formula(self, f: Figure, expr: Expression, env: dict[str, Decimal | None], refs: Any) -> Figure:
+    def run_formula(self, f: Figure, expr: Expression, env: dict[str, Decimal | None], refs: Any, zero: tuple | None = None) -> Figure:
         """Evaluate ``expr`` for figure ``f``. ``refs`` maps input names to where they come from
         (a location, or (location, note)); it may be a function returning that map, called only
         when the derivation is traced or an input is N/D."""
@@ -234,6 +261,11 @@ class _Evaluator:
                 parts.append(f"'{name}'" + (f" ({note})" if note else " es N/D"))
             f.reason = "sin dato: " + ", ".join(parts)
         except EvalFailure as ef:
+            decision = None
+            if zero is not None:
+                decision = zero[0] if ef.reason == "division_by_zero" else zero[1] if ef.reason == "invalid_operation" else None
+            if decision is not None:
+                return self.zero_decision(f, expr, env, decision, ef.reason)
             if ef.reason == "division_by_zero" and self.rules.on_division_by_zero == "error":
                 r = f.rule
                 raise PlanError(
@@ -247,11 +279,39 @@ class _Evaluator:
             f.reason += f" en '{expr.text}'"
         return self.finish(f)
 
+    def zero_decision(self, f: Figure, expr: Expression, env: dict, d: ZeroDecision, why: str) -> Figure:
+        """The rule set's decision for a zero denominator in this (sentido, agregación) case."""
+        what = "división por cero" if why == "division_by_zero" else "0/0"
+        if d.expr is None:
+            f.status = ND
+            f.reason = f"{what} en '{expr.text}' (decisión del caso: sin dato, {d.ref})"
+            return self.finish(f)
+        f.formula = f"{expr.text}; con {what}: {d.text}"
+        f.rule = d.ref
+        params = self.params
+        names = d.expr.sorted_names
+        values = tuple([env[n] if n in env else params.get(n) for n in names])
+        if self.trace:
+            for name in names:
+                if name in params and not any(i.name == name for i in f.inputs):
+                    f.inputs.append(Input(name, params[name], ref=self.param_refs[name], note="parámetro"))
+        try:
+            with decimal.localcontext(CONTEXT):
+                f.exact = d.expr.call(values)
+            f.reason = f"{what} en '{expr.text}': decisión del caso '{d.text}'"
+        except NoData as nd:
+            f.status, f.exact = ND, None
+            f.reason = f"{what}; la decisión '{d.text}' no tiene dato: " + ", ".join(nd.names)
+        except EvalFailure as ef:
+            f.status, f.exact = ND, None
+            f.reason = f"{what}; la decisión '{d.text}' no da número ({ef.reason})"
+        return self.finish(f)
+
     def category(self, field_name: str, word: str, obj: Any, key: str) -> str:
-        cat = self.rules.synonyms[field_name].get(word.casefold())
+        cat = self.rules.synonyms.get(field_name, {}).get(word.casefold())
         if cat is None:
             r = self.plan.ref(obj, key)
-            known = sorted({w for w in self.rules.synonyms[field_name]})
+            known = sorted({w for w in self.rules.synonyms.get(field_name, {})})
             raise PlanError(
                 f"'{word}' is not a {field_name} known to rule set '{self.rules.id}'",
                 file=r.file,
@@ -372,7 +432,8 @@ class _Evaluator:
                     owner=owner,
                 )
                 f.method = f"{s} / {a}" + (f" ({inferred_note})" if inferred_note else "")
-                self.run_formula(f, kind.formulas[(s, a)], env, refs)
+                zero = (kind.on_zero.get((s, a)), kind.on_zero_by_zero.get((s, a)))
+                self.run_formula(f, kind.formulas[(s, a)], env, refs, zero if zero != (None, None) else None)
             p = self.figures[figure_id(f"avance_{rules.principal}", ind.codigo)]
             main = Figure(
                 id=figure_id("avance_indicador", ind.codigo),
@@ -396,45 +457,72 @@ class _Evaluator:
 
     # --- POI formulas -----------------------------------------------------------------
 
+    def ao_monthly_method(self, ao: Activity) -> str:
+        """How this AO's annual physical value comes from its months: the rule set's
+        [agregacion_ao] entry for the AO's tipo de agregación (without the section: the sum)."""
+        table = self.rules.ao_monthly
+        if ao.agregacion is None:
+            return table.get(V.NO_AO_AGGREGATION, "suma")
+        cat = self.category("agregacion_ao", ao.agregacion, ao, "agregacion")
+        method = table.get(cat)
+        if method is None:
+            r = self.plan.ref(ao, "agregacion")
+            raise PlanError(
+                f"rule set '{self.rules.id}' does not say how an AO of tipo de agregación '{ao.agregacion}' adds up its months",
+                file=r.file,
+                line=r.line,
+                key=r.key,
+                suggestion=f'add [agregacion_ao] {cat} = "suma" (or ultimo, maximo, media) to the rule set',
+            )
+        return method
+
     def ao_env(self, ao: Activity) -> tuple[dict, Any]:
         """Inputs of an AO's formulas, and a function giving where each comes from."""
         pm, em = ao.programado_mensual, ao.ejecutado_mensual
-        if pm is None and em is None and self.period is None:  # the common case: annual values
-            env = {"programado": ao.programado, "ejecutado": ao.ejecutado}
+        fpm, fem = ao.financiero_programado_mensual, ao.financiero_ejecutado_mensual
+        if pm is None and em is None and fpm is None and fem is None and self.period is None:  # the common case: annual values
+            env = {"programado": ao.programado, "ejecutado": ao.ejecutado, "pim": ao.pim, "devengado": ao.devengado}
             return env, lambda: self.ao_refs(ao, env)
         env: dict[str, Decimal | None] = {}
+        method = self.ao_monthly_method(ao) if (pm is not None or em is not None) else "suma"
         for name, monthly in (("programado", pm), ("ejecutado", em)):
-            if monthly is not None:
-                env[name] = None if any(v is None for v in monthly) else _sum(monthly)
-            else:
-                env[name] = getattr(ao, name)
-        refs = self.ao_refs(ao, env)
+            env[name] = from_months(monthly, method) if monthly is not None else getattr(ao, name)
+        for name, monthly in (("pim", fpm), ("devengado", fem)):
+            # amounts: an annual value given wins (the loader checked the months agree with it)
+            annual = getattr(ao, name)
+            env[name] = annual if annual is not None or monthly is None else from_months(monthly, "suma")
+        refs = self.ao_refs(ao, env, method)
         if self.period is not None:
-            self.semester_ao_env(ao, env, refs)
+            self.semester_ao_env(ao, env, refs, method)
         return env, refs
 
-    def ao_refs(self, ao: Activity, env: dict) -> dict[str, Any]:
+    AO_MONTHLY = (("programado", "programado_mensual"), ("ejecutado", "ejecutado_mensual"), ("pim", "financiero_programado_mensual"), ("devengado", "financiero_ejecutado_mensual"))
+
+    def ao_refs(self, ao: Activity, env: dict, method: str = "suma") -> dict[str, Any]:
         refs: dict[str, Any] = {}
-        for name in ("programado", "ejecutado"):
-            if getattr(ao, f"{name}_mensual") is not None:
-                refs[name] = (_Loc(ao, (f"{name}_mensual",)), "suma de los 12 meses" + ("" if env.get(name) is not None else "; algún mes es N/D"))
+        for name, mkey in self.AO_MONTHLY:
+            how = method if name in ("programado", "ejecutado") else "suma"
+            if getattr(ao, name) is None and getattr(ao, mkey) is not None:
+                note = MONTHLY_NOTES[how] + (f" ({ao.agregacion})" if how == method and ao.agregacion and name in ("programado", "ejecutado") else "")
+                refs[name] = (_Loc(ao, (mkey,)), note + ("" if env.get(name) is not None else "; algún mes es N/D"))
             else:
                 refs[name] = (_Loc(ao, (name,)), None if getattr(ao, name) is not None else "N/D o ausente en el plan")
         return refs
 
-    def semester_ao_env(self, ao: Activity, env: dict, refs: dict) -> None:
-        """Semestral evaluation: the semester's months (or January to its end) of the monthly targets."""
+    def semester_ao_env(self, ao: Activity, env: dict, refs: dict, method: str = "suma") -> None:
+        """Semestral evaluation: the semester's months (or January to its end) of the monthly values."""
         from .periods import semester_months
 
         k, mode = self.semester, self.period.ao
         months = semester_months(k, mode)
         whole_year = len(months) == 12
-        for name in ("programado", "ejecutado"):
-            monthly = getattr(ao, f"{name}_mensual")
+        for name, mkey in self.AO_MONTHLY:
+            how = method if name in ("programado", "ejecutado") else "suma"
+            monthly = getattr(ao, mkey)
             if monthly is not None:
                 part = [monthly[i] for i in months]
-                env[name] = None if any(v is None for v in part) else _sum(part)
-                refs[name] = (self.plan.ref(ao, f"{name}_mensual"), f"suma de los meses {months.start + 1}-{months.stop}" + ("" if env[name] is not None else "; algún mes es N/D"))
+                env[name] = from_months(part, how)
+                refs[name] = (self.plan.ref(ao, mkey), f"{MONTHLY_NOTES[how]} {months.start + 1}-{months.stop}" + ("" if env[name] is not None else "; algún mes es N/D"))
             elif not whole_year:
                 env[name] = None
                 refs[name] = (self.plan.ref(ao, name), f"el plan no da {name} por mes: no hay cifra del semestre {k}")
@@ -453,29 +541,94 @@ class _Evaluator:
         aos = self.poi.ao if self.poi else []
         for name, fm in rules.formulas.items():
             if fm.scope == "ao":
-                prefix, label, ref, expr, run, ao_env = name + ":", fm.label, fm.ref, fm.expr, self.run_formula, self.ao_env
+                prefix, label, ref, expr, run, ao_env = name + ":", fm.label, fm.ref, fm.expr, self.run_formula, self.ao_values
                 for ao in aos:
                     env, refs = ao_env(ao)
                     code = ao.codigo
                     run(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), expr, env, refs)
-            elif fm.scope == "plan":
-                env: dict[str, Decimal | None] = {}
-                refs: dict[str, Any] = {}
-                for key in ("pim", "devengado"):
+            elif fm.scope == "plan" and not self.reads_figures(fm):
+                self.figure_formula(name, fm)
+
+    def reads_figures(self, fm) -> bool:
+        steps = self.__dict__.get("_steps_set")
+        if steps is None:
+            steps = self._steps_set = set(self.rules.steps)
+        return any(n in steps for n in fm.expr.names)
+
+    def ao_values(self, ao: Activity) -> tuple[dict, Any]:
+        """The AO's formula inputs, computed once per evaluation."""
+        cache = self.__dict__.setdefault("_ao_values", {})
+        got = cache.get(id(ao))
+        if got is None:
+            got = cache[id(ao)] = self.ao_env(ao)
+        return got
+
+    def ao_sum(self, name: str, aos: list[Activity]) -> tuple[Decimal | None, str]:
+        """The sum of an AO input over ``aos``: N/D when an AO lacks it, or there is none."""
+        if not aos:
+            return None, f"no hay AO en el POI {self.year}"
+        vals, missing = [], []
+        for ao in aos:
+            v = self.ao_values(ao)[0].get(name)
+            (missing.append(ao.codigo) if v is None else vals.append(v))
+        if missing:
+            return None, f"suma de {name} de {len(aos)} AO: sin dato en " + ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
+        return _sum(vals), f"suma de {name} de {len(aos)} AO"
+
+    def figure_formula(self, name: str, fm) -> None:
+        """A formula of scope aei / oei / plan over the figures of the same owner, the sums of
+        its AOs' inputs, and (at plan scope) the POI's pim and devengado."""
+        m = self.plan.model
+        owners: list[tuple[str | None, Any]]
+        if fm.scope == "aei":
+            owners = [(a.codigo, a) for a in m.aei]
+        elif fm.scope == "oei":
+            owners = [(o.codigo, o) for o in m.oei]
+        else:
+            owners = [(None, None)]
+        params = self.params
+        for code, obj in owners:
+            env: dict[str, Decimal | None] = {}
+            refs: dict[str, Any] = {}
+            fig_inputs: dict[str, str] = {}
+            for n in fm.expr.sorted_names:
+                if n in params:
+                    continue
+                if fm.scope == "plan" and n in ("pim", "devengado"):
                     if self.poi is not None:
-                        env[key] = getattr(self.poi, key)
-                        refs[key] = (_Loc(None, ("poi", str(self.year), key)), None if env[key] is not None else "N/D o ausente en el plan")
+                        env[n] = getattr(self.poi, n)
+                        refs[n] = (_Loc(None, ("poi", str(self.year), n)), None if env[n] is not None else "N/D o ausente en el plan")
                     else:
-                        env[key] = None
-                        refs[key] = (_Loc(None, ("poi",)), f"el plan no tiene POI {self.year}")
-                if self.period is not None:
-                    self.semester_plan_env(env, refs)
-                f = Figure(id=figure_id(name, None), kind=name, code=None, scope="plan", label=fm.label, rule=fm.ref)
-                self.run_formula(f, fm.expr, env, refs)
+                        env[n], refs[n] = None, (_Loc(None, ("poi",)), f"el plan no tiene POI {self.year}")
+                    continue
+                if n in V.AO_SUMS:
+                    aos = [a for _, a in (self.members(fm.scope, code, "ao"))]
+                    env[n], note = self.ao_sum(V.AO_SUMS[n], aos)
+                    refs[n] = (_Loc(None, ("poi", str(self.year))), note)
+                    continue
+                g = self.figures.get(figure_id(n, code))
+                env[n] = None if g is None else g.exact
+                fig_inputs[n] = figure_id(n, code)
+                refs[n] = (None, g.reason if g is not None and g.exact is None else (None if g is not None else f"no hay cifra {figure_id(n, code)}"))
+            if fm.scope == "plan" and self.period is not None:
+                plan_env = {k: env[k] for k in ("pim", "devengado") if k in env}
+                self.semester_plan_env(plan_env, refs)
+                env.update(plan_env)
+            f = Figure(id=figure_id(name, code), kind=name, code=code, scope=fm.scope, label=fm.label, rule=fm.ref, owner=getattr(obj, "oei", None) if obj is not None else None)
+            self.run_formula(f, fm.expr, env, refs)
+            if self.trace and fig_inputs:
+                for inp in f.inputs:
+                    if inp.name in fig_inputs and inp.note != "parámetro":
+                        inp.figure = fig_inputs[inp.name]
 
     # --- aggregates -------------------------------------------------------------------
 
-    def members(self, scope: str, code: str | None, rel: str) -> list[tuple[str, Any]]:
+    def members(self, scope: str, code: str | None, rel: str, of: str | None = None) -> list[tuple[str, Any]]:
+        if of is not None:  # indicators owned by an AEI, or by an OEI, only
+            level = self.plan.aei if of == "aei" else self.plan.oei
+            return [(c, i) for c, i in self.members(scope, code, rel) if i.de in level]
+        if scope == "oei" and rel == "ao":  # the AOs of the OEI's AEIs
+            return [x for a in self._grouped("aei").get(code, ()) for x in self._grouped("ao").get(a[0], ())]
         if scope != "plan" and rel in ("indicadores", "aei", "ao"):
             return list(self._grouped(rel).get(code, ()))
         m = self.plan.model
@@ -515,7 +668,12 @@ class _Evaluator:
     def aggregates(self) -> None:
         rules = self.rules
         m = self.plan.model
-        for name in rules.order:
+        for name in rules.steps or rules.order:
+            if name in rules.formulas:
+                fm = rules.formulas[name]
+                if fm.scope != "plan" or self.reads_figures(fm):
+                    self.figure_formula(name, fm)
+                continue
             ag = rules.aggregates[name]
             if ag.scope == "plan":
                 owners: list[tuple[str | None, Any]] = [(None, None)]
@@ -534,11 +692,12 @@ class _Evaluator:
                     method=ag.method,
                     owner=getattr(obj, "oei", None) if obj is not None else None,
                 )
-                self.aggregate(f, ag, self.members(ag.scope, code, ag.members))
+                self.aggregate(f, ag, self.members(ag.scope, code, ag.members, ag.of))
 
     def aggregate(self, f: Figure, ag, members: list[tuple[str, Any]]) -> None:
         rules = self.rules
-        use_exact = rules.intermediates == "exactos"
+        intermediates = ag.intermediates or rules.intermediates
+        use_exact = intermediates == "exactos"
         trace = self.trace
         values: list[tuple[Decimal, Any, Input | None]] = []
         missing: list[str] = []
@@ -562,7 +721,9 @@ class _Evaluator:
                 missing.append(f"{code} ({mf.reason})" if mf.reason else code)
             else:
                 values.append((v, obj, inp))
-        f.formula = f"{ag.method}({ag.value} de {ag.members})"
+        members_text = ag.members + (f" de {ag.of.upper()}" if ag.of else "")
+        values_text = "valores exactos" if use_exact else "valores redondeados"
+        f.formula = f"{ag.method}({ag.value} de {members_text}; {values_text})"
         if missing and ag.no_data == "propagar":
             f.status, f.reason = ND, f"sin dato en {', '.join(missing)} (sin_dato = propagar)"
             self.finish(f)
@@ -621,7 +782,7 @@ class _Evaluator:
                     inp.weight = raw / total
                     inp.note = f"relevancia {r}, peso {raw}/{total}"
             f.exact = _sum(v * raw for (v, _, _), raw in zip(values, raws)) / total
-            f.formula = f"media_ponderada({ag.value} de {ag.members}; pesos: {ag.weighting} = {scheme.text})"
+            f.formula = f"media_ponderada({ag.value} de {members_text}; {values_text}; pesos: {ag.weighting} = {scheme.text})"
             if trace:
                 f.inputs.append(Input("ponderacion", None, ref=rules.ref("ponderacion", "esquemas", ag.weighting), note=f"{ag.weighting} = {scheme.text}", used=False))
         else:  # pragma: no cover - methods are validated at load

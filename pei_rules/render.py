@@ -141,6 +141,9 @@ def tables(ev: Evaluation, lang: str = "es") -> list[tuple[str, list[str], list[
     out.append((t(lang, "indicators"), [t(lang, "code"), t(lang, "owner"), t(lang, "sentido"), t(lang, "agregacion"), t(lang, "expected", year=_period_label(ev)), t(lang, "obtained", year=_period_label(ev)), f"{principal} (%)", t(lang, "band")], rows))
 
     ent_kinds = [k for k in rules.order if rules.aggregates[k].scope in ("oei", "aei")]
+    # formulas of AEI / OEI scope (e.g. the financial execution from the AOs), when the plan
+    # gives what they need for some AEI or OEI
+    ent_kinds += [n for n, fm in rules.formulas.items() if fm.scope in ("oei", "aei") and any(f.kind == n and f.value is not None for f in ev.figures.values())]
     headers = [t(lang, "code"), t(lang, "name")]
     for k in ent_kinds:
         headers += [f"{rules.label_of(k)} (%)", t(lang, "band")]
@@ -180,8 +183,29 @@ def tables(ev: Evaluation, lang: str = "es") -> list[tuple[str, list[str], list[
     secondary = {f"avance_{k}" for k in rules.advance_kinds}
     nr = [f for f in ev.not_recomputable() if f.kind not in secondary]
     if nr:
-        out.append((t(lang, "not_recomputable"), ["id", t(lang, "reason")], [[f.id, f.reason or ""] for f in nr]))
+        out.append((t(lang, "not_recomputable"), ["id", t(lang, "reason")], _not_recomputable_rows(ev, nr, lang)))
     return out
+
+
+def _not_recomputable_rows(ev: Evaluation, nr: list[Figure], lang: str) -> list[list[str]]:
+    """One row per figure; a kind none of whose figures has a value (a plan that gives no
+    financial data per AO, say) is one row, with the first figure's reason as the example."""
+    by_kind: dict[str, list[Figure]] = {}
+    for f in nr:
+        by_kind.setdefault(f.kind, []).append(f)
+    total = {}
+    for f in ev.figures.values():
+        total[f.kind] = total.get(f.kind, 0) + 1
+    rows, done = [], set()
+    for f in nr:
+        group = by_kind[f.kind]
+        if len(group) > 1 and len(group) == total[f.kind]:
+            if f.kind not in done:
+                done.add(f.kind)
+                rows.append([f"{f.kind}:* ({len(group)})", t(lang, "reports_all_without_data", example=f.id, reason=f.reason or "")])
+            continue
+        rows.append([f.id, f.reason or ""])
+    return rows
 
 
 def _period_label(ev: Evaluation) -> str:

@@ -54,7 +54,9 @@ from .tomlsource import SourceDoc, load_toml
 CASES_DIR = "casos"
 TARGETS = ("avance", "formula", "ponderacion", "agregado", "semaforo", "redondeo", "inferencia")
 EXPECT_KEYS = ("esperado", "redondeado", "banda", "motivo", "pesos", "sentido_inferido")
-COMMON_KEYS = ("nombre", "objetivo", "tolerancia", "nota", "conjunto") + EXPECT_KEYS
+#: a case exercising a zero-denominator decision cites its source (fuente) or says it is a
+#: judgement (criterio: why this reading was chosen where no source decides)
+COMMON_KEYS = ("nombre", "objetivo", "tolerancia", "nota", "conjunto", "fuente", "criterio") + EXPECT_KEYS
 TARGET_KEYS = {
     "avance": ("tipo", "sentido", "agregacion", "entradas"),
     "formula": ("formula", "entradas"),
@@ -249,8 +251,14 @@ class _Runner:
         env = self.inputs(case)
         kind = rules.advance_kinds[kname]
         f = Figure(id=figure_id(f"avance_{kname}", "CASO"), kind=f"avance_{kname}", code="CASO", scope="indicador", label=kind.label, rule=kind.refs[(s, a)])
-        ev.run_formula(f, kind.formulas[(s, a)], env, {})
+        zero = (kind.on_zero.get((s, a)), kind.on_zero_by_zero.get((s, a)))
+        ev.run_formula(f, kind.formulas[(s, a)], env, {}, zero if zero != (None, None) else None)
         covers = {("avance", kname, s, a)}
+        for table, d in (("si_division_por_cero", zero[0]), ("si_cero_entre_cero", zero[1])):
+            if d is not None and (f.rule == d.ref or (f.reason or "").endswith(f"sin dato, {d.ref})")):
+                covers.add(("cero", kname, table, s, a))
+                if not (isinstance(case.data.get("fuente"), str) or isinstance(case.data.get("criterio"), str)):
+                    raise self.bad(case, "fuente", "this case exercises a zero-denominator decision: cite its source (fuente = \"...\") or mark it as a judgement (criterio = \"...\")")
         if kname == rules.principal:
             main = Figure(id="avance_indicador:CASO", kind="avance_indicador", code="CASO", scope="indicador", label="", exact=f.exact, status=f.status, reason=f.reason)
             ev.finish(main)
@@ -455,6 +463,8 @@ def coverage_items(rules: RuleSet) -> set[tuple]:
     for kname, kind in rules.advance_kinds.items():
         for s, a in kind.formulas:
             items.add(("avance", kname, s, a))
+        for table, decisions in (("si_division_por_cero", kind.on_zero), ("si_cero_entre_cero", kind.on_zero_by_zero)):
+            items |= {("cero", kname, table, s, a) for s, a in decisions}
     items |= {("formula", n) for n in rules.formulas}
     items |= {("agregado", n) for n in rules.aggregates}
     items |= {("ponderacion", n) for n in rules.weight_schemes}
@@ -470,6 +480,8 @@ def coverage_items(rules: RuleSet) -> set[tuple]:
 def describe_item(item: tuple) -> str:
     if item[0] == "avance":
         return f"avance.tipos.{item[1]}.{item[2]}.{item[3]}"
+    if item[0] == "cero":
+        return f"avance.tipos.{item[1]}.{item[2]}.{item[3]}.{item[4]}"
     if item[0] == "formula":
         return f"formulas.{item[1]}"
     if item[0] == "agregado":

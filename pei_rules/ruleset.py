@@ -82,11 +82,24 @@ class Formula:
 
 
 @dataclass
+class ZeroDecision:
+    """What a zero denominator means for one (sentido, agregación) case of an advance kind:
+    ``expr`` gives the figure (e.g. ``tope``), or ``None`` keeps it without data."""
+
+    text: str
+    expr: Expression | None
+    ref: SourceRef
+
+
+@dataclass
 class AdvanceKind:
     name: str
     label: str
     formulas: dict[tuple[str, str], Expression]
     refs: dict[tuple[str, str], SourceRef]
+    # per case: a value divided by zero (si_division_por_cero) and 0/0 (si_cero_entre_cero)
+    on_zero: dict[tuple[str, str], ZeroDecision] = field(default_factory=dict)
+    on_zero_by_zero: dict[tuple[str, str], ZeroDecision] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,6 +113,8 @@ class Aggregate:
     no_data: str
     weighting: str | None
     ref: SourceRef
+    of: str | None = None  # members restricted to indicators owned by an "aei" or an "oei"
+    intermediates: str = "exactos"  # members' exact values, or their rounded (printed) values
 
 
 @dataclass
@@ -147,6 +162,12 @@ class RuleSet:
     intermediates: str
     decimals: dict[str, int]
     extra: dict[str, Any] = field(default_factory=dict)  # sections read by other modules
+    #: aggregates and figure formulas (scopes aei/oei/plan) in dependency order
+    steps: list[str] = field(default_factory=list)
+    #: figures an extending rule set switched off (activo = false): kind -> where
+    switched_off: dict[str, SourceRef] = field(default_factory=dict)
+    #: [agregacion_ao]: AO tipo de agregación category (or "sin_tipo") -> monthly method
+    ao_monthly: dict[str, str] = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
@@ -629,7 +650,9 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
 
     # vocabulary
     synonyms: dict[str, dict[str, str]] = {}
-    for fld in ("sentido", "agregacion"):
+    for fld in ("sentido", "agregacion", "agregacion_ao", "prioridad", "prioridad_ao"):
+        if fld not in ("sentido", "agregacion") and fld not in R.table(("vocabulario",)):
+            continue  # optional: the AO tipo de agregación and the prioridad words
         table = R.table(("vocabulario", fld))
         m: dict[str, str] = {}
         for cat, words in table.items():
@@ -669,16 +692,24 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             R.fail(("avance", "casos"), f"sentido '{s}' has no tipos de agregación: every sentido needs its cases")
     ind_names = set(V.SCOPE_INPUTS["indicador"]) | set(params)
     kinds: dict[str, AdvanceKind] = {}
+    switched_off: dict[str, SourceRef] = {}
     for kname, kt in R.table(("avance", "tipos")).items():
         if not isinstance(kt, dict):
             R.fail(("avance", "tipos", kname), "must be a table")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", kname):
             R.fail(("avance", "tipos", kname), "advance kind names are lower_case identifiers")
+        if not _active(R, ("avance", "tipos", kname)):
+            switched_off[f"avance_{kname}"] = R.ref(("avance", "tipos", kname, "activo"))
+            continue
         label = R.string(("avance", "tipos", kname, "etiqueta"), kname)
         forms: dict[tuple[str, str], Expression] = {}
         refs: dict[tuple[str, str], SourceRef] = {}
+        decisions: dict[str, dict[tuple[str, str], ZeroDecision]] = {"si_division_por_cero": {}, "si_cero_entre_cero": {}}
         for s, sub in kt.items():
-            if s in ("etiqueta", "etiqueta_en"):
+            if s in ("etiqueta", "etiqueta_en", "activo"):
+                continue
+            if s in decisions:
+                decisions[s] = _zero_decisions(R, ("avance", "tipos", kname, s), cases, ind_names, functions)
                 continue
             if s not in cases:
                 R.fail(("avance", "tipos", kname, s), f"'{s}' is not a sentido declared in [avance.casos]", suggestion=did_you_mean(s, cases) or None)
@@ -698,23 +729,36 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
                         f"case not covered: sentido '{s}' with agregación '{a}' has no formula",
                         suggestion=f'add {s}.{a} = "..." to [avance.tipos.{kname}]',
                     )
-        kinds[kname] = AdvanceKind(kname, label, forms, refs)
+        kinds[kname] = AdvanceKind(kname, label, forms, refs, decisions["si_division_por_cero"], decisions["si_cero_entre_cero"])
     principal = R.string(("avance", "principal"), choices=list(kinds))
     on_div0 = R.string(("avance", "division_por_cero"), "nd", choices=["nd", "error"])
 
-    # scalar formulas (POI and others)
+    # scalar formulas (POI and others); those of scope aei/oei/plan may read the figures
+    # (aggregates and formulas) of the same scope, by name
     formulas: dict[str, Formula] = {}
     reserved = {"avance_indicador"} | {f"avance_{k}" for k in kinds}
+    same_scope: dict[str, set[str]] = {sc: set() for sc in V.FIGURE_FORMULA_SCOPES}
+    for section in ("formulas", "agregados"):
+        for name, t in R.table((section,), {}).items():
+            if isinstance(t, dict) and _active(R, (section, name)) and t.get("ambito") in same_scope:
+                same_scope[t["ambito"]].add(name)
     for name, ft in R.table(("formulas",), {}).items():
         path = ("formulas", name)
         if not isinstance(ft, dict):
             R.fail(path, "must be a table with ambito and expr")
-        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "expr"])
+        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "expr", "activo"])
         if name in reserved:
             R.fail(path, f"'{name}' is reserved for indicator advance")
+        if not _active(R, path):
+            switched_off[name] = R.ref(path + ("activo",))
+            continue
         scope = R.string(path + ("ambito",), choices=list(V.FORMULA_SCOPES))
-        names = set(V.SCOPE_INPUTS[scope]) | set(params)
+        names = set(V.SCOPE_INPUTS[scope]) | set(params) | (same_scope.get(scope, set()) - {name})
         formulas[name] = Formula(name, R.string(path + ("etiqueta",), name), scope, R.expr(path + ("expr",), names, functions, f"formulas.{name}"), R.ref(path + ("expr",)))
+    for sc, figs in same_scope.items():
+        for name in sorted(figs & (set(V.SCOPE_INPUTS[sc]) | set(params))):
+            section = "formulas" if name in formulas else "agregados"
+            R.fail((section, name), f"figure name '{name}' is also an input or parameter of scope '{sc}': rename it")
 
     # weighting
     R.known_keys(("ponderacion",), ["esquema", "esquemas"])
@@ -730,11 +774,17 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         path = ("agregados", name)
         if not isinstance(at, dict):
             R.fail(path, "must be a table")
-        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion"])
+        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion", "activo", "de", "intermedios"])
         if name in known_kinds:
             R.fail(path, f"'{name}' is already the name of a formula")
+        if not _active(R, path):
+            switched_off[name] = R.ref(path + ("activo",))
+            continue
         scope = R.string(path + ("ambito",), choices=list(V.AGGREGATE_SCOPES))
         members = R.string(path + ("miembros",), choices=list(V.MEMBERS[scope]))
+        of = R.string(path + ("de",), None, choices=V.OWNER_LEVELS) if "de" in at else None
+        if of is not None and members != "indicadores":
+            R.fail(path + ("de",), "'de' restricts indicators by the level of their owner; miembros is not 'indicadores'")
         method = R.string(path + ("metodo",), choices=list(V.METHODS))
         weighting = None
         if method in V.WEIGHTED_METHODS:
@@ -753,6 +803,8 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             no_data=R.string(path + ("sin_dato",), "excluir", choices=["excluir", "propagar"]),
             weighting=weighting,
             ref=R.ref(path + ("metodo",)),
+            of=of,
+            intermediates=R.string(path + ("intermedios",), None, choices=V.INTERMEDIATES) if "intermedios" in at else None,
         )
     # check member values exist with the right scope, and order (no cycles)
     def kind_scope(k: str) -> str | None:
@@ -766,6 +818,8 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
 
     for a in aggregates.values():
         ks = kind_scope(a.value)
+        if ks is None and a.value in switched_off:
+            R.fail(("agregados", a.name, "valor"), f"'{a.value}' is switched off (activo = false, {switched_off[a.value]}): switch this aggregate off too")
         if ks is None:
             R.fail(("agregados", a.name, "valor"), f"unknown figure '{a.value}'", suggestion=did_you_mean(a.value, list(known_kinds | set(aggregates))) or None)
         want = V.MEMBER_SCOPE[a.members]
@@ -788,6 +842,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
 
     for n in aggregates:
         visit(n, [])
+    steps = _steps(R, aggregates, formulas)
 
     # semáforo
     R.known_keys(("semaforo",), ["compara", "sin_dato", "sin_dato_en", "escalas", "aplicar"])
@@ -822,6 +877,8 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     band_for: dict[str, str] = {}
     all_kinds = known_kinds | set(aggregates)
     for kind, sname in R.table(("semaforo", "aplicar"), {}).items():
+        if kind in switched_off:
+            continue  # an inherited figure switched off: its band assignment goes with it
         if kind not in all_kinds:
             R.fail(("semaforo", "aplicar", kind), f"unknown figure '{kind}'", suggestion=did_you_mean(kind, all_kinds) or None)
         band_for[kind] = R.string(("semaforo", "aplicar", kind), choices=list(scales))
@@ -831,7 +888,11 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         cpath = ("conteos", cname)
         if not isinstance(ct, dict):
             R.fail(cpath, "must be a table")
-        R.known_keys(cpath, ["etiqueta", "etiqueta_en", "figura", "de"])
+        if _active(R, cpath) is False:
+            continue
+        R.known_keys(cpath, ["etiqueta", "etiqueta_en", "figura", "de", "activo"])
+        if ct.get("figura") in switched_off:
+            R.fail(cpath + ("figura",), f"'{ct['figura']}' is switched off (activo = false): switch this count off too (activo = false)")
         fig = R.string(cpath + ("figura",), choices=sorted(all_kinds))
         if fig not in band_for:
             R.fail(cpath + ("figura",), f"'{fig}' has no scale in [semaforo.aplicar]: it cannot be counted by band")
@@ -846,6 +907,8 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     inter = R.string(("redondeo", "intermedios"), "exactos", choices=["exactos", "redondeados"])
     decimals: dict[str, int] = {}
     for kind in R.table(("redondeo", "decimales")):
+        if kind in switched_off:
+            continue
         if kind not in all_kinds:
             R.fail(("redondeo", "decimales", kind), f"unknown figure '{kind}'", suggestion=did_you_mean(kind, all_kinds) or None)
         decimals[kind] = R.integer(("redondeo", "decimales", kind), lo=0, hi=10)
@@ -853,6 +916,9 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         if kind not in decimals:
             R.fail(("redondeo", "decimales"), f"figure '{kind}' has no number of decimals", suggestion=f"add {kind} = 2")
 
+    ao_monthly = _ao_monthly(R, synonyms)
+    if principal in switched_off:
+        R.fail(("avance", "principal"), f"the principal advance '{principal}' is switched off")
     lineage = leaves.get((META, "_linaje"), ([rid], None))[0]
     extends = list(lineage[1:]) if lineage and lineage[0] == rid else list(lineage)
     extra = {k: R.tree[k] for k in R.tree if k not in V.CORE_SECTIONS}
@@ -891,7 +957,80 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         intermediates=inter,
         decimals=decimals,
         extra=extra,
+        steps=steps,
+        switched_off=switched_off,
+        ao_monthly=ao_monthly,
     )
+
+
+def _active(R: _Reader, path: tuple) -> bool:
+    """``activo = false`` switches an (inherited) figure off; anything else but a boolean is an error."""
+    v = R.get(path + ("activo",), True)
+    if not isinstance(v, bool):
+        R.fail(path + ("activo",), "must be true or false")
+    return v
+
+
+def _zero_decisions(R: _Reader, path: tuple, cases: dict, names: set[str], functions: frozenset[str]) -> dict[tuple[str, str], ZeroDecision]:
+    """``[avance.tipos.T.si_division_por_cero]`` / ``si_cero_entre_cero``: per (sentido, agregación),
+    ``"sin_dato"`` or an expression (e.g. ``"tope"``) giving the figure when the denominator is 0."""
+    out: dict[tuple[str, str], ZeroDecision] = {}
+    for s, sub in R.table(path).items():
+        if s not in cases:
+            R.fail(path + (s,), f"'{s}' is not a sentido declared in [avance.casos]", suggestion=did_you_mean(s, cases) or None)
+        if not isinstance(sub, dict):
+            R.fail(path + (s,), "must be a table of tipo de agregación = decision")
+        for a in sub:
+            if a not in cases[s]:
+                R.fail(path + (s, a), f"'{a}' is not a case of sentido '{s}' in [avance.casos]", suggestion=did_you_mean(a, cases[s]) or None)
+            text = R.string(path + (s, a))
+            expr = None if text == V.NO_DATA_DECISION else R.expr(path + (s, a), names, functions, ".".join(map(str, path + (s, a))))
+            out[(s, a)] = ZeroDecision(text, expr, R.ref(path + (s, a)))
+    return out
+
+
+def _steps(R: _Reader, aggregates: dict, formulas: dict) -> list[str]:
+    """Aggregates and figure-reading formulas (scopes aei/oei/plan) in dependency order."""
+    nodes = set(aggregates) | {n for n, f in formulas.items() if f.scope in V.FIGURE_FORMULA_SCOPES}
+    deps: dict[str, list[str]] = {}
+    for n in nodes:
+        if n in aggregates:
+            deps[n] = [aggregates[n].value] if aggregates[n].value in nodes else []
+        else:
+            deps[n] = [x for x in formulas[n].expr.sorted_names if x in nodes]
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(n: str, stack: list[str]) -> None:
+        if state.get(n) == 2:
+            return
+        if state.get(n) == 1:
+            R.fail(("agregados" if n in aggregates else "formulas", n), f"circular figures: {' -> '.join(stack + [n])}")
+        state[n] = 1
+        for d in deps[n]:
+            visit(d, stack + [n])
+        state[n] = 2
+        order.append(n)
+
+    for n in list(aggregates) + [n for n in formulas if n in nodes]:
+        visit(n, [])
+    return order
+
+
+def _ao_monthly(R: _Reader, synonyms: dict) -> dict[str, str]:
+    """``[agregacion_ao]``: per AO tipo de agregación (a category of [vocabulario.agregacion_ao], or
+    "sin_tipo"), how the annual physical value comes from the 12 months."""
+    table = R.table(("agregacion_ao",), {})
+    cats = set(synonyms.get("agregacion_ao", {}).values()) | {V.NO_AO_AGGREGATION}
+    out: dict[str, str] = {}
+    for cat in table:
+        if cat not in cats:
+            R.fail(("agregacion_ao", cat), f"'{cat}' is not a category of [vocabulario.agregacion_ao] (nor '{V.NO_AO_AGGREGATION}')", suggestion=did_you_mean(str(cat), cats) or None)
+        out[cat] = R.string(("agregacion_ao", cat), choices=V.MONTHLY_METHODS)
+    if table:
+        for cat in sorted(cats - set(out)):
+            R.fail(("agregacion_ao",), f"tipo de agregación '{cat}' has no method: every category needs one", suggestion=f'{cat} = "suma"')
+    return out
 
 
 def _check_partition(R: _Reader, spath: tuple, bands: list[Band]) -> None:
@@ -908,3 +1047,11 @@ def _check_partition(R: _Reader, spath: tuple, bands: list[Band]) -> None:
     last = bands[-1]
     if last.upper is not None:
         R.fail(spath + ("bandas", last.name, "intervalo"), f"gap: values above {last.upper} fall in no band", suggestion="end the highest band at +inf")
+
+
+def forget_rulesets_under(folder: Path) -> None:
+    """Drop the cached rule sets loaded from ``folder`` or below (a temporary folder that is
+    gone: ``pei-rules serve`` loads user-supplied rule sets from one)."""
+    prefix = str(Path(folder).resolve())
+    for key in [k for k in _cache if k[0] == prefix or k[0].startswith(prefix + os.sep) or any(o.startswith(prefix + os.sep) for o in k[1])]:
+        _cache.pop(key, None)

@@ -20,19 +20,32 @@ RULE_SECTIONS = [
     "unidades",
     "inferencia_sentido",
     "periodos",
+    "agregacion_ao",
+    "impresion",
     "informe",
 ]
-CORE_SECTIONS = set(RULE_SECTIONS[:10])
+CORE_SECTIONS = set(RULE_SECTIONS[:10]) | {"agregacion_ao"}
 META_KEYS = ["id", "titulo", "directiva", "vigencia", "anclado", "anclaje", "periodos", "funciones", "extends", "notas"]
 PERIODS = ["anual", "semestral"]
 
 #: inputs available to formulas, by scope
 SCOPE_INPUTS = {
     "indicador": ["obtenido", "esperado", "base", "obtenido_acumulado", "esperado_acumulado", "esperado_final"],
-    "ao": ["programado", "ejecutado"],
-    "plan": ["pim", "devengado"],
+    # physical (annual, or from the months per [agregacion_ao]) and financial (PIM / devengado:
+    # annual, or the sum of the months) values of the AO
+    "ao": ["programado", "ejecutado", "pim", "devengado"],
+    # the POI's own totals, and the sums over all the year's AOs (below)
+    "plan": ["pim", "devengado", "programado_ao", "ejecutado_ao", "pim_ao", "devengado_ao"],
+    # formulas of these scopes also read the figures of the same AEI / OEI (aggregates, formulas)
+    "aei": ["programado_ao", "ejecutado_ao", "pim_ao", "devengado_ao"],
+    "oei": ["programado_ao", "ejecutado_ao", "pim_ao", "devengado_ao"],
 }
-FORMULA_SCOPES = ["ao", "plan", "indicador"]
+#: inputs of aei/oei/plan formulas that add up an AO input over the AOs of the AEI, of the
+#: OEI's AEIs, or of the whole POI; N/D when an AO lacks it or there is no AO
+AO_SUMS = {"programado_ao": "programado", "ejecutado_ao": "ejecutado", "pim_ao": "pim", "devengado_ao": "devengado"}
+FORMULA_SCOPES = ["ao", "plan", "indicador", "aei", "oei"]
+#: scopes whose formulas may read other figures of the same owner
+FIGURE_FORMULA_SCOPES = ("aei", "oei", "plan")
 WEIGHT_INPUTS = ["r", "r_max", "r_min", "n"]
 ALL_INPUT_NAMES = {n for v in SCOPE_INPUTS.values() for n in v} | set(WEIGHT_INPUTS)
 
@@ -40,12 +53,23 @@ AGGREGATE_SCOPES = ["aei", "oei", "plan"]
 #: which members each scope can aggregate
 MEMBERS = {
     "aei": ["indicadores", "ao"],
-    "oei": ["indicadores", "aei"],
+    "oei": ["indicadores", "aei", "ao"],
     "plan": ["aei", "oei", "ao", "indicadores"],
 }
 MEMBER_SCOPE = {"indicadores": "indicador", "aei": "aei", "oei": "oei", "ao": "ao"}
 METHODS = ["media", "media_ponderada", "mediana", "minimo", "maximo", "suma"]
 WEIGHTED_METHODS = {"media_ponderada"}
+#: which members' values an aggregate reads: exact (unrounded) or rounded as printed
+INTERMEDIATES = ["exactos", "redondeados"]
+#: owner levels an aggregate or count of indicators can be restricted to
+OWNER_LEVELS = ["aei", "oei"]
+
+#: how an AO's annual physical value comes from its 12 monthly values ([agregacion_ao])
+MONTHLY_METHODS = ["suma", "ultimo", "maximo", "media"]
+#: the [agregacion_ao] entry for an AO that declares no tipo de agregación
+NO_AO_AGGREGATION = "sin_tipo"
+#: the value of a zero-denominator decision that keeps the figure without data
+NO_DATA_DECISION = "sin_dato"
 
 ROUNDING_MODES = {
     "half_up": ROUND_HALF_UP,
