@@ -48,6 +48,7 @@ def test_cells_from_the_reader_library():
     assert isinstance(N.parse_value(True), N.NotANumber)
     assert isinstance(N.parse_value(None), N.Empty)
     assert isinstance(N.parse_text("31/12/2023"), N.DateValue)
+    assert N.parse_value(float("inf")).reason == N.parse_value(float("nan")).reason == "imp_num_not_finite"
 
 
 @settings(max_examples=300, deadline=None)

@@ -44,7 +44,7 @@ class Values:
         self._decided_by_sheet: set[int] = set()
         self._ambiguous_reported: set[int] = set()
 
-    def number(self, r: int, c: int | None, *, nd: bool = True) -> N.Number | N.NoData | None:
+    def number(self, r: int, c: int | None) -> N.Number | N.NoData | None:
         """A number, ``NoData`` or None (empty); problems are collected."""
         if c is None:
             return None
@@ -53,10 +53,7 @@ class Values:
         if isinstance(v, N.Empty):
             return None
         if isinstance(v, N.NoData):
-            if nd:
-                return v
-            self.p.error(self.grid.where(r, c), "imp_num_nd_not_allowed")
-            return None
+            return v
         if isinstance(v, N.Ambiguous):
             sep = self.conv.get(c)
             if sep is None and self.sheet_sep:

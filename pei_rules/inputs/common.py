@@ -66,8 +66,8 @@ def printed(values: Values, r: int, c: int) -> str | None:
     return v.text
 
 
-def num(values: Values, r: int, c: int | None, *, nd: bool = True) -> Num | None:
-    v = values.number(r, c, nd=nd)
+def num(values: Values, r: int, c: int | None) -> Num | None:
+    v = values.number(r, c)
     if v is None:
         return None
     if isinstance(v, N.NoData):

@@ -194,7 +194,7 @@ def _merge(g: Grid, r: int, H: Header, obj: dict, key: str, value, fld: str, pro
     if obj.get(key) in (None, ""):
         obj[key] = value
     elif obj[key] != value:
-        problems.error(g.where(r, H.col(fld)), "imp_tidy_conflict", code=obj["codigo"], key=key, other=str(obj[key]), row=obj["_row"] + 1)
+        problems.error(g.where(r, H.col(fld)), "imp_tidy_conflict", code=obj["codigo"], field=key, other=str(obj[key]), row=obj["_row"] + 1)
 
 
 def read_ao(header: Header, draft: Draft, problems: Collector) -> None:
