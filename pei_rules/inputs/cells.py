@@ -10,6 +10,7 @@ from .problems import Collector
 from .readers import Grid
 
 MAX_ABS = Decimal("1e15")
+_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
 
 class Values:
@@ -110,7 +111,14 @@ class Values:
         return None
 
     def text(self, r: int, c: int | None) -> str:
+        """The cell's text; a line break inside the cell (a wrapped name) is one space, other
+        spaces are kept as written."""
         if c is None:
             return ""
-        return " ".join(self.grid.text(r, c).split())
+        return one_line(self.grid.text(r, c))
+
+
+def one_line(text: str) -> str:
+    """A cell's text with each line break (and the spaces around it) as one space."""
+    return _BREAKS.sub(" ", text).strip()
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..i18n import msg
 from . import numbers as N
-from .cells import Values
+from .cells import Values, one_line
 from .draft import Num
 from .headers import norm
 from .problems import col_letter
@@ -102,13 +102,13 @@ def title_pairs(grid: Grid, last_row: int) -> list[tuple[int, int, str, str]]:
             if ":" in t:
                 k, _, v = t.partition(":")
                 if v.strip():
-                    out.append((r, c, norm(k), " ".join(v.split())))
+                    out.append((r, c, norm(k), one_line(v)))
                     c += 1
                     continue
                 t = k
             nxt = next((j for j in range(c + 1, len(texts)) if texts[j] and row[j].merged_from != (r, c)), None)
             if nxt is not None and norm(t) in set(_ENTITY_KEYS) | {"periodo", "periodo pei", "ano", "anio", "ejercicio", "ano fiscal", "pim", "devengado"}:
-                out.append((r, nxt, norm(t), " ".join(texts[nxt].split())))
+                out.append((r, nxt, norm(t), one_line(texts[nxt])))
                 c = nxt + 1
                 continue
             c += 1

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from ..errors import did_you_mean
 from ..i18n import msg
-from .cells import Values
+from .cells import Values, one_line
 from .common import num, printed, priority_value, source, split_code, title_pairs, title_year
 from .draft import Draft, Num
 from .headers import MONTH_RE, MONTH_WORDS, MONTHS, FieldSpec, Header, find_header, norm, report_columns
@@ -113,7 +113,7 @@ def read(header: Header, draft: Draft, problems: Collector, opts: Options) -> No
             continue
         cell = g.cell(r, c_name) if c_name is not None else None
         if cell is not None and cell.text and cell.merged_from is None:
-            cur.names.append(" ".join(cell.text.split()))
+            cur.names.append(one_line(cell.text))
         for fld in ("oei", "aei", "centro", "unidad", "agregacion", "prioridad"):
             c = H.col(fld)
             t = V.text(r, c)
