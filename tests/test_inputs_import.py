@@ -269,3 +269,24 @@ def test_cli_error_in_english_and_nothing_written(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{p}, hoja «Reporte», fila 9, columna J (celda «abc»): se esperaba un número o «N/D»" in err
     assert "Traceback" not in err
+
+
+def test_formulas_with_computed_values_are_read(tmp_path):
+    """A working file with formulas, saved by a spreadsheet program (LibreOffice here), is read by its values."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is needed (.ci/run installs it)"
+    (tmp_path / "src").mkdir()
+    src = B.b7_workbook(tmp_path / "src" / "b7.xlsx", mutate=_formula)
+    out = tmp_path / "out"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xlsx", "--outdir", str(out), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    res = convert_files([out / "b7.xlsx"])
+    m = load_plan_text(tmp_path, res.text).model
+    assert m.indicador[1].logro_esperado[2021] == Decimal(12)  # =6*2, computed and stored by LibreOffice
+
+
+def _formula(ws, start):
+    ws.cell(10, start["Logros esperados"]).value = "=6*2"
