@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +23,15 @@ import import_books as B
 from conftest import PLANS
 
 IMPORT = PLANS / "zed-ilo" / "import"
+
+
+def need(program: str, package: str) -> None:
+    """LibreOffice/poppler: installed by .ci/run in CI (a failure there); skipped elsewhere."""
+    if shutil.which(program):
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but {program} is missing: .ci/run must install it ({package})")
+    pytest.skip(f"{program} is not installed ({package}); CI runs these tests")
 
 
 @pytest.fixture(scope="module")
@@ -273,11 +285,8 @@ def test_cli_error_in_english_and_nothing_written(tmp_path, capsys):
 
 def test_formulas_with_computed_values_are_read(tmp_path):
     """A working file with formulas, saved by a spreadsheet program (LibreOffice here), is read by its values."""
-    import shutil
-    import subprocess
-
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is needed (.ci/run installs it)"
+    need("soffice", "libreoffice-calc-nogui")
+    soffice = shutil.which("soffice")
     (tmp_path / "src").mkdir()
     src = B.b7_workbook(tmp_path / "src" / "b7.xlsx", mutate=_formula)
     out = tmp_path / "out"
