@@ -1106,3 +1106,11 @@ def _check_partition(R: _Reader, spath: tuple, bands: list[Band]) -> None:
     last = bands[-1]
     if last.upper is not None:
         R.fail(spath + ("bandas", last.name, "intervalo"), f"gap: values above {last.upper} fall in no band", suggestion="end the highest band at +inf")
+
+
+def forget_rulesets_under(folder: Path) -> None:
+    """Drop the cached rule sets loaded from ``folder`` or below (a temporary folder that is
+    gone: ``pei-rules serve`` loads user-supplied rule sets from one)."""
+    prefix = str(Path(folder).resolve())
+    for key in [k for k in _cache if k[0] == prefix or k[0].startswith(prefix + os.sep) or any(o.startswith(prefix + os.sep) for o in k[1])]:
+        _cache.pop(key, None)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import time
 import re
+import tempfile
 import tomllib
 import warnings
 import zipfile
@@ -24,6 +27,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from pei_rules import ruleset
 from pei_rules.cli import main
 from pei_rules.serve.app import API_ROUTES, create_app
 from pei_rules.serve.openapi import openapi_schema
@@ -380,3 +384,64 @@ def test_every_broken_plan_fixture_is_a_json_error_with_its_location(client, sch
         assert f"{file}:{spec['line']}" in text, text
     if "key" in spec and file == f"{name}.toml":
         assert spec["key"] in text, text
+
+
+# --- user-supplied rule sets: only with --allow-user-rules, under the same sandbox ----------------
+
+FIJO = (ROOT / "rules" / "ceplan-2023-fijo-321" / "ruleset.toml").read_text(encoding="utf-8")
+DRAFT = FIJO.replace('id = "ceplan-2023-fijo-321"', 'id = "borrador-2026"', 1)
+OVERRIDE = '[ponderacion]\nesquema = "fijo_3_2_1"\n'
+
+
+@pytest.fixture(scope="module")
+def open_client():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return TestClient(create_app(Settings(allow_user_rules=True)))
+
+
+def test_user_rules_are_refused_unless_the_server_allows_them(client, schema):
+    body = {"plan": ZED.read_text(encoding="utf-8"), "year": 2023, "rules_files": {"ruleset.toml": DRAFT}}
+    e = error_of(schema, client.post("/api/evaluate", json=body), 403)
+    assert e["code"] == "user_rules" and "--allow-user-rules" in e["message"]
+
+
+def test_a_whole_user_rule_set_and_an_override_give_the_cli_figures(open_client, schema, tmp_path):
+    cached = len(ruleset._cache)
+    text = ZED.read_text(encoding="utf-8")
+    cli = cli_json(tmp_path, "evaluate", str(ZED), "--year", "2023", "--rules", "ceplan-2023-fijo-321")
+    r = open_client.post("/api/evaluate", json={"plan": text, "year": 2023, "rules_files": {"ruleset.toml": DRAFT}})
+    assert r.status_code == 200, r.text
+    doc = checked(schema, r, "/api/evaluate")
+    assert [(f["id"], f["value"], f["band"]) for f in doc["figures"]] == [(f["id"], f["value"], f["band"]) for f in cli["figures"]]
+    assert doc["summary"] == cli["summary"] and doc["summary"]["ejecucion_ponderada"] != "95.10"
+    assert doc["receipt"]["rule_set"]["id"] == "borrador-2026"
+    files = [("plan", ("p.toml", ZED.read_bytes(), "application/toml")), ("rules_files", ("reglas-propias.toml", OVERRIDE.encode(), "application/toml"))]
+    r = open_client.post("/api/evaluate", files=files, data={"year": "2023", "rules": "ceplan-2023"})
+    assert r.status_code == 200, r.text
+    assert r.json()["summary"] == cli["summary"]
+    assert "reglas-propias.toml" in r.json()["receipt"]["rule_set_choice"]
+    # diff: the server's set against the user's draft
+    r = open_client.post("/api/diff", json={"plan": text, "year": 2023, "rules": ["ceplan-2023", "ceplan-2023"], "rules_files": {"ruleset.toml": DRAFT}})
+    assert r.status_code == 200, r.text
+    assert "ejecucion_ponderada" in {f["id"] for f in checked(schema, r, "/api/diff")["figures"]}
+    assert len(ruleset._cache) <= cached + 2  # the temporary folders' rule sets are not kept
+    assert not [p for p in Path(tempfile.gettempdir()).glob("reglas-usuario-*") if p.is_dir() and p.stat().st_uid == os.getuid() and p.stat().st_mtime > time.time() - 60]
+
+
+@pytest.mark.parametrize("extends", ["/etc", "../ceplan-2023", "rules/ceplan-2023", "no-existe"])
+def test_a_user_rule_set_extends_only_server_ids(open_client, schema, extends):
+    draft = DRAFT.replace('extends = "ceplan-2023"', f'extends = "{extends}"', 1)
+    body = {"plan": ZED.read_text(encoding="utf-8"), "year": 2023, "rules_files": {"ruleset.toml": draft}}
+    e = error_of(schema, open_client.post("/api/evaluate", json=body), 422)
+    assert e["code"] == "user_extends" and extends in e["message"]
+
+
+def test_a_user_rule_set_is_sandboxed(open_client, schema):
+    bad = OVERRIDE + '\n[ponderacion.esquemas]\nfijo_3_2_1 = "__import__(\'os\').getcwd()"\n'
+    body = {"plan": ZED.read_text(encoding="utf-8"), "year": 2023, "rules": "ceplan-2023", "rules_files": {"reglas-propias.toml": bad}}
+    e = error_of(schema, open_client.post("/api/evaluate", json=body), 422)
+    assert e["code"] == "rules" and e["detail"]["file"].endswith("reglas-propias.toml") and e["detail"]["line"]
+    two = {"a.toml": OVERRIDE, "b.toml": OVERRIDE}
+    e = error_of(schema, open_client.post("/api/evaluate", json={"plan": ZED.read_text(encoding="utf-8"), "year": 2023, "rules_files": two}), 422)
+    assert e["code"] == "user_rules_shape"

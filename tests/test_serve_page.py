@@ -11,6 +11,7 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import openpyxl
 import pytest
 from report_helpers import write_plans
 
@@ -124,6 +125,12 @@ def test_downloads(client, zed_report, tmp_path):
     assert html.startswith("<!DOCTYPE html>") and "95.10" in html
     assert client.get(f"/informe/{token}/descargar/verificacion.json").json()["format"] == "pei-rules/check"
     assert client.get(f"/informe/{token}/descargar/auditoria.json").json()["format"] == "pei-rules/audit"
+    r = client.get(f"/informe/{token}/descargar/anexos.xlsx")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    wb = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+    cells = {str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None}
+    assert "ZEDILO" in " ".join(cells) or any("ZED ILO" in c for c in cells)
+    assert {"95.1", "92.59", "74.27"} <= cells  # numbers stored as numbers
     assert client.get(f"/informe/{token}/descargar/..%2F..%2Fetc%2Fpasswd").status_code == 404
     assert client.get(f"/informe/{token}/descargar/otro.txt").status_code == 404
 
@@ -182,3 +189,21 @@ def test_errors_are_spanish_pages_never_traces(client):
     assert r.status_code == 404 and "vuelva a subir el plan" in r.text
     r = client.get("/nada")
     assert r.status_code == 404 and "Página no encontrada." in r.text
+
+
+def test_own_rules_field_only_when_the_server_allows_it(client):
+    assert 'name="reglas_archivos"' not in client.get("/").text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        open_client = TestClient(create_app(Settings(allow_user_rules=True)))
+    assert 'name="reglas_archivos"' in open_client.get("/").text
+    files = [
+        ("archivos", ("pei.toml", ZED.read_bytes(), "application/toml")),
+        ("reglas_archivos", ("reglas-propias.toml", b'[ponderacion]\nesquema = "fijo_3_2_1"\n', "application/toml")),
+    ]
+    r = open_client.post("/evaluar", files=files, data={"anio": "2023", "reglas": "ceplan-2023"}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:1000]
+    html = open_client.get(r.headers["location"]).text
+    assert "94.25" in html and "reglas-propias.toml" in html
+    r = client.post("/evaluar", files=files, data={"anio": "2023"})
+    assert r.status_code == 403 and "--allow-user-rules" in r.text

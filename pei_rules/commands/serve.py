@@ -27,6 +27,11 @@ def register(sub) -> None:
     p.add_argument("--max-upload-mb", type=float, default=Settings.max_body_bytes / MIB, metavar="MIB", help="largest upload, all files together (default %(default)g)")
     p.add_argument("--max-file-mb", type=float, default=Settings.max_file_bytes / MIB, metavar="MIB", help="largest single file (default %(default)g)")
     p.add_argument("--max-files", type=int, default=Settings.max_files, metavar="N", help="files per upload, zip members included (default %(default)d)")
+    p.add_argument(
+        "--allow-user-rules",
+        action="store_true",
+        help="also evaluate rule files the user uploads (an override file, or a whole rule set extending a server set by id), under the same sandbox",
+    )
     p.add_argument("--lang", choices=("es", "en"), default="es", help="language of the start-up message (the page has its own switch)")
     p.set_defaults(func=run)
 
@@ -45,6 +50,7 @@ def run(args) -> int:
         max_file_bytes=int(args.max_file_mb * MIB),
         max_files=args.max_files,
         workers=args.workers,
+        allow_user_rules=args.allow_user_rules,
     )
     import uvicorn  # only this command needs the server; keeps the other commands' start-up fast
 

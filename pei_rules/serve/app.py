@@ -26,6 +26,7 @@ from ..errors import PeiError
 from ..explain import all_addresses
 from ..html_report import render_html
 from ..i18n import LANGS
+from ..outputs.xlsx import workbook_bytes
 from ..render import render_json
 from . import page
 from .errors import ServeError, from_library
@@ -35,6 +36,7 @@ from .settings import Settings
 from .uploads import PlanSource, Upload, clean_name, expand, plan_sources
 
 log = logging.getLogger("pei_rules.serve")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class BodyTooLarge(Exception):
@@ -153,26 +155,28 @@ def api_endpoint(fn):
 # --- reading requests ------------------------------------------------------------------------------
 
 
-async def _uploads(request: Request, field_names: tuple[str, ...]) -> tuple[list[Upload], dict[str, list[str]]]:
-    """Files and text fields of a multipart form (files read into memory, bounded)."""
+async def _uploads(request: Request) -> tuple[dict[str, list[Upload]], dict[str, list[str]]]:
+    """Files (by field) and text fields of a multipart form; files read into memory, bounded."""
     s: Settings = request.app.state.service.settings
     async with request.form(max_files=s.max_files, max_fields=200, max_part_size=64 * 1024) as form:
-        files: list[Upload] = []
+        files: dict[str, list[Upload]] = {}
         fields: dict[str, list[str]] = {}
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
-                if key not in field_names:
-                    continue
                 if not value.filename and not value.size:
                     continue
                 data = await value.read(s.max_file_bytes + 1)
                 name = clean_name(value.filename)
                 if len(data) > s.max_file_bytes:
                     raise ServeError(413, "serve_err_file_too_large", name=name, mib=f"{s.max_file_bytes / 1048576:g}")
-                files.append(Upload(name=name, data=data))
+                files.setdefault(key, []).append(Upload(name=name, data=data))
             else:
                 fields.setdefault(key, []).append(value)
     return files, fields
+
+
+def _rule_files(uploads: list[Upload]) -> tuple:
+    return tuple((u.name, u.data) for u in uploads)
 
 
 def _int(v: Any, name: str, lo: int, hi: int) -> int | None:
@@ -190,13 +194,20 @@ def _int(v: Any, name: str, lo: int, hi: int) -> int | None:
 
 
 def _options(get) -> Options:
+    """The options of an API request (``get``: field name -> value)."""
     period = get("period") or "anual"
     if period not in ("anual", "semestral"):
         raise ServeError(422, "serve_err_period", period=str(period)[:40])
     rules = get("rules") or None
     if rules is not None and not isinstance(rules, str):
         raise ServeError(422, "serve_err_bad_field", name="rules")
-    return Options(year=_int(get("year"), "year", 1900, 2200), rules=rules, period=period, semester=_int(get("semester"), "semester", 1, 2))
+    return Options(
+        year=_int(get("year"), "year", 1900, 2200),
+        rules=rules,
+        period=period,
+        semester=_int(get("semester"), "semester", 1, 2),
+        rule_files=get("rules_files") or (),
+    )
 
 
 class ApiInput:
@@ -213,9 +224,10 @@ async def api_input(request: Request) -> ApiInput:
     service: Service = request.app.state.service
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        files, fields = await _uploads(request, ("plan", "plan[]", "files"))
+        by_field, fields = await _uploads(request)
         values: dict[str, Any] = {k: (v[0] if len(v) == 1 else v) for k, v in fields.items()}
-        uploads = expand(files, service.settings)
+        values["rules_files"] = _rule_files(by_field.get("rules_files", []))
+        uploads = expand(by_field.get("plan", []), service.settings)
     elif ctype.startswith("application/json") or not ctype:
         raw = await request.body()
         try:
@@ -234,6 +246,10 @@ async def api_input(request: Request) -> ApiInput:
         if len(data) > service.settings.max_file_bytes:
             raise ServeError(413, "serve_err_file_too_large", name=name, mib=f"{service.settings.max_file_bytes / 1048576:g}")
         uploads = [Upload(name=name, data=data)]
+        rf = values.get("rules_files") or {}
+        if not isinstance(rf, dict) or not all(isinstance(v, str) for v in rf.values()):
+            raise ServeError(422, "serve_err_bad_field", name="rules_files")
+        values["rules_files"] = tuple((clean_name(k), v.encode("utf-8")) for k, v in rf.items())
     else:
         raise ServeError(415, "serve_err_content_type", ctype=ctype[:60])
     lang = request.query_params.get("lang") or values.get("lang") or "es"
@@ -331,7 +347,7 @@ async def home(request: Request) -> Response:
 
 def _evaluate_one(service: Service, source: PlanSource, opts: Options, lang: str) -> Session:
     ev = service.evaluation(source, opts, lang)
-    return Session(kind="plan", lang=lang, source=source, opts=Options(ev.year, opts.rules, opts.period, opts.semester), ev=ev)
+    return Session(kind="plan", lang=lang, source=source, opts=Options(ev.year, opts.rules, opts.period, opts.semester, opts.rule_files), ev=ev)
 
 
 def _batch(service: Service, sources: list[PlanSource], opts: Options, lang: str) -> Session:
@@ -362,11 +378,11 @@ def _batch(service: Service, sources: list[PlanSource], opts: Options, lang: str
 @html_endpoint
 async def submit(request: Request) -> Response:
     service: Service = request.app.state.service
-    files, fields = await _uploads(request, ("archivos",))
+    by_field, fields = await _uploads(request)
     one = lambda k: (fields.get(k) or [None])[0]
     lang = one("lang") if one("lang") in LANGS else lang_of(request)
-    opts = Options(year=_int(one("anio"), "anio", 1900, 2200), rules=one("reglas") or None)
-    uploads = expand(files, service.settings)
+    opts = Options(year=_int(one("anio"), "anio", 1900, 2200), rules=one("reglas") or None, rule_files=_rule_files(by_field.get("reglas_archivos", [])))
+    uploads = expand(by_field.get("archivos", []), service.settings)
     sources = plan_sources(uploads)
     if len(sources) == 1:
         s = await service.run(lang, _evaluate_one, service, sources[0], opts, lang)
@@ -453,7 +469,9 @@ async def download(request: Request) -> Response:
     name = request.path_params["name"]
     stem = _safe_stem(s.ev)
 
-    def work() -> tuple[str, str]:
+    def work() -> tuple[str | bytes, str]:
+        if name == "anexos.xlsx":
+            return workbook_bytes(s.ev, lang), XLSX
         if name == "plan.toml":
             return s.source.toml.decode("utf-8"), "application/toml"
         if name == "resultado.json":
@@ -466,9 +484,11 @@ async def download(request: Request) -> Response:
             return json.dumps(service.audit_doc(s.ev), ensure_ascii=False, indent=2) + "\n", "application/json"
         raise ServeError(404, "serve_err_download", name=name[:60])
 
-    text, media = await service.run(lang, work)
+    body, media = await service.run(lang, work)
     filename = f"{stem}-{name}"
-    return Response(text, media_type=f"{media}; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    if isinstance(body, str):
+        media += "; charset=utf-8"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _safe_stem(ev) -> str:

@@ -211,6 +211,13 @@ COMPONENTS: S = {
                 "period": {"enum": ["anual", "semestral"]},
                 "semester": {"enum": [1, 2]},
                 "lang": {"enum": ["es", "en"]},
+                "rules_files": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "only when the server runs with --allow-user-rules (else 403): file name -> TOML text; "
+                    "one override file applied on top of 'rules', or a whole rule set (with its ruleset.toml; extends only a server id). "
+                    "In diff, the user's rules are the second side.",
+                },
             },
         ),
         "PlanUpload": _obj(
@@ -226,6 +233,7 @@ COMPONENTS: S = {
                 "period": {"enum": ["anual", "semestral"]},
                 "semester": {"enum": [1, 2]},
                 "lang": {"enum": ["es", "en"]},
+                "rules_files": {"type": "array", "items": {"type": "string", "format": "binary"}, "description": "as in PlanJson (--allow-user-rules only)"},
             },
         ),
     }
@@ -247,6 +255,7 @@ def _responses(ok: str, description: str) -> S:
     return {
         "200": {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ok}"}}}},
         "400": err,
+        "403": err,
         "413": err,
         "415": err,
         "422": err,

@@ -175,6 +175,13 @@ def home(service, lang: str, error: ServeError | None = None) -> str:
     for info in service.rule_sets.values():
         vig = f"{info.desde or '…'}–{info.hasta or '…'}"
         options.append(f'<option value="{esc(info.id)}">{esc(info.id)} · {esc(vig)} · {esc(info.title)}</option>')
+    user_rules = ""
+    if s.allow_user_rules:
+        user_rules = (
+            f'<fieldset><label for="reglas_archivos">{esc(T("serve_rules_files_label"))}</label>'
+            f'<input type="file" id="reglas_archivos" name="reglas_archivos" multiple accept=".toml">'
+            f'<p class="hint">{esc(T("serve_rules_files_hint"))}</p></fieldset>'
+        )
     limits = T("serve_limits", files=s.max_files, mib=f"{s.max_file_bytes / 1048576:g}", total=f"{s.max_body_bytes / 1048576:g}")
     body = f"""
 <header><p class="kicker">{esc(T("serve_kicker"))}</p><h1>{esc(T("serve_home_title"))}</h1>
@@ -190,7 +197,7 @@ def home(service, lang: str, error: ServeError | None = None) -> str:
 <fieldset><label for="reglas">{esc(T("serve_rules_label"))}</label>
 <select id="reglas" name="reglas">{"".join(options)}</select>
 <p class="why" id="por-que" data-auto="{esc(T("serve_why_auto"))}">{esc(T("serve_why_auto"))}</p></fieldset>
-<input type="hidden" name="lang" value="{esc(lang)}">
+{user_rules}<input type="hidden" name="lang" value="{esc(lang)}">
 <button type="submit" id="evaluar">{esc(T("serve_evaluate_button"))}</button>
 </form>
 <section><h2>{esc(T("serve_api_title"))}</h2><p>{esc(T("serve_api_intro"))}</p>
@@ -313,6 +320,7 @@ DOWNLOADS = (
     ("plan.toml", "serve_dl_plan"),
     ("resultado.json", "serve_dl_json"),
     ("informe.html", "serve_dl_html"),
+    ("anexos.xlsx", "serve_dl_xlsx"),
     ("verificacion.json", "serve_dl_check"),
     ("auditoria.json", "serve_dl_audit"),
 )

@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextvars
 import functools
 import secrets
+import shutil
+import tempfile
 import threading
 import time
+import tomllib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +35,7 @@ from ..explain import explain_document
 from ..i18n import set_lang, t
 from ..plan import Plan, load_plan
 from ..render import to_json_obj
-from ..ruleset import RuleSet, _read_meta, available, load_ruleset, pick_for_year
+from ..ruleset import META, RuleSet, _read_meta, available, forget_rulesets_under, load_ruleset, pick_for_year
 from .errors import ServeError, from_library
 from .settings import Settings
 from .uploads import PlanSource, convert_sheets
@@ -48,6 +51,8 @@ class Options:
     rules: str | None = None
     period: str = "anual"
     semester: int | None = None
+    #: a user-supplied rule set or override file: ((name, bytes), ...); only with Settings.allow_user_rules
+    rule_files: tuple = ()
 
 
 @dataclass
@@ -157,10 +162,11 @@ class Service:
                 return rid, why
         raise ServeError(422, "serve_err_no_rules_for_year", year=year)
 
-    def why_text(self, rid: str, year: int, lang: str | None) -> str:
-        """Why ``rid`` is preselected for ``year``, in words the page shows."""
+    def why_text(self, rid: str, year: int, lang: str | None, receipt: bool = False) -> str:
+        """Why ``rid`` is preselected (``receipt``: was picked) for ``year``, in ``lang``."""
         info = self.rule_sets[rid]
-        text = t(lang, "serve_why_valid", id=rid, year=year, desde=info.desde or "…", hasta=info.hasta or "…")
+        key = "serve_why_picked" if receipt else "serve_why_valid"
+        text = t(lang, key, id=rid, year=year, desde=info.desde or "…", hasta=info.hasta or "…")
         others = [i.id for i in self.rule_sets.values() if i.id != rid and i.valid_for(year)]
         if info.anclado:
             text += " " + t(lang, "serve_why_anchored")
@@ -168,19 +174,76 @@ class Service:
             text += " " + t(lang, "serve_why_others", others=", ".join(others))
         return text
 
-    def ruleset(self, rid: str | None, year: int, lang: str | None = None) -> tuple[RuleSet, str]:
+    def ruleset(self, rid: str | None, year: int, lang: str | None = None, rule_files: tuple = ()) -> tuple[RuleSet, str]:
+        """The rule set ``rid`` (None: the one valid for ``year``) and why, in ``lang``.
+
+        With ``rule_files``: a whole rule set (a ``ruleset.toml`` among them) or an override
+        file applied on top of ``rid`` — only when the server allows user rule sets."""
+        if rule_files:
+            return self.user_ruleset(rid, year, lang, rule_files)
         if rid:
             info = self.rule_sets.get(rid)
             if info is None:
                 raise ServeError(422, "serve_err_unknown_rules", id=rid, known=", ".join(sorted(self.rule_sets)))
-            why = t(lang, "serve_why_chosen", id=rid)
+            try:
+                picked = self.pick(year)[0]
+            except ServeError:
+                picked = None
+            why = self.why_text(rid, year, lang, receipt=True) if rid == picked else t(lang, "serve_why_chosen", id=rid)
         else:
-            rid, why = self.pick(year)
+            rid, _ = self.pick(year)
             info = self.rule_sets[rid]
+            why = self.why_text(rid, year, lang, receipt=True)
         try:
             return load_ruleset(info.folder), why
         except PeiError as exc:
             raise from_library(exc, rid) from None
+
+    def user_ruleset(self, rid: str | None, year: int, lang: str | None, rule_files: tuple) -> tuple[RuleSet, str]:
+        """A user-supplied rule set, loaded from a private temporary folder under the same
+        sandbox as the server's (expressions checked against the allow-list when it loads).
+        ``extends`` may name only one of the server's rule sets, by id."""
+        if not self.settings.allow_user_rules:
+            raise ServeError(403, "serve_err_user_rules")
+        names = [n for n, _ in rule_files]
+        whole = "ruleset.toml" in names
+        for name, data in rule_files:
+            if not name.endswith(".toml") or "/" in name or "\\" in name or name.startswith("."):
+                raise ServeError(415, "serve_err_file_type", name=name)
+            if whole and name == "ruleset.toml":
+                self._check_extends(name, data)
+        if not whole and len(rule_files) != 1:
+            raise ServeError(422, "serve_err_user_rules_shape", names=", ".join(names))
+        if not whole:
+            base, why = self.ruleset(rid, year, lang)
+        tmp = Path(tempfile.mkdtemp(prefix="reglas-usuario-"))  # mode 0700, a name the client never chooses
+        folder = tmp / "reglas"
+        folder.mkdir()
+        try:
+            for name, data in rule_files:
+                (folder / name).write_bytes(data)
+            try:
+                if whole:
+                    rs = load_ruleset(folder)
+                    why = t(lang, "serve_why_user", id=rs.id)
+                else:
+                    rs = load_ruleset(self.rule_sets[base.id].folder, overrides=[folder / names[0]])
+                    why = why + " " + t(lang, "serve_why_user_override", name=names[0])
+            except PeiError as exc:
+                raise from_library(exc, names[0]) from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            forget_rulesets_under(tmp)
+        return rs, why
+
+    def _check_extends(self, name: str, data: bytes) -> None:
+        try:
+            meta = tomllib.loads(data.decode("utf-8")).get(META)
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            return  # the loader reports it with file and line
+        ext = meta.get("extends") if isinstance(meta, dict) else None
+        if ext is not None and (not isinstance(ext, str) or ext not in self.rule_sets):
+            raise ServeError(422, "serve_err_user_extends", value=str(ext)[:80], known=", ".join(sorted(self.rule_sets)))
 
     # --- plans ------------------------------------------------------------------------
 
@@ -194,7 +257,7 @@ class Service:
     def evaluation(self, source: PlanSource, opts: Options, lang: str | None = None) -> Evaluation:
         plan = self.load(source)
         year = opts.year or default_year(plan)
-        rules, why = self.ruleset(opts.rules, year, lang)
+        rules, why = self.ruleset(opts.rules, year, lang, opts.rule_files)
         if opts.period not in PERIODS:
             raise ServeError(422, "serve_err_period", period=opts.period)
         try:
@@ -224,7 +287,7 @@ class Service:
     def check_doc(self, source: PlanSource, opts: Options, lang: str | None = None) -> dict:
         plan = self.load(source, strict=False)
         year = opts.year or default_year(plan)
-        rules, _why = self.ruleset(opts.rules, year, lang)
+        rules, _why = self.ruleset(opts.rules, year, lang, opts.rule_files)
         try:
             findings = check(plan, rules, year)
         except PeiError as exc:
@@ -242,7 +305,7 @@ class Service:
 
     def diff_doc(self, source: PlanSource, opts: Options, rules_a: str, rules_b: str, lang: str | None = None) -> dict:
         ea = self.evaluation(source, Options(opts.year, rules_a, opts.period, opts.semester), lang)
-        eb = self.evaluation(source, Options(ea.year, rules_b, opts.period, opts.semester), lang)
+        eb = self.evaluation(source, Options(ea.year, rules_b, opts.period, opts.semester, opts.rule_files), lang)
         try:
             rule_changes, figs = diff_evaluations(ea, eb)
         except PeiError as exc:
