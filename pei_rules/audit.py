@@ -244,17 +244,19 @@ class _Auditor:
         base = self.formula_figure(f)
         if base.reason and "decisión del caso" in base.reason:
             return True
-        try:
-            steps = self.builder.steps_for(base)
-        except (PeiError, EvalFailure, NoData, ArithmeticError):
+        expr = self.builder._expression(base)
+        if expr is None or param not in expr.names:
             return False
-        for step in steps:
-            try:
-                if Decimal(step["value"]) > cap:
-                    return True
-            except (InvalidOperation, TypeError, KeyError):
-                continue
-        return False
+        # the same formula with the cap out of the way: capping acted if it gives more
+        env: dict[str, Decimal | None] = dict(self.rules.parameters)
+        for i in base.inputs:
+            env[i.name] = i.value
+        env[param] = cap * Decimal(10) ** 12
+        try:
+            uncapped = expr.evaluate(env)
+        except (NoData, EvalFailure):
+            return False
+        return uncapped > cap
 
     def figure(self, e: Entry, f: Figure) -> None:
         e.label = f.label
@@ -330,9 +332,10 @@ class _Auditor:
             for g in self.ev.figures.values()
             if g.kind == f.kind and g.id != f.id and g.status == OK and g.value is not None and (g.value == pub or (d < (g.decimals or 0) and g.value == pub.quantize(g.value)))
         ]
-        others = [msg("reports_audit_sibling_entity", other=g.id, value=str(g.value)) for g in hits[:3]]
-        if len(hits) > 3:
-            others[-1] += msg("reports_audit_and_more", n=len(hits) - 3)
+        others = []
+        if hits:
+            listed = ", ".join(f"{g.id} = {g.value}" for g in hits[:3])
+            others.append(msg("reports_audit_sibling_entity", others=listed) + (msg("reports_audit_and_more", n=len(hits) - 3) if len(hits) > 3 else ""))
         return unrounded, years, others
 
     def years_to_compare(self) -> list[int]:
@@ -706,8 +709,27 @@ def _find(path_text: str, base: Path) -> Path | None:
     return None
 
 
-def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
-    """Re-evaluate a stored evaluation from its receipt; compare hashes and every figure."""
+def _receipt_folder(stored_files: list, base: Path, rid: str, override_name: str) -> Path | None:
+    """The folder of a rule set given as a folder (not found by id): the folder of its own
+    files in the receipt (listed parents first, so the last ones), if it still holds that id."""
+    from .ruleset import _read_id
+
+    for f in reversed(stored_files):
+        fp = Path(str(f.get("path", "")))
+        if fp.name == override_name:
+            continue
+        for cand in (fp.parent, base / fp.parent):
+            if cand.is_dir() and _read_id(cand) == rid:
+                return cand
+    return None
+
+
+def verify_result(path: str | Path, plan_path: str | Path | None = None, rules_path: str | Path | None = None) -> tuple[Evaluation, list[Check]]:
+    """Re-evaluate a stored evaluation from its receipt; compare hashes and every figure.
+
+    ``plan_path`` / ``rules_path`` point at the inputs when they moved (or the result was made in
+    another working folder); without them the receipt's paths are tried as given and next to the
+    result, and a rule set made from a folder is found through its files' folder."""
     from .commands._common import OVERRIDE_NAME
     from .plan import load_plan
     from .ruleset import load_ruleset
@@ -716,30 +738,64 @@ def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
     doc = load_result(path)
     rc = doc["receipt"]
     base = Path(path).resolve().parent
-    plan_file = _find(rc["plan"]["path"], base)
+    if plan_path is not None:
+        plan_file = Path(plan_path)
+        if not plan_file.is_file():
+            raise InputFileError(msg("reports_verify_plan_missing"), file=str(plan_path))
+    else:
+        plan_file = _find(rc["plan"]["path"], base)
     if plan_file is None:
-        raise InputFileError(f"the plan named in the receipt is not found: {rc['plan']['path']}", file=str(path), key=("receipt", "plan", "path"))
+        raise InputFileError(
+            f"the plan named in the receipt is not found: {rc['plan']['path']}",
+            file=str(path),
+            key=("receipt", "plan", "path"),
+            suggestion=msg("reports_verify_hint_plan"),
+        )
     plan = load_plan(plan_file, display=rc["plan"]["path"])
     checks: list[Check] = []
     checks.append(Check("plan sha256", MATCH if plan.sha256 == rc["plan"]["sha256"] else MISMATCH, rc["plan"]["sha256"], plan.sha256, str(plan_file)))
-    try:
-        folder = resolve_rules(rc["rule_set"]["id"])
-    except PeiError as exc:
-        raise InputFileError(f"the rule set of the receipt is not found: {exc.message}", file=str(path), key=("receipt", "rule_set", "id")) from None
     stored_files = rc["rule_set"].get("files") or []
+    if not isinstance(stored_files, list):
+        stored_files = []
+    if rules_path is not None:
+        folder = resolve_rules(str(rules_path))
+    else:
+        try:
+            folder = resolve_rules(rc["rule_set"]["id"])
+        except PeiError as exc:
+            folder = _receipt_folder(stored_files, base, rc["rule_set"]["id"], OVERRIDE_NAME)
+            if folder is None:
+                raise InputFileError(
+                    f"the rule set of the receipt is not found: {exc.message}",
+                    file=str(path),
+                    key=("receipt", "rule_set", "id"),
+                    suggestion=msg("reports_verify_hint_rules"),
+                ) from None
     overrides = [Path(f["path"]) for f in stored_files if Path(f.get("path", "")).name == OVERRIDE_NAME and Path(f["path"]).is_file()]
     rules = load_ruleset(folder, overrides=overrides)
+    if rules.id != rc["rule_set"]["id"]:
+        checks.append(Check("rule set id", MISMATCH, rc["rule_set"]["id"], rules.id, str(folder)))
     now_files = dict(rules.files)
+    moved: set[str] = set()
+    found: set[Path] = set()  # stored files found on disk (paths shown relative to another folder)
     for f in stored_files:
         cur = now_files.get(f.get("path"))
+        note = None
         if cur is None:
             fp = _find(f.get("path", ""), base)
             if fp is not None:
                 cur = sha256_limited(fp, what="TOML")
-        checks.append(Check(f"rule file {f.get('path')}", MATCH if cur == f.get("sha256") else MISMATCH, f.get("sha256"), cur, None if cur else "file not found"))
+                found.add(fp.resolve())
+        if cur is None or cur != f.get("sha256"):
+            # moved inputs (--rules PATH): the same file, by name and content, in the folder used now
+            same = [p for p, d in rules.files if Path(p).name == Path(str(f.get("path", ""))).name and d == f.get("sha256") and p not in moved]
+            if same:
+                cur, note = f.get("sha256"), msg("reports_verify_moved", path=same[0])
+                moved.add(same[0])
+        checks.append(Check(f"rule file {f.get('path')}", MATCH if cur == f.get("sha256") else MISMATCH, f.get("sha256"), cur, note if cur else "file not found"))
     stored_paths = {f.get("path") for f in stored_files}
     for p, d in rules.files:
-        if p not in stored_paths:
+        if p not in stored_paths and p not in moved and Path(p).resolve() not in found:
             checks.append(Check(f"rule file {p}", MISMATCH, None, d, "file not in the receipt (added to the rule set since)"))
     year = rc["year"]
     if not isinstance(year, int):
