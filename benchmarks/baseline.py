@@ -238,6 +238,8 @@ def evaluate_tight(plan, year: int) -> dict[str, Decimal | None]:
                         t1 = D100 * e / o
                         if t1 > D100:
                             t1 = D100
+                    elif e:  # reaching 0: ceplan-2023's si_division_por_cero decision
+                        t1 = D100 if e > 0 else D0
                 elif a == "max":
                     t1 = D100 if o <= e else (D100 * e / o if o else None)
                 else:
@@ -297,6 +299,38 @@ def evaluate_tight(plan, year: int) -> dict[str, Decimal | None]:
         if poi is not None and poi.pim and poi.devengado is not None:
             fin = (D100 * poi.devengado / poi.pim).quantize(q2, RH)
         out["ejecucion_financiera"] = fin
+        # financial execution from the AOs (ratios of sums), as evaluate_direct
+        money = {}
+        for ao in aos:
+            fp, fx = ao.financiero_programado_mensual, ao.financiero_ejecutado_mensual
+            pim = ao.pim if ao.pim is not None or fp is None else (None if None in fp else sum(fp, D0))
+            dev = ao.devengado if ao.devengado is not None or fx is None else (None if None in fx else sum(fx, D0))
+            money[ao.codigo] = (pim, dev)
+            out["ejecucion_financiera_ao:" + ao.codigo] = (D100 * dev / pim).quantize(q2, RH) if pim and dev is not None else None
+
+        def ratio(group):
+            if not group:
+                return None
+            tp = td = D0
+            for a in group:
+                pim, dev = money[a.codigo]
+                if pim is None or dev is None:
+                    return None
+                tp += pim
+                td += dev
+            return (D100 * td / tp).quantize(q2, RH) if tp else None
+
+        by_aei: dict[str, list] = {}
+        for ao in aos:
+            by_aei.setdefault(ao.aei, []).append(ao)
+        oei_aos: dict[str, list] = {}
+        for act in m.aei:
+            oei_aos.setdefault(act.oei, []).extend(by_aei.get(act.codigo, []))
+        for act in m.aei:
+            out["ejecucion_financiera_aei:" + act.codigo] = ratio(by_aei.get(act.codigo, []))
+        for o in m.oei:
+            out["ejecucion_financiera_oei:" + o.codigo] = ratio(oei_aos.get(o.codigo, []))
+        out["ejecucion_financiera_entidad"] = ratio(aos)
     weighted = []
     aei_vals = []
     for act in m.aei:
