@@ -238,8 +238,8 @@ def evaluate_tight(plan, year: int) -> dict[str, Decimal | None]:
                         t1 = D100 * e / o
                         if t1 > D100:
                             t1 = D100
-                    elif e:  # reaching 0: ceplan-2023's si_division_por_cero decision
-                        t1 = D100 if e > 0 else D0
+                    elif e:  # ceplan-2023's si_division_por_cero: reaching 0 meets a positive target
+                        t1 = D100 if e > 0 else Decimal(0)
                 elif a == "max":
                     t1 = D100 if o <= e else (D100 * e / o if o else None)
                 else:
@@ -299,38 +299,43 @@ def evaluate_tight(plan, year: int) -> dict[str, Decimal | None]:
         if poi is not None and poi.pim and poi.devengado is not None:
             fin = (D100 * poi.devengado / poi.pim).quantize(q2, RH)
         out["ejecucion_financiera"] = fin
-        # financial execution from the AOs (ratios of sums), as evaluate_direct
-        money = {}
+        # financial execution from the AOs: sums of devengado over sums of PIM per AEI, OEI, entity
+        money_aei: dict[str, list] = {}  # aei -> [pim sum, dev sum, complete]
+        tot_p = tot_d = D0
+        complete = bool(aos)
         for ao in aos:
-            fp, fx = ao.financiero_programado_mensual, ao.financiero_ejecutado_mensual
-            pim = ao.pim if ao.pim is not None or fp is None else (None if None in fp else sum(fp, D0))
-            dev = ao.devengado if ao.devengado is not None or fx is None else (None if None in fx else sum(fx, D0))
-            money[ao.codigo] = (pim, dev)
-            out["ejecucion_financiera_ao:" + ao.codigo] = (D100 * dev / pim).quantize(q2, RH) if pim and dev is not None else None
-
-        def ratio(group):
-            if not group:
-                return None
-            tp = td = D0
-            for a in group:
-                pim, dev = money[a.codigo]
-                if pim is None or dev is None:
-                    return None
-                tp += pim
-                td += dev
-            return (D100 * td / tp).quantize(q2, RH) if tp else None
-
-        by_aei: dict[str, list] = {}
-        for ao in aos:
-            by_aei.setdefault(ao.aei, []).append(ao)
-        oei_aos: dict[str, list] = {}
+            pim, dev = ao.pim, ao.devengado
+            if pim is None and ao.financiero_programado_mensual is not None:
+                fm = ao.financiero_programado_mensual
+                pim = None if None in fm else sum(fm, D0)
+            if dev is None and ao.financiero_ejecutado_mensual is not None:
+                fm = ao.financiero_ejecutado_mensual
+                dev = None if None in fm else sum(fm, D0)
+            acc = money_aei.get(ao.aei)
+            if acc is None:
+                acc = money_aei[ao.aei] = [D0, D0, True]
+            if pim is None or dev is None:
+                out["ejecucion_financiera_ao:" + ao.codigo] = None
+                acc[2] = complete = False
+                continue
+            out["ejecucion_financiera_ao:" + ao.codigo] = (D100 * dev / pim).quantize(q2, RH) if pim else None
+            acc[0] += pim
+            acc[1] += dev
+            tot_p += pim
+            tot_d += dev
+        fin_aei = {}
         for act in m.aei:
-            oei_aos.setdefault(act.oei, []).extend(by_aei.get(act.codigo, []))
-        for act in m.aei:
-            out["ejecucion_financiera_aei:" + act.codigo] = ratio(by_aei.get(act.codigo, []))
+            acc = money_aei.get(act.codigo)
+            fin_aei[act.codigo] = (D100 * acc[1] / acc[0]).quantize(q2, RH) if acc and acc[2] and acc[0] else None
+        fin_oei = {}
         for o in m.oei:
-            out["ejecucion_financiera_oei:" + o.codigo] = ratio(oei_aos.get(o.codigo, []))
-        out["ejecucion_financiera_entidad"] = ratio(aos)
+            accs = [money_aei[a.codigo] for a in m.aei if a.oei == o.codigo and a.codigo in money_aei]
+            if accs and all(x[2] for x in accs):
+                p_, d_ = sum((x[0] for x in accs), D0), sum((x[1] for x in accs), D0)
+                fin_oei[o.codigo] = (D100 * d_ / p_).quantize(q2, RH) if p_ else None
+            else:
+                fin_oei[o.codigo] = None
+        fin_all = (D100 * tot_d / tot_p).quantize(q2, RH) if complete and tot_p else None
     weighted = []
     aei_vals = []
     for act in m.aei:
@@ -343,10 +348,13 @@ def evaluate_tight(plan, year: int) -> dict[str, Decimal | None]:
         lst = exact_ao.get(k)
         f = (sum(lst, D0) / len(lst)).quantize(q1, RH) if lst else None
         out["ejecucion_fisica_aei:" + k] = f
+        out["ejecucion_financiera_aei:" + k] = fin_aei[k]
         aei_vals.append(f)
     for o in m.oei:
         lst = exact_ind.get(o.codigo)
         out["avance_oei:" + o.codigo] = (sum(lst, D0) / len(lst)).quantize(q1, RH) if lst else None
+        out["ejecucion_financiera_oei:" + o.codigo] = fin_oei[o.codigo]
+    out["ejecucion_financiera_entidad"] = fin_all
     wp = None
     if weighted and all(r is not None for _, r in weighted):
         r_max = max(r for _, r in weighted)

@@ -1062,7 +1062,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     same_scope: dict[str, set[str]] = {sc: set() for sc in V.FIGURE_FORMULA_SCOPES}
     for section in ("formulas", "agregados"):
         for name, t in R.table((section,), {}).items():
-            if isinstance(t, dict) and _active(R, (section, name)) and t.get("ambito") in same_scope:
+            if isinstance(t, dict) and _active(R, (section, name)) and isinstance(t.get("ambito"), str) and t["ambito"] in same_scope:
                 same_scope[t["ambito"]].add(name)
     for name, ft in R.table(("formulas",), {}).items():
         _not_reserved(R, ("formulas", name), name)
