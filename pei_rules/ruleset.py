@@ -195,6 +195,9 @@ class RuleSet:
     ao_monthly: dict[str, str] = field(default_factory=dict)
     #: [impresion]: printed decimals and printing conventions of the era's reports
     printing: Printing = field(default_factory=Printing)
+    #: [avance.entrada_acumulados]: (tipos de agregación, "anual" | "acumulada"): how a plan
+    #: writes the yearly values of indicators of those tipos
+    cumulative_entry: tuple[frozenset[str], str] = (frozenset(), "anual")
 
     @property
     def content_hash(self) -> str:
@@ -996,7 +999,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         synonyms.setdefault("relevancia", {})[v.casefold()] = str(k)
 
     # indicator advance
-    R.known_keys(("avance",), ["principal", "division_por_cero", "casos", "tipos"])
+    R.known_keys(("avance",), ["principal", "division_por_cero", "casos", "tipos", "entrada_acumulados"])
     cases_t = R.table(("avance", "casos"))
     sentidos = set(synonyms["sentido"].values())
     agregs = set(synonyms["agregacion"].values())
@@ -1056,6 +1059,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         kinds[kname] = AdvanceKind(kname, label, forms, refs, decisions["si_division_por_cero"], decisions["si_cero_entre_cero"])
     principal = R.string(("avance", "principal"), choices=list(kinds))
     on_div0 = R.string(("avance", "division_por_cero"), "nd", choices=["nd", "error"])
+    cumulative = _cumulative_entry(R, agregs)
 
     # scalar formulas (POI and others); those of scope aei/oei/plan may read the figures
     # (aggregates and formulas) of the same scope, by name
@@ -1271,6 +1275,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         relevance_labels=rel_labels,
         principal=principal,
         on_division_by_zero=on_div0,
+        cumulative_entry=cumulative,
         cases=cases,
         advance_kinds=kinds,
         formulas=formulas,
@@ -1346,6 +1351,24 @@ def _steps(R: _Reader, aggregates: dict, formulas: dict) -> list[str]:
     for n in list(aggregates) + [n for n in formulas if n in nodes]:
         visit(n, [])
     return order
+
+
+def _cumulative_entry(R: _Reader, agregs: set[str]) -> tuple[frozenset[str], str]:
+    """``[avance.entrada_acumulados]``: ``agregaciones`` (categories of [vocabulario.agregacion])
+    whose plan values are written as ``forma`` = "anual" (each year's own value) or "acumulada"
+    (the running total from the plan's first year)."""
+    path = ("avance", "entrada_acumulados")
+    if R.get(path, None) is None:
+        return frozenset(), "anual"
+    R.table(path)
+    R.known_keys(path, ["agregaciones", "forma", "nota"])
+    cats = R.get(path + ("agregaciones",))
+    if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+        R.fail(path + ("agregaciones",), "must be a list of tipos de agregación")
+    for c in cats:
+        if c not in agregs:
+            R.fail(path + ("agregaciones",), f"'{c}' is not a tipo de agregación of [vocabulario.agregacion]", suggestion=did_you_mean(c, agregs) or None)
+    return frozenset(cats), R.string(path + ("forma",), choices=V.CUMULATIVE_ENTRY)
 
 
 def _printing(R: _Reader, kinds: set[str], params: dict) -> Printing:
