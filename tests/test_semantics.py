@@ -344,3 +344,14 @@ def test_cumulative_entry_names_real_tipos(tmp_path):
     with pytest.raises(RuleError) as e:
         child(tmp_path, '[avance.entrada_acumulados]\nagregaciones = ["acumulativo"]\nforma = "acumulada"\n')
     assert "acumulativo" in e.value.message and e.value.line
+
+
+def test_the_settings_documented_in_adapting_rules_load(tmp_path):
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "adapting-rules.md").read_text(encoding="utf-8")
+    block = text.split("More settings a rule set can state", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    rs = child(tmp_path, block, name="documentado")
+    assert {"ejecucion_ponderada", "avance_tipo_ii"} <= set(rs.switched_off)
+    assert rs.aggregates["avance_medio_aei"].of == "aei" and rs.aggregates["avance_medio_aei"].intermediates == "redondeados"
+    assert rs.advance_kinds["tipo_i"].on_zero[("descendente", "no_acumulado")].text == "tope if esperado > 0 else 0"
