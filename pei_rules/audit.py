@@ -183,7 +183,11 @@ class _Auditor:
             if undefined is not None:
                 e.status, e.reason = NOT_RECOMPUTABLE, undefined
                 return False
-            if "is a code of the plan" in exc.message:
+            a = "".join(p.figura.split())
+            code = a.partition(":")[2] if ":" in a else a
+            codes = self.ev.plan.codes
+            if code in codes or code.casefold() in {c.casefold() for c in codes}:
+                # a code of the plan without that figure in this year (an AO of another year's POI)
                 e.status, e.reason = NOT_RECOMPUTABLE, msg("reports_audit_no_figure_this_year", detail=exc.message, year=self.ev.year)
                 return False
             raise AddressError(

@@ -268,3 +268,13 @@ def test_a_stored_result_made_with_a_rule_set_folder_verifies_and_moved_inputs_a
     r = _cli("audit", str(work / "result.json"), "--plan", str(moved / "plan.toml"), "--rules", "ceplan-2023", "--format", "json", cwd=tmp_path)
     assert r.returncode == 1
     assert any(c["item"] == "rule set id" and c["status"] == "mismatch" for c in json.loads(r.stdout)["checks"])
+
+
+def test_an_ao_of_another_years_poi_is_not_recomputable_in_this_year(multi):
+    d, _ = multi
+    plan, rules = load_plan(d / "plan.toml"), load_ruleset(d / "b7")
+    from pei_rules.plan import Published
+
+    plan.model.publicado[:] = [Published(figura="ejecucion_fisica_ao:AO.2022.001", valor="50.00", fuente="x", anio=2023)]
+    (e,) = audit(evaluate(plan, rules, 2023))
+    assert e.status == NOT_RECOMPUTABLE and "2023" in e.reason
