@@ -278,3 +278,23 @@ def test_an_ao_of_another_years_poi_is_not_recomputable_in_this_year(multi):
     plan.model.publicado[:] = [Published(figura="ejecucion_fisica_ao:AO.2022.001", valor="50.00", fuente="x", anio=2023)]
     (e,) = audit(evaluate(plan, rules, 2023))
     assert e.status == NOT_RECOMPUTABLE and "2023" in e.reason
+
+
+def test_published_semester_figures_are_audited_in_their_semester(tmp_path, capsys):
+    from conftest import FIXTURES
+
+    text = (FIXTURES / "rulesets" / "semestral-2025.toml").read_text(encoding="utf-8")
+    text += (
+        '\n[[publicado]]\nfigura = "avance_indicador:IND.A"\nanio = 2025\nperiodo = "S1"\nvalor = "75.0"\nfuente = "Evaluación semestral 2025-I"\n'
+        '\n[[publicado]]\nfigura = "avance_indicador:IND.A"\nanio = 2025\nvalor = "110.0"\nfuente = "Evaluación anual 2025"\n'
+    )
+    p = tmp_path / "plan.toml"
+    p.write_text(text, encoding="utf-8")
+    code = main(["audit", str(p), "--rules", "ceplan-2025-semestral", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0, doc
+    assert [(y["year"], y["period"]) for y in doc["years"]] == [(2025, "S1"), (2025, "anual")]
+    assert {(e["period"], e["status"]) for e in doc["entries"]} == {("S1", "match"), ("anual", "match")}
+    code = main(["audit", str(p), "--rules", "ceplan-2025-semestral", "--year", "2025", "--period", "semestral", "--semester", "1", "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert [e["period"] for e in doc["entries"]] == ["S1"]
