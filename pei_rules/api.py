@@ -188,13 +188,32 @@ def explain(ev: _Evaluation, address: str) -> dict:
 
 @dataclass
 class AuditResult:
-    """Published figures against recomputed ones (``audit PLAN``)."""
+    """Published figures against recomputed ones, for one evaluation."""
 
     evaluation: Evaluation
     entries: list
 
     def document(self) -> dict:
         return _audit.audit_document(self.evaluation, self.entries)
+
+    @property
+    def exit_code(self) -> int:
+        return _audit.exit_code(self.entries)
+
+
+@dataclass
+class YearsAuditResult:
+    """``audit PLAN``: every ``[[publicado]]`` figure in the year (and period) it was published
+    for, each period evaluated with the rule set valid for its year."""
+
+    groups: list
+
+    @property
+    def entries(self) -> list:
+        return [e for g in self.groups for e in g.entries]
+
+    def document(self) -> dict:
+        return _audit.audit_years_document(self.groups)
 
     @property
     def exit_code(self) -> int:
@@ -225,16 +244,33 @@ def audit(
     period: str = "anual",
     semester: int | None = None,
     overrides: bool = True,
-) -> AuditResult | VerifyResult:
-    """``audit PLAN`` (or an :class:`Evaluation`): every ``[[publicado]]`` figure against the
-    recomputed one. ``audit RESULT.json``: re-evaluate a stored result from its receipt."""
+    plan_path: str | Path | None = None,
+) -> AuditResult | YearsAuditResult | VerifyResult:
+    """``audit PLAN``: every ``[[publicado]]`` figure against the recomputed one, year by year
+    (only ``year``, and its semester, when given). ``audit RESULT.json``: re-evaluate a stored
+    result from its receipt (``plan_path`` / ``rules``: the inputs, when they moved). An
+    :class:`Evaluation`: its own year's published figures."""
     if isinstance(target, _Evaluation):
         return AuditResult(target, _audit.audit(target))
     if str(target).lower().endswith(".json"):
-        ev, checks = _audit.verify_result(target)
+        ev, checks = _audit.verify_result(target, plan_path=plan_path, rules_path=rules if isinstance(rules, (str, Path)) else None)
         return VerifyResult(ev, checks, str(target))
-    ev = evaluate_file(target, year, rules, period=period, semester=semester, overrides=overrides)
-    return AuditResult(ev, _audit.audit(ev))
+    plan = load_plan(target)
+    ov = overrides_for(target, overrides)
+    chosen: dict[int, tuple[RuleSet, str]] = {}
+
+    def evaluate_for(y: int, p: str) -> _Evaluation:
+        if y not in chosen:
+            chosen[y] = choose_rules(rules, y, ov)
+        rs, why = chosen[y]
+        if p == "anual":
+            return _evaluate(plan, rs, y, why_rules=why)
+        return _evaluate(plan, rs, y, why_rules=why, period="semestral", semester=int(p[1:]))
+
+    only = None
+    if year:
+        only = (year, f"S{semester}" if period == "semestral" and semester else "anual")
+    return YearsAuditResult(_audit.audit_periods(plan, evaluate_for, year or default_year(plan), only=only))
 
 
 # --- check ------------------------------------------------------------------------------
@@ -415,6 +451,7 @@ def diff(
 __all__ = [
     "OVERRIDE_NAME",
     "AuditResult",
+    "YearsAuditResult",
     "CheckResult",
     "DiffFolderResult",
     "DiffResult",

@@ -1,4 +1,5 @@
-"""``pei-rules report``: a self-contained HTML (or PDF) report of one plan, or of a batch of entities."""
+"""``pei-rules report``: a self-contained HTML (or PDF) report of one plan, or of a batch of
+entities (also as an XLSX workbook)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,14 +19,17 @@ def register(sub) -> None:
     add_year_arg(p)
     add_rules_args(p)
     add_out_arg(p, required=True, metavar_id="cli_mv_file", help_id="cli_report_out")
-    p.add_argument("--format", choices=("html", "pdf"), help=msg("cli_report_format"))
+    p.add_argument("--format", choices=("html", "pdf", "xlsx"), help=msg("cli_report_format"))
     add_lang_arg(p)
     p.set_defaults(func=run)
 
 
+def _format(args) -> str:
+    return args.format or {".pdf": "pdf", ".xlsx": "xlsx"}.get(Path(args.out).suffix.lower(), "html")
+
+
 def _write(args, html: str) -> None:
-    fmt = args.format or ("pdf" if Path(args.out).suffix.lower() == ".pdf" else "html")
-    if fmt == "pdf":
+    if _format(args) == "pdf":
         out = Path(args.out)
         if out.parent and not out.parent.is_dir():
             raise UsageError(msg("files_out_folder_missing", folder=str(out.parent)))
@@ -39,6 +43,8 @@ def run(args) -> int:
         raise UsageError(msg("cli_report_plan_or_batch"))
     if not args.plan and not args.batch:
         raise UsageError(msg("cli_report_nothing"))
+    if _format(args) == "xlsx" and not args.batch:
+        raise UsageError(msg("doc_err_xlsx_batch"))
     if args.plan:
         ev = evaluate_args(args.plan, args)
         _write(args, render_html(ev, args.lang))
@@ -48,5 +54,10 @@ def run(args) -> int:
         data = load_batch_folder(folders[0])
     else:
         data = evaluate_plans(args.batch, args.year, args.rules, overrides=not args.no_overrides)
-    _write(args, render_batch_html(data, args.lang))
+    if _format(args) == "xlsx":
+        from ..outputs.xlsx import batch_workbook_bytes  # openpyxl only for a workbook: start-up
+
+        write_atomic(args.out, batch_workbook_bytes(data, args.lang))
+    else:
+        _write(args, render_batch_html(data, args.lang))
     return 1 if any(e.status != "ok" for e in data.entities) else 0
