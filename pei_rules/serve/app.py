@@ -43,23 +43,49 @@ class BodyTooLarge(Exception):
     pass
 
 
-class LimitBody:
-    """ASGI middleware: refuse a request body larger than the limit (declared or streamed)."""
+#: the page needs nothing from elsewhere: the browser is told so, and enforces it
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; "
+        b"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
 
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+
+class Guard:
+    """ASGI middleware in front of the app: the Host header (when the server listens on this
+    machine only, a page elsewhere cannot reach it by a rebound DNS name), the body-size
+    limit (declared or streamed), and security headers on every response."""
+
+    def __init__(self, app, limit: int, allowed_hosts: tuple[str, ...] | None):
+        self.app, self.limit, self.allowed_hosts = app, limit, allowed_hosts
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        for k, v in scope.get("headers", []):
-            if k == b"content-length":
-                try:
-                    declared = int(v)
-                except ValueError:
-                    declared = 0
-                if declared > self.limit:
-                    return await _too_large(scope, send, self.limit)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
+        headers = dict(scope.get("headers", []))
+        if self.allowed_hosts is not None:
+            host = headers.get(b"host", b"").decode("latin-1").lower()
+            name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+            if name not in self.allowed_hosts:
+                return await _refuse(scope, send_with_headers, ServeError(400, "serve_err_host", host=host[:80]))
+        try:
+            declared = int(headers.get(b"content-length", b"0"))
+        except ValueError:
+            declared = 0
+        if declared > self.limit:
+            return await _refuse(scope, send_with_headers, ServeError(413, "serve_err_body_too_large", mib=f"{self.limit / 1048576:g}"))
         seen = 0
 
         async def limited():
@@ -71,16 +97,15 @@ class LimitBody:
                     raise BodyTooLarge()
             return message
 
-        return await self.app(scope, limited, send)
+        return await self.app(scope, limited, send_with_headers)
 
 
-async def _too_large(scope, send, limit: int) -> None:
-    err = ServeError(413, "serve_err_body_too_large", mib=f"{limit / 1048576:g}")
+async def _refuse(scope, send, err: ServeError) -> None:
     lang = _lang_of_query(scope.get("query_string", b"").decode("latin-1"))
     if scope.get("path", "").startswith("/api/"):
-        resp: Response = JSONResponse(err.to_dict(lang), status_code=413)
+        resp: Response = JSONResponse(err.to_dict(lang), status_code=err.status)
     else:
-        resp = HTMLResponse(page.error_page(err, lang), status_code=413)
+        resp = HTMLResponse(page.error_page(err, lang), status_code=err.status)
     await resp(scope, _drain_receive, send)
 
 
@@ -109,7 +134,7 @@ def _failure(exc: BaseException, settings: Settings | None = None) -> ServeError
     if isinstance(exc, PeiError):
         return from_library(exc)
     if isinstance(exc, BodyTooLarge):
-        return ServeError(413, "serve_err_body_too_large", mib="?")
+        return ServeError(413, "serve_err_body_too_large", mib=f"{settings.max_body_bytes / 1048576:g}" if settings else "?")
     if isinstance(exc, (MultiPartException, HTTPException)):
         reason = getattr(exc, "detail", None) or getattr(exc, "message", None) or str(exc)
         if "Too many files" in str(reason):
@@ -558,10 +583,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed, 500: server_error})
     app.state.service = service
-    return LimitedApp(app, service.settings.max_body_bytes)
+    return GuardedApp(app, service.settings.max_body_bytes, service.settings.allowed_hosts)
 
 
-class LimitedApp(LimitBody):
+class GuardedApp(Guard):
     """The application behind the body-size limit; ``.state`` and ``.routes`` as Starlette's."""
 
     @property
