@@ -28,6 +28,7 @@ from typing import Any
 from . import vocabulary as V
 from .errors import AddressError, InputFileError, PeiError
 from .files import LIMIT_JSON, read_text_limited, sha256_limited
+from .jsonformat import expand
 from .evaluate import ND, OK, Evaluation, Figure, evaluate
 from .explain import COUNT_PREFIX, DATUM_PREFIX, _Builder, datum_value, resolve
 from .expressions import EvalFailure, NoData
@@ -445,6 +446,7 @@ def load_result(path: str | Path) -> dict:
         raise InputFileError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno, column=exc.colno) from None
     if not isinstance(doc, dict) or doc.get("format") != "pei-rules/evaluation":
         raise InputFileError("not an 'evaluate --format json' output (format must be 'pei-rules/evaluation')", file=str(path), key=("format",))
+    doc = expand(doc, str(path))  # a batch's compact per-entity file (format_version 2) reads as version 1
     rc = doc.get("receipt")
     if not isinstance(rc, dict):
         raise InputFileError("the result has no receipt", file=str(path), key=("receipt",))

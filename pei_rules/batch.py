@@ -212,7 +212,7 @@ def run_one(job: Job, settings: Settings | None = None) -> dict[str, Any]:
 def _run_one(job: Job, settings: Settings) -> dict[str, Any]:
     from .evaluate import evaluate
     from .plan import load_plan
-    from .render import to_json_obj
+    from .jsonformat import to_compact_json_obj
 
     row: dict[str, Any] = {"n": job.index, "entidad_codigo": None, "entidad_nombre": None, "archivo": job.path, "estado": OK, "anio": settings.year}
     try:
@@ -226,7 +226,7 @@ def _run_one(job: Job, settings: Settings) -> dict[str, Any]:
         row.update(summary_row(ev))
         if settings.with_check:
             row["hallazgos_check"] = count_findings(plan, rules, settings.year)
-        data = _dumps(to_json_obj(ev)) + b"\n"  # compact, one line (orjson)
+        data = _dumps(to_compact_json_obj(ev)) + b"\n"  # format_version 2, one line (orjson)
         name = entity_file_name(job.index, plan.model.entidad.codigo)
         write_atomic(Path(job.entity_dir) / name, data, durable=False)  # made durable at once before the manifest
         row["_output"] = (f"{ENTITY_DIR}/{name}", hashlib.sha256(data).hexdigest())

@@ -26,6 +26,7 @@ from .errors import PeiError, UsageError
 from .evaluate import ND, Evaluation
 from .files import LIMIT_JSON, read_text_limited
 from .i18n import t
+from .jsonformat import expand
 from .report_model import Cell, Table, entity_kinds, num, report_tables
 from .ruleset import RuleSet, Scale
 
@@ -680,7 +681,7 @@ def load_batch_folder(folder: Path) -> BatchData:
             rel = listed.get(n) or f"{B.ENTITY_DIR}/{B.entity_file_name(n, er.code)}"
             p = folder / rel
             if p.is_file():
-                data = _read_json(p)
+                data = expand(_read_json(p), str(p))  # compact per-entity files (format_version 2) read as version 1
                 if isinstance(data, dict) and isinstance(data.get("figures"), list) and isinstance(data.get("counts", []), list):
                     er.data = data
                 else:

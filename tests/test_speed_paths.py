@@ -142,3 +142,94 @@ def test_collector_paused_per_plan_and_restored():
         with paused():
             1 / 0
     assert gc.isenabled()
+
+
+# --- compact per-entity JSON (format_version 2) ------------------------------------------
+
+
+def _corpus_evaluations(tmp_path, n=12):
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate_corpus
+    finally:
+        _sys.path.remove(str(ROOT / "benchmarks"))
+    from pei_rules import PeiError
+    from pei_rules.evaluate import evaluate
+
+    rs = load_ruleset(ROOT / "rules" / "ceplan-2023")
+    out = []
+    for p in generate_corpus.generate(tmp_path, n, seed=5):
+        try:
+            plan = load_plan(p)
+        except PeiError:
+            continue
+        out.append(evaluate(plan, rs, 2024, trace=False))
+        out.append(evaluate(plan, rs, 2023))
+    return out
+
+
+def test_compact_json_expands_to_the_full_document(tmp_path):
+    import json
+
+    import orjson
+
+    from pei_rules.evaluate import evaluate
+    from pei_rules.jsonformat import COMPACT_VERSION, expand, to_compact_json_obj
+    from pei_rules.render import to_json_obj
+
+    zed = evaluate(load_plan(ZED), load_ruleset(ROOT / "rules" / "ceplan-2023"), 2023)
+    evs = [zed] + _corpus_evaluations(tmp_path)
+    kinds = set()
+    for ev in evs:
+        full = to_json_obj(ev)
+        compact = to_compact_json_obj(ev)
+        assert compact["format_version"] == COMPACT_VERSION and len(compact["rule_lines"]) < len(compact["figures"])
+        assert expand(json.loads(orjson.dumps(compact))) == json.loads(json.dumps(full))
+        assert len(orjson.dumps(compact)) < len(orjson.dumps(full))
+        kinds |= {f["kind"] for f in full["figures"]}
+    assert expand(to_json_obj(zed)) == to_json_obj(zed)  # version 1 passes through
+    assert {"avance_indicador", "avance_tipo_ii", "ejecucion_fisica_ao", "ejecucion_ponderada"} <= kinds
+
+
+def test_audit_verifies_a_batch_entity_file(tmp_path, capsys):
+    import json
+
+    from pei_rules.cli import main
+
+    make_corpus(tmp_path / "in", 1, broken=False)
+    assert main(["batch", str(tmp_path / "in"), "--year", "2023", "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    ent = next((tmp_path / "o" / "entidades").glob("*.json"))
+    assert json.loads(ent.read_text(encoding="utf-8"))["format_version"] == 2
+    capsys.readouterr()
+    assert main(["audit", str(ent), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["mismatch"] == 0 and doc["summary"]["match"] > 50
+    tampered = json.loads(ent.read_text(encoding="utf-8"))
+    first = next(f for f in tampered["figures"] if f["value"] is not None)
+    first["value"] = "0.01"
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(tampered), encoding="utf-8")
+    assert main(["audit", str(bad)]) == 1
+
+
+@pytest.mark.parametrize(
+    "damage, key",
+    [
+        (lambda d: d.update(rule_lines="x"), "rule_lines"),
+        (lambda d: d["figures"][0].update(t=10_000), "figures"),
+        (lambda d: d["figures"][1].pop("t"), "figures"),
+        (lambda d: d.pop("figures"), "figures"),
+    ],
+)
+def test_malformed_compact_json_names_the_key(tmp_path, damage, key):
+    from pei_rules.errors import InputFileError
+    from pei_rules.evaluate import evaluate
+    from pei_rules.jsonformat import expand, to_compact_json_obj
+
+    doc = to_compact_json_obj(evaluate(load_plan(ZED), load_ruleset(ROOT / "rules" / "ceplan-2023"), 2023))
+    damage(doc)
+    with pytest.raises(InputFileError) as err:
+        expand(doc, "x.json")
+    assert err.value.key[0] == key and err.value.file == "x.json"
