@@ -379,11 +379,23 @@ def _batch(service: Service, sources: list[PlanSource], opts: Options, lang: str
     rows = []
     members = []
     for i, src in enumerate(sources, 1):
-        row: dict[str, Any] = {"n": i, "file": ", ".join(src.sheets) if src.sheets else src.name, "entity": src.name, "year": None, "rules": None, "figures": {}, "token": None, "error": None}
+        row: dict[str, Any] = {
+            "n": i,
+            "file": ", ".join(src.sheets) if src.sheets else src.name,
+            "entity": src.name,
+            "year": None,
+            "rules": None,
+            "figures": {},
+            "labels": {},
+            "token": None,
+            "error": None,
+            "error_detail": None,
+        }
         try:
             s = _evaluate_one(service, src, opts, lang)
         except ServeError as exc:
-            row["error"] = exc.message(lang) + (f": {exc.detail}" if exc.detail is not None else "")
+            row["error"] = exc.message(lang)
+            row["error_detail"] = str(exc.detail) if exc.detail is not None else None
             rows.append(row)
             continue
         token = service.sessions.put(s)
@@ -394,6 +406,7 @@ def _batch(service: Service, sources: list[PlanSource], opts: Options, lang: str
             year=ev.year,
             rules=ev.rules.id,
             figures={f.id: (None if f.value is None else str(f.value)) for f in ev.figures.values() if f.scope == "plan"},
+            labels={f.id: f.label for f in ev.figures.values() if f.scope == "plan"},
             token=token,
         )
         rows.append(row)
@@ -532,7 +545,7 @@ async def batch_download(request: Request) -> Response:
     token, s = _session(request, "batch")
     if request.path_params["name"] != "lote.json":
         raise ServeError(404, "serve_err_download", name=request.path_params["name"][:60])
-    rows = [{k: v for k, v in r.items() if k != "token"} for r in s.rows]
+    rows = [{k: v for k, v in r.items() if k not in ("token", "labels")} for r in s.rows]
     doc = {"format": "pei-rules/serve-batch", "format_version": 1, "pei_rules_version": __version__, "entities": rows}
     return Response(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", media_type="application/json; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="lote.json"'})
 
