@@ -238,6 +238,8 @@ def evaluate_tight(plan, year: int) -> dict[str, Decimal | None]:
                         t1 = D100 * e / o
                         if t1 > D100:
                             t1 = D100
+                    elif e:  # ceplan-2023's si_division_por_cero: reaching 0 meets a positive target
+                        t1 = D100 if e > 0 else Decimal(0)
                 elif a == "max":
                     t1 = D100 if o <= e else (D100 * e / o if o else None)
                 else:
@@ -297,6 +299,43 @@ def evaluate_tight(plan, year: int) -> dict[str, Decimal | None]:
         if poi is not None and poi.pim and poi.devengado is not None:
             fin = (D100 * poi.devengado / poi.pim).quantize(q2, RH)
         out["ejecucion_financiera"] = fin
+        # financial execution from the AOs: sums of devengado over sums of PIM per AEI, OEI, entity
+        money_aei: dict[str, list] = {}  # aei -> [pim sum, dev sum, complete]
+        tot_p = tot_d = D0
+        complete = bool(aos)
+        for ao in aos:
+            pim, dev = ao.pim, ao.devengado
+            if pim is None and ao.financiero_programado_mensual is not None:
+                fm = ao.financiero_programado_mensual
+                pim = None if None in fm else sum(fm, D0)
+            if dev is None and ao.financiero_ejecutado_mensual is not None:
+                fm = ao.financiero_ejecutado_mensual
+                dev = None if None in fm else sum(fm, D0)
+            acc = money_aei.get(ao.aei)
+            if acc is None:
+                acc = money_aei[ao.aei] = [D0, D0, True]
+            if pim is None or dev is None:
+                out["ejecucion_financiera_ao:" + ao.codigo] = None
+                acc[2] = complete = False
+                continue
+            out["ejecucion_financiera_ao:" + ao.codigo] = (D100 * dev / pim).quantize(q2, RH) if pim else None
+            acc[0] += pim
+            acc[1] += dev
+            tot_p += pim
+            tot_d += dev
+        fin_aei = {}
+        for act in m.aei:
+            acc = money_aei.get(act.codigo)
+            fin_aei[act.codigo] = (D100 * acc[1] / acc[0]).quantize(q2, RH) if acc and acc[2] and acc[0] else None
+        fin_oei = {}
+        for o in m.oei:
+            accs = [money_aei[a.codigo] for a in m.aei if a.oei == o.codigo and a.codigo in money_aei]
+            if accs and all(x[2] for x in accs):
+                p_, d_ = sum((x[0] for x in accs), D0), sum((x[1] for x in accs), D0)
+                fin_oei[o.codigo] = (D100 * d_ / p_).quantize(q2, RH) if p_ else None
+            else:
+                fin_oei[o.codigo] = None
+        fin_all = (D100 * tot_d / tot_p).quantize(q2, RH) if complete and tot_p else None
     weighted = []
     aei_vals = []
     for act in m.aei:
@@ -309,10 +348,13 @@ def evaluate_tight(plan, year: int) -> dict[str, Decimal | None]:
         lst = exact_ao.get(k)
         f = (sum(lst, D0) / len(lst)).quantize(q1, RH) if lst else None
         out["ejecucion_fisica_aei:" + k] = f
+        out["ejecucion_financiera_aei:" + k] = fin_aei[k]
         aei_vals.append(f)
     for o in m.oei:
         lst = exact_ind.get(o.codigo)
         out["avance_oei:" + o.codigo] = (sum(lst, D0) / len(lst)).quantize(q1, RH) if lst else None
+        out["ejecucion_financiera_oei:" + o.codigo] = fin_oei[o.codigo]
+    out["ejecucion_financiera_entidad"] = fin_all
     wp = None
     if weighted and all(r is not None for _, r in weighted):
         r_max = max(r for _, r in weighted)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import decimal
+import keyword
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Mapping
@@ -86,6 +87,21 @@ def _dabs(x):
 
 #: Every function an expression may call, if the rule set declares it.
 FUNCTION_LIBRARY: dict[str, Callable] = {"min": _dmin, "max": _dmax, "abs": _dabs}
+
+#: The engine's internal names for the literals of an expression ("#k0", "#k1" ...) start
+#: with '#': no rule name can (names are lower_case identifiers) and no expression can
+#: write one ('#' is rejected in expression text), so a literal can never be shadowed.
+CONSTANT_PREFIX = "#k"
+
+#: Names no rule set may declare (parameters, formulas, aggregates, ...): Python's
+#: keywords and builtins marker, the function library, and anything with a double
+#: underscore or a leading underscore (the namespace the engine keeps for itself).
+RESERVED_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"__builtins__"} | frozenset(FUNCTION_LIBRARY)
+
+
+def reserved_name(name: str) -> bool:
+    """True when ``name`` is in the engine's reserved set (see :data:`RESERVED_NAMES`)."""
+    return name in RESERVED_NAMES or name.startswith("_") or "__" in name or name.startswith(CONSTANT_PREFIX)
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _UNARY = {ast.USub: "-", ast.UAdd: "+", ast.Not: "not"}
@@ -556,7 +572,7 @@ def compile_expression(
                 value = Decimal(repr(node.value))
             if not value.is_finite() or abs(value.adjusted()) > 100:
                 _fail(f"number {src[:40]} is out of range", text, where, node)
-            cname = f"k{len(constants)}__"
+            cname = f"{CONSTANT_PREFIX}{len(constants)}"
             constants[cname] = value
             new = ast.Constant(value=value)
             return ast.copy_location(new, node)

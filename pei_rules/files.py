@@ -171,6 +171,15 @@ def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = True
         raise
 
 
+def shown_path(path: str | Path) -> str:
+    """A path as shown to users: relative to the working folder when under it, else absolute."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
 def sync_folder(folder: str | Path) -> None:
     """Make every file written under ``folder`` durable at once: ``syncfs`` of the file system
     holding it (Linux), ``os.sync`` elsewhere; then fsync the folder itself (its entries)."""
@@ -201,4 +210,4 @@ def _umask() -> int:
     return mask
 
 
-__all__ = ["read_limited", "read_text_limited", "sha256_limited", "write_atomic", "sync_folder", "LIMIT_JSON", "LIMIT_CSV", "LIMIT_HASHED"]
+__all__ = ["shown_path", "read_limited", "read_text_limited", "sha256_limited", "write_atomic", "sync_folder", "LIMIT_JSON", "LIMIT_CSV", "LIMIT_HASHED"]

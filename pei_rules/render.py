@@ -13,6 +13,7 @@ from typing import Any
 from tabulate import tabulate
 
 from .evaluate import ND, Evaluation, Figure
+from .files import shown_path
 from .i18n import t
 
 FORMAT_NAME = "pei-rules/evaluation"
@@ -228,7 +229,7 @@ def header_lines(ev: Evaluation, lang: str = "es") -> list[str]:
     r = ev.rules
     lines = [
         t(lang, "evaluation_title", year=ev.year, tipo=m.plan.tipo, desde=m.plan.desde, hasta=m.plan.hasta) + f" — {m.entidad.nombre}",
-        f"{t(lang, 'rule_set')}: {r.id} (sha256 {r.content_hash[:16]}) — {r.title}",
+        f"{t(lang, 'rule_set')}: {r.id} ({shown_path(r.folder)}, sha256 {r.content_hash[:16]}) — {r.title}",
         f"{t(lang, 'plan_file')}: {ev.plan.path} (sha256 {ev.plan.sha256[:16]})",
     ]
     if getattr(ev, "semester", None) is not None:

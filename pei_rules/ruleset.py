@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,8 +22,10 @@ from typing import Any, Iterable
 
 from . import vocabulary as V
 from .errors import PeiError, RuleError, UsageError, did_you_mean
-from .expressions import Expression, Where, compile_expression
-from .tomlsource import SourceDoc, SourceRef, load_toml
+from .expressions import Expression, Where, compile_expression, reserved_name
+from .files import sha256_limited, shown_path
+from .i18n import msg
+from .tomlsource import MAX_FILE_BYTES, SourceDoc, SourceRef, load_toml
 
 META = "conjunto"
 RULESET_DIR_ENV = "PEI_RULES_PATH"
@@ -217,84 +221,278 @@ class RuleSet:
             "title": self.title,
             "directive": self.directive,
             "content_hash": self.content_hash,
+            "folder": shown_path(self.folder),
             "files": [{"path": p, "sha256": d} for p, d in self.files],
         }
 
 
 # --- finding rule sets --------------------------------------------------------------
+#
+# Resolution order (docs/security.md): a spec that looks like a path (it has a "/", starts
+# with "." or "~", or ends in ".toml") is that folder and nothing else. Any other spec is
+# an id: it resolves to the bundled rule sets first (the ones shipped with pei-rules), then
+# to the folders of PEI_RULES_PATH, then to ./rules. An id declared by two folders with
+# different content is an error naming both folders: a local set can never stand in for a
+# bundled one (or for another local one) under the same id. A bare name that is no known
+# id but is a folder is that folder (its id and folder are printed with every result).
+
+MAX_EXTENDS_DEPTH = 1000  # a real chain is 2-3 deep; the cap keeps a hostile chain bounded
+
+
+@dataclass(frozen=True)
+class Found:
+    """One rule set folder found in a search folder, read cheaply (its [conjunto] only)."""
+
+    id: str | None
+    folder: Path
+    bundled: bool
+    meta: dict
+    real: Path  # the folder, resolved
+
+
+_local = threading.local()
+
+
+@contextmanager
+def session():
+    """Within one session (one command), the file system is looked at once: folder listings,
+    file stamps and the search-path index are memoised. Sessions nest; the outermost one
+    starts with a fresh memo, so a long-running process still sees changes between calls."""
+    depth = getattr(_local, "depth", 0)
+    if depth == 0:
+        _local.memo = {}
+    _local.depth = depth + 1
+    try:
+        yield
+    finally:
+        _local.depth -= 1
+
+
+def _memo(key: tuple, fn):
+    if not getattr(_local, "depth", 0):
+        return fn()
+    memo = _local.memo
+    if key not in memo:
+        memo[key] = fn()
+    return memo[key]
+
+
+def bundled_dirs() -> list[Path]:
+    """The folders of the rule sets shipped with pei-rules (package data, or the checkout's rules/)."""
+    here = Path(__file__).resolve().parent
+    return [d for d in (here / "_rules", here.parent / "rules") if d.is_dir()]
 
 
 def search_dirs() -> list[Path]:
-    dirs: list[Path] = []
+    """Bundled folders first, then PEI_RULES_PATH, then ./rules (each once)."""
+    return list(_memo(("search_dirs",), _search_dirs))
+
+
+def _search_dirs() -> list[Path]:
+    dirs: list[Path] = list(bundled_dirs())
     env = os.environ.get(RULESET_DIR_ENV)
     if env:
         dirs += [Path(p) for p in env.split(os.pathsep) if p]
     cwd_rules = Path.cwd() / "rules"
     if cwd_rules.is_dir():
         dirs.append(cwd_rules)
-    bundled = Path(__file__).resolve().parent.parent / "rules"
-    if bundled.is_dir():
-        dirs.append(bundled)
-    pkg = Path(__file__).resolve().parent / "_rules"
-    if pkg.is_dir():
-        dirs.append(pkg)
     seen, out = set(), []
     for d in dirs:
-        r = d.resolve()
+        try:
+            r = d.resolve()
+        except OSError:
+            continue
         if r not in seen:
             seen.add(r)
             out.append(d)
     return out
 
 
-def _read_id(folder: Path) -> str | None:
-    meta = folder / "ruleset.toml"
-    if not meta.is_file():
-        return None
+_dir_cache: dict[str, tuple[tuple, list[Found]]] = {}
+
+
+def _dir_stamp(d: Path) -> tuple:
+    return _memo(("dir_stamp", str(d)), lambda: _dir_stamp_now(d))
+
+
+def _dir_stamp_now(d: Path) -> tuple:
+    out = []
     try:
-        doc = load_toml(meta)
-    except Exception:
-        return None
-    conj = doc.data.get(META)
-    if isinstance(conj, dict) and isinstance(conj.get("id"), str):
-        return conj["id"]
-    return None
+        subs = sorted(d.iterdir())
+    except OSError:
+        return ()
+    for sub in subs:
+        try:
+            st = (sub / "ruleset.toml").stat()
+            out.append((sub.name, st.st_mtime_ns, st.st_size, st.st_ino))
+        except OSError:
+            out.append((sub.name, None))
+    return tuple(out)
 
 
-def available(dirs: Iterable[Path] | None = None) -> dict[str, Path]:
-    """Map rule set id -> folder for every rule set in the search path (first wins)."""
-    found: dict[str, Path] = {}
-    for d in dirs if dirs is not None else search_dirs():
-        if not d.is_dir():
-            continue
-        for sub in sorted(d.iterdir()):
-            if sub.is_dir():
-                rid = _read_id(sub)
-                if rid and rid not in found:
-                    found[rid] = sub
+def scan_dir(d: Path, bundled: bool = False) -> list[Found]:
+    """The rule set folders directly inside ``d``, each read once (cached until a ruleset.toml changes)."""
+    if not d.is_dir():
+        return []
+    key = f"{d.resolve()}|{bundled}"
+    stamp = _dir_stamp(d)
+    hit = _dir_cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    found = []
+    for sub in sorted(d.iterdir()):
+        if sub.is_dir() and (sub / "ruleset.toml").is_file():
+            meta = _read_meta(sub)
+            rid = meta.get("id") if meta and isinstance(meta.get("id"), str) else None
+            found.append(Found(rid, sub, bundled, meta or {}, sub.resolve()))
+    _dir_cache[key] = (stamp, found)
     return found
 
 
+def index(dirs: Iterable[Path] | None = None) -> list[Found]:
+    """Every rule set folder of the search path, in resolution order (each folder once)."""
+    dirs = list(dirs) if dirs is not None else search_dirs()
+    return _memo(("index", tuple(str(d) for d in dirs)), lambda: _index(dirs))
+
+
+def _index(dirs: list[Path]) -> list[Found]:
+    bundled = {d.resolve() for d in bundled_dirs()}
+    out, seen = [], set()
+    for d in dirs:
+        for f in scan_dir(d, d.resolve() in bundled if d.exists() else False):
+            r = f.real
+            if r not in seen:
+                seen.add(r)
+                out.append(f)
+    return out
+
+
+def _read_id(folder: Path) -> str | None:
+    meta = _read_meta(folder)
+    rid = meta.get("id") if meta else None
+    return rid if isinstance(rid, str) else None
+
+
+def available(dirs: Iterable[Path] | None = None) -> dict[str, Path]:
+    """Map rule set id -> folder for every rule set in the search path (bundled first)."""
+    found: dict[str, Path] = {}
+    for f in index(dirs):
+        if f.id and f.id not in found:
+            found[f.id] = f.folder
+    return found
+
+
+def folder_digest(folder: Path) -> tuple:
+    """(file name, sha256) of the rule files of a folder: two folders with equal digests are one rule set."""
+    return tuple((p.name, sha256_limited(p, MAX_FILE_BYTES, "TOML")) for p in _files_of(folder))
+
+
+def _same_content(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or folder_digest(a) == folder_digest(b)
+    except PeiError:
+        return False
+
+
+def lookup(rid: str, extra_dirs: Iterable[Path] = ()) -> Path | None:
+    """The folder of rule set ``rid``: bundled first, then the search path, then ``extra_dirs``.
+
+    Raises :class:`UsageError` naming both folders when two folders declare ``rid`` with
+    different content (a local set reusing a bundled id, or two local sets with one id).
+    """
+    matches = [f for f in index() if f.id == rid]
+    seen = {f.real for f in matches}
+    for d in extra_dirs:
+        for f in scan_dir(d):
+            if f.id == rid and f.real not in seen:
+                seen.add(f.real)
+                matches.append(f)
+    if not matches:
+        return None
+    first = matches[0]
+    for other in matches[1:]:
+        if not _same_content(first.folder, other.folder):
+            kind = "trust_id_reused_bundled" if first.bundled else "trust_id_reused"
+            raise UsageError(
+                msg(kind, id=rid, first=str(first.folder), other=str(other.folder)),
+                suggestion=msg("trust_id_reused_hint", other=str(other.folder)),
+            )
+    return first.folder
+
+
+def lookup_bundled(rid: str) -> Path | None:
+    """The bundled folder of ``rid``, if pei-rules ships a set with that id."""
+    for f in index(bundled_dirs()):
+        if f.id == rid:
+            return f.folder
+    return None
+
+
+def looks_like_path(spec: str) -> bool:
+    return "/" in spec or os.sep in spec or spec.startswith((".", "~")) or spec.endswith(".toml")
+
+
 def resolve(spec: str, base: Path | None = None) -> Path:
-    """A rule set given as a folder path or an id."""
+    """A rule set given as a folder path or an id (see the resolution order above).
+
+    ``base``: the folder holding a set that ``extends`` this one; its sibling sets are
+    found by id after the search path.
+    """
+    if looks_like_path(spec):
+        p = Path(spec).expanduser()
+        if p.is_dir():
+            return p
+        if p.is_file() and p.suffix == ".toml":
+            return p.parent
+        raise UsageError(msg("trust_rules_path_missing", path=spec))
+    found = lookup(spec, [base] if base is not None and base.is_dir() else [])
+    if found is not None:
+        return found
     p = Path(spec)
-    if base is not None and not p.is_absolute():
-        rel = base / spec
-        if rel.is_dir():
-            return rel
     if p.is_dir():
         return p
-    if p.is_file() and p.suffix == ".toml":
-        return p.parent
     known = available()
-    if spec in known:
-        return known[spec]
-    if base is not None:
-        for sub in base.parent.iterdir() if base.parent.is_dir() else []:
-            if sub.is_dir() and _read_id(sub) == spec:
-                return sub
     hint = did_you_mean(spec, known) or (f"known rule sets: {', '.join(sorted(known))}" if known else None)
     raise UsageError(f"unknown rule set '{spec}' (not a folder, not a known id)", suggestion=hint)
+
+
+def resolve_extends(spec: str, folder: Path, ref: SourceRef) -> Path:
+    """The parent of a rule set, confined to the search path and the extending set's own tree.
+
+    An id resolves as :func:`resolve` does (then among the sets next to ``folder``); a
+    path (``"../base"``) is taken relative to the extending set's folder and must stay
+    inside the folder that holds the extending set (its own tree) or inside a folder of
+    the search path (``/``, ``../../..`` are refused).
+    """
+    base = folder.parent
+    if not looks_like_path(spec):
+        try:
+            found = lookup(spec, [base] if base.is_dir() else [])
+        except UsageError as exc:
+            raise RuleError(exc.message, file=ref.file, line=ref.line, key=(META, "extends"), suggestion=exc.suggestion) from None
+        if found is not None:
+            return found
+        if (base / spec).is_dir():
+            return base / spec  # a sibling folder named by its folder name
+        known = available()
+        hint = did_you_mean(spec, known) or (f"known rule sets: {', '.join(sorted(known))}" if known else None)
+        raise RuleError(f"unknown rule set '{spec}' (not a folder, not a known id)", file=ref.file, line=ref.line, key=(META, "extends"), suggestion=hint)
+    p = Path(spec)
+    cand = p if p.is_absolute() else folder / p
+    try:
+        real = cand.resolve()
+    except (OSError, RuntimeError):
+        real = None
+    roots = [base.resolve()] + [d.resolve() for d in search_dirs()]
+    if real is None or not any(real == r or r in real.parents for r in roots):
+        raise RuleError(
+            msg("trust_extends_outside", spec=spec, roots=", ".join(str(r) for r in roots)),
+            file=ref.file, line=ref.line, key=(META, "extends"),
+            suggestion=msg("trust_extends_outside_hint"),
+        )
+    if not real.is_dir() or real == base.resolve() or real in {d.resolve() for d in search_dirs()}:
+        raise RuleError(msg("trust_extends_not_a_set", spec=spec), file=ref.file, line=ref.line, key=(META, "extends"))
+    return cand
 
 
 def _read_meta(folder: Path) -> dict | None:
@@ -307,43 +505,25 @@ def _read_meta(folder: Path) -> dict | None:
     return meta if isinstance(meta, dict) else None
 
 
-def pick_for_year(year: int) -> tuple[Path, str]:
-    """The rule set valid for a year, and why it was picked.
-
-    Validity and anchoring are read from each set's ruleset.toml; only the sets valid for
-    the year are loaded fully, in order of preference (anchored, then most recent): the
-    first that loads wins, and the choice names any that did not load.
-    """
-    candidates = []
-    broken: list[str] = []
-    for rid, folder in available().items():
-        meta = _read_meta(folder) or {}
-        vig = meta.get("vigencia") if isinstance(meta.get("vigencia"), dict) else {}
+def candidates_for_year(year: int) -> list[Found]:
+    """The rule sets of the search path whose [conjunto] vigencia covers ``year`` (each id once;
+    an id declared twice with different content raises, naming both folders)."""
+    out = []
+    for f in index():
+        if not f.id or any(o.id == f.id for o in out):
+            continue
+        vig = f.meta.get("vigencia") if isinstance(f.meta.get("vigencia"), dict) else {}
         lo = vig.get("desde") if isinstance(vig.get("desde"), int) else -10**9
         hi = vig.get("hasta") if isinstance(vig.get("hasta"), int) else 10**9
         if lo <= year <= hi:
-            candidates.append((meta.get("anclado") is True, lo, rid, folder))
-    candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
-    chosen = None
-    for cand in candidates:
-        try:
-            rs = load_ruleset(cand[3])
-        except PeiError:  # a rule set that does not load is never picked, and the choice says so
-            broken.append(cand[2])
-            continue
-        if chosen is None:
-            chosen = cand
-    skipped = f"; skipped rule sets that do not load: {', '.join(broken)} (see pei-rules rules check)" if broken else ""
-    if chosen is None:
-        raise UsageError(f"no rule set declares validity for {year}{skipped}", suggestion="choose one with --rules")
-    anchored, lo, rid, folder = chosen
-    others = [c[2] for c in candidates if c is not chosen and c[2] not in broken]
-    why = f"rule set '{rid}' is valid for {year}"
-    if anchored:
-        why += " and anchored by published figures"
-    if others:
-        why += f" (also valid: {', '.join(others)}; anchored and most recent wins)"
-    return folder, why + skipped
+            lookup(f.id)  # raises on a reused id
+            out.append(f)
+    return out
+
+
+def valid_from(f: Found) -> int:
+    vig = f.meta.get("vigencia") if isinstance(f.meta.get("vigencia"), dict) else {}
+    return vig.get("desde") if isinstance(vig.get("desde"), int) else -10**9
 
 
 # --- loading ------------------------------------------------------------------------
@@ -378,6 +558,11 @@ _cache: dict[tuple, RuleSet] = {}
 
 def load_ruleset(spec: str | Path, *, overrides: list[Path] | None = None) -> RuleSet:
     """Load a rule set (folder or id), optionally with extra override files on top."""
+    with session():
+        return _load_ruleset(spec, overrides=overrides)
+
+
+def _load_ruleset(spec: str | Path, *, overrides: list[Path] | None = None) -> RuleSet:
     folder = resolve(str(spec)) if not isinstance(spec, Path) else spec
     key = (str(folder.resolve()), tuple(str(o) for o in overrides or ()))
     stamp = tuple(
@@ -415,7 +600,33 @@ def _files_of(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.toml") if p.is_file())
 
 
-def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, str]], list[str]]:
+def _stamp_of(folder: Path) -> tuple:
+    return _memo(("stamp_of", str(folder)), lambda: _stamp_of_now(folder))
+
+
+def _stamp_of_now(folder: Path) -> tuple:
+    out = []
+    for p in _files_of(folder):
+        try:
+            st = p.stat()
+            out.append((p.name, st.st_mtime_ns, st.st_size, st.st_ino))
+        except OSError:
+            out.append((p.name, None))
+    return tuple(out)
+
+
+_own_cache: dict[Path, tuple[tuple, tuple]] = {}
+_merged_cache: dict[Path, tuple[tuple, tuple]] = {}
+
+
+def _own_leaves(folder: Path) -> tuple[dict, list[tuple[str, str]], str, tuple]:
+    """The leaves a folder writes itself (no extends applied), its file hashes, id and stamp."""
+    key = folder.resolve()
+    stamp = _stamp_of(folder)
+    hit = _own_cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        leaves, hashes, rid = hit[1]
+        return leaves, hashes, rid, stamp
     files = _files_of(folder)
     if not files:
         raise RuleError("rule set folder has no .toml files", file=str(folder))
@@ -446,33 +657,113 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
             suggestion='add [conjunto] id = "..." to ruleset.toml',
         )
     rid = rid_leaf[0]
-    if rid in chain:
-        at = leaves.get((META, "extends"), rid_leaf)[1]  # the extends line that closes the cycle
-        raise RuleError(
-            f"circular extends: {' -> '.join(chain + [rid])}",
-            file=at.file,
-            line=at.line,
-            key=(META, "extends"),
-            suggestion="a rule set cannot extend itself or one of its descendants",
-        )
-    chain = chain + [rid]
-    ext_leaf = leaves.get((META, "extends"))
-    if ext_leaf is None:
-        return leaves, hashes, chain
-    parent_spec, ref = ext_leaf
-    if not isinstance(parent_spec, str):
-        raise RuleError("extends must be a rule set id (string)", file=ref.file, line=ref.line, key=(META, "extends"))
-    try:
-        parent_folder = resolve(parent_spec, base=folder.parent)
-    except UsageError as exc:
-        raise RuleError(exc.message, file=ref.file, line=ref.line, key=(META, "extends"), suggestion=exc.suggestion) from None
-    p_leaves, p_files, p_chain = _load_leaves(parent_folder, chain)
-    merged = {k: v for k, v in p_leaves.items() if k[0] != META or (len(k) > 1 and k[1] in INHERITED_META)}
-    # metadata is never inherited, except the parent's line of descent and the keys that
-    # are rules rather than description (functions the expressions call, known periods)
-    merged.update(leaves)
-    merged[(META, "_linaje")] = (p_chain, ref)
-    return merged, p_files + hashes, p_chain
+    _own_cache[key] = (stamp, (leaves, hashes, rid))
+    return leaves, hashes, rid, stamp
+
+
+def _search_stamp() -> tuple:
+    return _memo(("search_stamp",), lambda: tuple((str(d), _dir_stamp(d)) for d in search_dirs()))
+
+
+def _still_valid(stamp: tuple) -> bool:
+    """A merged chain is reused only while the search path and every file of the chain (and
+    the folders next to each set, where ids are also looked up) are unchanged."""
+    search, chain = stamp
+    if search != _search_stamp():
+        return False
+    dirs: dict[Path, tuple] = {}
+    for f, s, ps in chain:
+        if f.parent not in dirs:
+            dirs[f.parent] = _dir_stamp(f.parent)
+        if dirs[f.parent] != ps or _stamp_of(f) != s:
+            return False
+    return True
+
+
+def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, str]], list[str]]:
+    """The merged leaves of a rule set with its ``extends`` chain applied (parents first).
+
+    Iterative (no recursion, whatever the depth), capped at MAX_EXTENDS_DEPTH, and each
+    folder's merged leaves are kept while none of the chain's files change: checking every
+    set of a long chain reads and merges each level once.
+    """
+    levels: list[tuple[Path, dict, list, str, tuple, SourceRef | None]] = []
+    ids = list(chain)
+    cur = folder
+    base: tuple | None = None  # (merged leaves, files, lineage, stamps) of a cached ancestor
+    while True:
+        key = cur.resolve()
+        hit = _merged_cache.get(key)
+        if hit is not None and not set(hit[1][2]) & set(ids) and _still_valid(hit[0]):
+            if len(levels) + len(hit[1][2]) > MAX_EXTENDS_DEPTH:
+                top = levels[0][5] if levels else None
+                raise RuleError(
+                    msg("trust_extends_too_deep", limit=MAX_EXTENDS_DEPTH, first=ids[len(chain)] if len(ids) > len(chain) else hit[1][2][0], last=hit[1][2][-1]),
+                    file=top.file if top else str(folder),
+                    line=top.line if top else None,
+                    key=(META, "extends"),
+                    suggestion=msg("trust_extends_too_deep_hint"),
+                )
+            base = hit[1] + (hit[0][1],)
+            break
+        leaves, hashes, rid, stamp = _own_leaves(cur)
+        if rid in ids:
+            rid_leaf = leaves[(META, "id")]
+            at = leaves.get((META, "extends"), rid_leaf)[1]  # the extends line that closes the cycle
+            raise RuleError(
+                f"circular extends: {' -> '.join(ids + [rid])}",
+                file=at.file,
+                line=at.line,
+                key=(META, "extends"),
+                suggestion="a rule set cannot extend itself or one of its descendants",
+            )
+        ids.append(rid)
+        ext_leaf = leaves.get((META, "extends"))
+        levels.append((cur, leaves, hashes, rid, stamp, ext_leaf[1] if ext_leaf else None))
+        if ext_leaf is None:
+            break
+        parent_spec, ref = ext_leaf
+        if not isinstance(parent_spec, str):
+            raise RuleError("extends must be a rule set id (string)", file=ref.file, line=ref.line, key=(META, "extends"))
+        if len(levels) >= MAX_EXTENDS_DEPTH:
+            top = levels[0][5]
+            raise RuleError(
+                msg("trust_extends_too_deep", limit=MAX_EXTENDS_DEPTH, first=ids[len(chain)], last=rid),
+                file=top.file if top else str(folder),
+                line=top.line if top else None,
+                key=(META, "extends"),
+                suggestion=msg("trust_extends_too_deep_hint"),
+            )
+        if parent_spec in ids and not looks_like_path(parent_spec):
+            # the extends line of the set the cycle returns to
+            at = next((lv[5] for lv in levels if lv[3] == parent_spec and lv[5] is not None), ref)
+            raise RuleError(
+                f"circular extends: {' -> '.join(ids + [parent_spec])}",
+                file=at.file,
+                line=at.line,
+                key=(META, "extends"),
+                suggestion="a rule set cannot extend itself or one of its descendants",
+            )
+        cur = resolve_extends(parent_spec, cur, ref)
+    # merge from the root (or the cached ancestor) down to the set asked for
+    if base is not None:
+        merged, files, lineage, stamps = base
+        files, lineage, stamps = list(files), list(lineage), list(stamps)
+    else:
+        cur_f, leaves, hashes, rid, stamp, _ = levels.pop()
+        merged, files, lineage, stamps = dict(leaves), list(hashes), [rid], [(cur_f, stamp, _dir_stamp(cur_f.parent))]
+        _merged_cache[cur_f.resolve()] = ((_search_stamp(), tuple(stamps)), (merged, tuple(files), tuple(lineage)))
+    for cur_f, leaves, hashes, rid, stamp, ref in reversed(levels):
+        # metadata is never inherited, except the parent's line of descent and the keys that
+        # are rules rather than description (functions the expressions call, known periods)
+        m = {k: v for k, v in merged.items() if k[0] != META or (len(k) > 1 and k[1] in INHERITED_META)}
+        m.update(leaves)
+        lineage = [rid] + lineage
+        m[(META, "_linaje")] = (lineage, ref)
+        merged, files = m, files + list(hashes)
+        stamps = [(cur_f, stamp, _dir_stamp(cur_f.parent))] + stamps
+        _merged_cache[cur_f.resolve()] = ((_search_stamp(), tuple(stamps)), (merged, tuple(files), tuple(lineage)))
+    return dict(merged), list(files), list(chain) + lineage
 
 
 class _Reader:
@@ -564,6 +855,12 @@ class _Reader:
         return compile_expression(text, names, functions, Where(file=r.file, line=r.line, key=path, rule=rule))
 
 
+def _not_reserved(R: "_Reader", path: tuple, name: object) -> None:
+    """Every name a rule set declares is checked against the engine's reserved set."""
+    if isinstance(name, str) and reserved_name(name):
+        R.fail(path, msg("trust_reserved_name", name=name), suggestion=msg("trust_reserved_name_hint"))
+
+
 def _tname(v: Any) -> str:
     return {str: "a string", int: "an integer", bool: "a boolean", list: "an array", dict: "a table"}.get(
         type(v), type(v).__name__
@@ -639,6 +936,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     # parameters
     params: dict[str, Decimal] = {}
     for name, v in R.table(("parametros",), {}).items():
+        _not_reserved(R, ("parametros", name), name)
         if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in V.ALL_INPUT_NAMES:
             R.fail(("parametros", name), f"parameter name '{name}' must be lower_case and not an input name")
         if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
@@ -694,6 +992,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     kinds: dict[str, AdvanceKind] = {}
     switched_off: dict[str, SourceRef] = {}
     for kname, kt in R.table(("avance", "tipos")).items():
+        _not_reserved(R, ("avance", "tipos", kname), kname)
         if not isinstance(kt, dict):
             R.fail(("avance", "tipos", kname), "must be a table")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", kname):
@@ -740,9 +1039,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     same_scope: dict[str, set[str]] = {sc: set() for sc in V.FIGURE_FORMULA_SCOPES}
     for section in ("formulas", "agregados"):
         for name, t in R.table((section,), {}).items():
-            if isinstance(t, dict) and _active(R, (section, name)) and t.get("ambito") in same_scope:
+            if isinstance(t, dict) and _active(R, (section, name)) and isinstance(t.get("ambito"), str) and t["ambito"] in same_scope:
                 same_scope[t["ambito"]].add(name)
     for name, ft in R.table(("formulas",), {}).items():
+        _not_reserved(R, ("formulas", name), name)
         path = ("formulas", name)
         if not isinstance(ft, dict):
             R.fail(path, "must be a table with ambito and expr")
@@ -764,6 +1064,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     R.known_keys(("ponderacion",), ["esquema", "esquemas"])
     schemes: dict[str, Expression] = {}
     for name in R.table(("ponderacion", "esquemas"), {}):
+        _not_reserved(R, ("ponderacion", "esquemas", name), name)
         schemes[name] = R.expr(("ponderacion", "esquemas", name), set(V.WEIGHT_INPUTS) | set(params), functions, f"ponderacion.esquemas.{name}")
     scheme = R.string(("ponderacion", "esquema"), "", choices=list(schemes) or None) if schemes else ""
 
@@ -771,6 +1072,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     aggregates: dict[str, Aggregate] = {}
     known_kinds = reserved | set(formulas)
     for name, at in R.table(("agregados",), {}).items():
+        _not_reserved(R, ("agregados", name), name)
         path = ("agregados", name)
         if not isinstance(at, dict):
             R.fail(path, "must be a table")
@@ -850,6 +1152,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     nd_label = R.string(("semaforo", "sin_dato"), "Sin dato")
     scales: dict[str, Scale] = {}
     for sname, st in R.table(("semaforo", "escalas")).items():
+        _not_reserved(R, ("semaforo", "escalas", sname), sname)
         spath = ("semaforo", "escalas", sname)
         if not isinstance(st, dict):
             R.fail(spath, "must be a table")
@@ -885,6 +1188,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
 
     counts: dict[str, Count] = {}
     for cname, ct in R.table(("conteos",), {}).items():
+        _not_reserved(R, ("conteos", cname), cname)
         cpath = ("conteos", cname)
         if not isinstance(ct, dict):
             R.fail(cpath, "must be a table")
@@ -1055,3 +1359,8 @@ def forget_rulesets_under(folder: Path) -> None:
     prefix = str(Path(folder).resolve())
     for key in [k for k in _cache if k[0] == prefix or k[0].startswith(prefix + os.sep) or any(o.startswith(prefix + os.sep) for o in k[1])]:
         _cache.pop(key, None)
+    for cache in (_own_cache, _merged_cache):
+        for k in [k for k in cache if str(k) == prefix or str(k).startswith(prefix + os.sep)]:
+            cache.pop(k, None)
+    for k in [k for k in _dir_cache if k.split("|")[0] == prefix or k.startswith(prefix + os.sep)]:
+        _dir_cache.pop(k, None)

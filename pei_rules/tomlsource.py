@@ -26,6 +26,7 @@ from typing import Any
 
 from .errors import InputFileError
 from .files import read_limited
+from .i18n import msg
 
 try:  # the compiled wheel (same API, parse_float=Decimal); tomllib when it is missing
     import tomli as _toml
@@ -188,8 +189,20 @@ def load_toml(path: str | Path, display: str | None = None) -> SourceDoc:
     """Load a TOML file; raise :class:`InputFileError` naming the file and line."""
     p = Path(path)
     name = display or _display_name(p)
+    _refuse_foreign(p, name)
     raw = read_limited(p, MAX_FILE_BYTES, "TOML", display=name)
     return load_toml_bytes(raw, name)
+
+
+def _refuse_foreign(p: Path, name: str) -> None:
+    """A rule or plan file is a ``.toml`` file. A link named ``plan.toml`` to a system file
+    (``/etc/passwd``) is refused before parsing, so no message ever echoes its content."""
+    try:
+        real = p.resolve()
+    except (OSError, RuntimeError):
+        return
+    if real.name != p.name and real.suffix.lower() != ".toml":
+        raise InputFileError(msg("trust_link_not_toml", target=str(real)), file=name)
 
 
 def _display_name(p: Path) -> str:

@@ -13,7 +13,7 @@ from pei_rules import evaluate, load_plan, load_ruleset
 from pei_rules.cli import main
 from pei_rules.diffing import dependencies, diff_evaluations, rule_differences
 from pei_rules.errors import PlanError, RuleError, UsageError
-from pei_rules.ruleset import pick_for_year
+from pei_rules.choice import pick_for_year
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -23,6 +23,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEM = FIXTURES / "rulesets" / "semestral-2025.toml"
 V01 = FIXTURES / "rulesets" / "v01-2020-2022.toml"
 ALL = ["ceplan-2019-v01", "ceplan-2023", "ceplan-2023-fijo-321", "ceplan-2025-semestral"]
+
+
+def _english(monkeypatch) -> None:
+    """English messages for this test (the language in force is a context variable that an
+    in-process CLI run may have set; monkeypatch restores it)."""
+    from pei_rules import i18n
+
+    monkeypatch.setattr(i18n, "current_lang", lambda: "en")
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -77,7 +85,8 @@ def test_the_2025_set_overrides_only_the_capped_formulas_and_adds_the_semester()
 
 
 @pytest.mark.parametrize("year,rid", [(2019, "ceplan-2019-v01"), (2022, "ceplan-2019-v01"), (2023, "ceplan-2023"), (2024, "ceplan-2023"), (2025, "ceplan-2025-semestral"), (2030, "ceplan-2025-semestral")])
-def test_the_rule_set_valid_for_a_year_is_picked_and_explained(year, rid):
+def test_the_rule_set_valid_for_a_year_is_picked_and_explained(year, rid, monkeypatch):
+    _english(monkeypatch)
     folder, why = pick_for_year(year)
     assert load_ruleset(folder).id == rid
     assert f"'{rid}' is valid for {year}" in why
@@ -254,7 +263,10 @@ def test_a_broken_expression_names_the_column(tmp_path, capsys):
 
 def test_circular_extends_between_two_sets_is_reported(tmp_path):
     root = _copy_sets(tmp_path)
-    _edit(root / "ceplan-2023" / "ruleset.toml", 'id = "ceplan-2023"\n', 'id = "ceplan-2023"\nextends = "ceplan-2023-fijo-321"\n')
+    # copies with their own ids (a copy reusing a bundled id with other content is refused)
+    _edit(root / "ceplan-2023" / "ruleset.toml", 'id = "ceplan-2023"\n', 'id = "copia-2023"\nextends = "copia-fijo"\n')
+    _edit(root / "ceplan-2023-fijo-321" / "ruleset.toml", 'id = "ceplan-2023-fijo-321"', 'id = "copia-fijo"')
+    _edit(root / "ceplan-2023-fijo-321" / "ruleset.toml", 'extends = "ceplan-2023"', 'extends = "copia-2023"')
     with pytest.raises(RuleError) as ei:
         load_ruleset(root / "ceplan-2023-fijo-321")
     assert "circular extends" in ei.value.message and ei.value.line
@@ -500,6 +512,7 @@ def test_picking_by_year_names_rule_sets_that_do_not_load(tmp_path, monkeypatch)
     (root / "rota" / "ruleset.toml").write_text('[conjunto]\nid = "rota"\nvigencia = { desde = 2023 }\n', encoding="utf-8")
     (root / "rota" / "avance.toml").write_text("[avance\n", encoding="utf-8")  # not TOML
     monkeypatch.setenv("PEI_RULES_PATH", str(root))
+    _english(monkeypatch)
     folder, why = pick_for_year(2023)
     assert load_ruleset(folder).id == "ceplan-2023"
     assert "skipped rule sets that do not load: rota" in why
@@ -529,8 +542,8 @@ def test_rules_check_flags_a_copy_that_reuses_an_id(tmp_path, monkeypatch, capsy
     monkeypatch.setenv("PEI_RULES_PATH", str(root))
     code, out, _ = run(capsys, "rules", "check")
     assert code == 1
-    # PEI_RULES_PATH comes first in the search path: the repository's folder is the shadowed one
-    assert "ceplan-2023-fijo-321/ruleset.toml:" in out and "id 'ceplan-2023-fijo-321' is already declared by" in out and "zz-copia" in out
+    # bundled sets come first in the search path: the copy is the shadowed one
+    assert "zz-copia/ruleset.toml:" in out and "id 'ceplan-2023-fijo-321' is already declared by" in out and "rules/ceplan-2023-fijo-321" in out
 
 
 def test_diff_over_a_folder_reports_a_broken_plan(tmp_path, capsys):

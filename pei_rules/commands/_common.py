@@ -9,7 +9,9 @@ from ..errors import UsageError
 from ..evaluate import Evaluation, evaluate
 from ..files import write_atomic  # noqa: F401 - the one atomic writer, re-exported for the commands
 from ..plan import Plan, load_plan
-from ..ruleset import RuleSet, load_ruleset, pick_for_year, resolve
+from ..choice import describe, pick_for_year
+from ..i18n import msg
+from ..ruleset import RuleSet, folder_digest, load_ruleset, lookup_bundled, resolve
 
 OVERRIDE_NAME = "reglas-propias.toml"
 
@@ -53,10 +55,14 @@ def overrides_for(plan_path: str | Path, args: argparse.Namespace) -> list[Path]
 def load_rules(spec: str | None, year: int, overrides: list[Path] | None = None) -> tuple[RuleSet, str | None]:
     if spec:
         folder = resolve(spec)
-        why = f"chosen with --rules {spec}"
+        rs = load_ruleset(folder, overrides=overrides)
+        why = msg("trust_rules_chosen", spec=spec, used=describe(rs))
+        bundled = lookup_bundled(rs.id)
+        if bundled is not None and bundled.resolve() != folder.resolve() and folder_digest(bundled) != folder_digest(folder):
+            why += msg("trust_rules_chosen_lookalike", id=rs.id)
     else:
         folder, why = pick_for_year(year)
-    rs = load_ruleset(folder, overrides=overrides)
+        rs = load_ruleset(folder, overrides=overrides)
     if overrides:
         why = (why or "") + f"; with the institution's overrides {', '.join(str(o) for o in overrides)}"
     return rs, why

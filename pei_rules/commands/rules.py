@@ -17,7 +17,7 @@ from typing import Any
 from tabulate import tabulate
 
 from ..errors import PeiError, RuleError, UsageError, format_key
-from ..ruleset import META, RuleSet, available, load_ruleset, resolve, search_dirs
+from ..ruleset import META, RuleSet, available, load_ruleset, resolve, search_dirs, session
 from ._common import emit
 
 
@@ -262,6 +262,11 @@ def _duplicate_ids(folders: list[Path]) -> list[tuple[str, PeiError | None]]:
 
 
 def run_check(args) -> int:
+    with session():
+        return _run_check(args)
+
+
+def _run_check(args) -> int:
     folders = [resolve(s) for s in args.rulesets] if args.rulesets else _all_folders()
     if not folders:
         raise UsageError("no rule sets found", suggestion="run from the project folder or set PEI_RULES_PATH")

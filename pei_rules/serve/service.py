@@ -35,7 +35,8 @@ from ..explain import explain_document
 from ..i18n import set_lang, t
 from ..plan import Plan, load_plan
 from ..render import to_json_obj
-from ..ruleset import META, RuleSet, _read_meta, available, forget_rulesets_under, load_ruleset, pick_for_year
+from ..choice import pick_for_year
+from ..ruleset import META, RuleSet, _read_meta, available, forget_rulesets_under, load_ruleset
 from .errors import ServeError, from_library
 from .settings import Settings
 from .uploads import PlanSource, convert_sheets
