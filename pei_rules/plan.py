@@ -233,6 +233,22 @@ class Published(_M):
         return v
 
 
+#: the places of the Informe de evaluación that take people's narrative ([[narrativa]])
+NARRATIVE_SECTIONS = ("resumen", "oei_resumen", "aei_resumen", "perspectivas", "medidas", "prioridades", "oei", "aei", "criticas", "conclusiones")
+NARRATIVE_NEEDS_CODE = {"oei": "oei", "aei": "aei", "criticas": "aei"}
+LongText = Annotated[str, Field(max_length=20000)]
+
+
+class Narrative(_M):
+    """Text only people can write (causes, measures, conclusions), for one place of the
+    informe: a section, or an OEI / AEI of it (``codigo``); ``anio`` limits it to one year."""
+
+    seccion: Literal[NARRATIVE_SECTIONS]  # type: ignore[valid-type]
+    codigo: Code | None = None
+    anio: Year | None = None
+    texto: LongText
+
+
 class PlanModel(_M):
     entidad: Entity
     plan: PlanInfo
@@ -241,6 +257,7 @@ class PlanModel(_M):
     indicador: list[Indicator] = []
     poi: dict[Year, OperatingPlan] = {}
     publicado: list[Published] = []
+    narrativa: list[Narrative] = []
 
 
 @dataclass
@@ -467,6 +484,25 @@ def _index(plan: Plan) -> None:
                     plan.doc.ref(("publicado", i, "anio")),
                 )
             )
+    _index_narrative(plan, hint)
+
+
+def _index_narrative(plan: Plan, hint) -> None:
+    """``[[narrativa]]``: the sections about an OEI or AEI name one the plan defines."""
+    for i, n in enumerate(plan.model.narrativa):
+        plan.paths[id(n)] = ("narrativa", i)
+        want = NARRATIVE_NEEDS_CODE.get(n.seccion)
+        if want and n.codigo is None:
+            plan.problems.append(Problem("narrativa_sin_codigo", msg("doc_plan_narrative_needs_code", section=n.seccion, level=want.upper()), plan.doc.ref(("narrativa", i, "seccion"))))
+        elif not want and n.codigo is not None:
+            plan.problems.append(Problem("narrativa_codigo_sobrante", msg("doc_plan_narrative_no_code", section=n.seccion), plan.doc.ref(("narrativa", i, "codigo"))))
+        elif want:
+            options = plan.oei if want == "oei" else plan.aei
+            if n.codigo not in options:
+                h = hint(n.codigo, list(options))
+                plan.problems.append(
+                    Problem("narrativa_codigo_inexistente", msg("doc_plan_narrative_unknown_code", level=want.upper(), code=n.codigo) + (f" ({h})" if h else ""), plan.doc.ref(("narrativa", i, "codigo")))
+                )
 
 
 def ref_key(ref: SourceRef) -> str:

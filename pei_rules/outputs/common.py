@@ -170,6 +170,7 @@ def tint(color: str, keep: float = 0.35) -> str:
 # --- people's names for internal ids -----------------------------------------------------------
 
 _ID = re.compile(r"\b([a-z][a-z0-9_]*):([A-Za-z0-9][A-Za-z0-9._\-]*[A-Za-z0-9]|[A-Za-z0-9])")
+_LONG = re.compile(r"(?<![\w.])\d+\.\d{7,}(?![\w.])")  # a value with every digit: shortened for reading
 _BARE = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b")
 
 
@@ -202,6 +203,7 @@ def humanize(text: str, ev: Evaluation, lang: str) -> str:
         return f"{kind_label(rules, kind, lang)} {code}"
 
     text = _ID.sub(entity_ref, text)
+    text = _LONG.sub(lambda m: number(Decimal(m.group(0)).quantize(Decimal("0.0001")), lang) + "…", text)
     return _BARE.sub(lambda m: kind_label(rules, m.group(1), lang) if m.group(1) in kinds else m.group(0), text)
 
 
@@ -224,3 +226,14 @@ def cell_text(text: str) -> str:
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+def interval_text(band) -> str:
+    """A band's interval as people read it: "< b", "[a, b)", "≥ a"."""
+    if band.lower is None and band.upper is None:
+        return ""
+    if band.lower is None:
+        return ("≤ " if band.upper_closed else "< ") + format(band.upper, "f")
+    if band.upper is None:
+        return ("≥ " if band.lower_closed else "> ") + format(band.lower, "f")
+    return band.text
