@@ -26,6 +26,8 @@ from ..errors import PeiError
 from ..explain import all_addresses
 from ..html_report import render_html
 from ..i18n import LANGS
+from ..outputs.docx import render_docx
+from ..outputs.informe import build_informe
 from ..outputs.xlsx import workbook_bytes
 from ..render import render_json
 from . import page
@@ -37,6 +39,7 @@ from .uploads import PlanSource, Upload, clean_name, expand, plan_sources
 
 log = logging.getLogger("pei_rules.serve")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class BodyTooLarge(Exception):
@@ -510,6 +513,8 @@ async def download(request: Request) -> Response:
     def work() -> tuple[str | bytes, str]:
         if name == "anexos.xlsx":
             return workbook_bytes(s.ev, lang), XLSX
+        if name == "informe.docx":
+            return render_docx(build_informe(s.ev, lang)), DOCX
         if name == "plan.toml":
             return s.source.toml.decode("utf-8"), "application/toml"
         if name == "resultado.json":

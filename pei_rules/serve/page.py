@@ -326,6 +326,7 @@ DOWNLOADS = (
     ("plan.toml", "serve_dl_plan"),
     ("resultado.json", "serve_dl_json"),
     ("informe.html", "serve_dl_html"),
+    ("informe.docx", "serve_dl_docx"),
     ("anexos.xlsx", "serve_dl_xlsx"),
     ("verificacion.json", "serve_dl_check"),
     ("auditoria.json", "serve_dl_audit"),
