@@ -26,23 +26,45 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_INPUT)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_names() -> list[str]:
+    """The sub-commands: the public modules of :mod:`pei_rules.commands` (none is imported)."""
+    from . import commands
+
+    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+
+
+def requested_command(argv: list[str], names: list[str]) -> str | None:
+    """The sub-command named on the command line (the first word that is not an option), or
+    None when there is none or it is not a command (then every command is loaded for help)."""
+    for a in argv:
+        if a == "--":
+            return None
+        if a.startswith("-"):
+            continue
+        return a if a in names else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every sub-command, or only with ``only`` (start-up: running a command
+    imports that command's module and what it needs, not every command's)."""
     parser = _Parser(prog="pei-rules", description="Evaluate Peruvian PEI/POI plans with CEPLAN's methodology as rules-as-code.")
     parser.add_argument("--version", action="version", version=f"pei-rules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     from . import commands
 
-    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if mod.name.startswith("_"):
+    for name in command_names():
+        if only is not None and name != only:
             continue
-        module = importlib.import_module(f"{commands.__name__}.{mod.name}")
+        module = importlib.import_module(f"{commands.__name__}.{name}")
         if hasattr(module, "register"):
             module.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(requested_command(argv, command_names()))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

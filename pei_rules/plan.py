@@ -27,8 +27,13 @@ _INT_LIMIT = int(MAX_ABS)
 
 
 def _value(v: Any) -> Decimal | None:
-    if type(v) is int and -_INT_LIMIT < v < _INT_LIMIT:
+    tv = type(v)
+    if tv is int and -_INT_LIMIT < v < _INT_LIMIT:
         return Decimal(v)  # fast path, the common case: fewer than 16 digits, no decimals, never -0
+    if tv is Decimal and v.is_finite():  # fast path for the parser's decimals (Decimal is immutable: no copy)
+        t = v.as_tuple()
+        if -MAX_ABS < v < MAX_ABS and len(t.digits) <= MAX_DIGITS and t.exponent >= -MAX_DIGITS:
+            return v if v else v.copy_abs()  # -0.0 is 0
     if isinstance(v, bool):
         raise ValueError("expected a number or \"N/D\", got a boolean")
     if isinstance(v, str):
@@ -158,21 +163,21 @@ class Baseline(_M):
 
 
 class Semester(_M):
-    logro_esperado: dict[str, Value] = {}
-    valor_obtenido: dict[str, Value] = {}
+    logro_esperado: dict[str, Value] = Field(default_factory=dict)
+    valor_obtenido: dict[str, Value] = Field(default_factory=dict)
 
 
 class Indicator(_M):
     codigo: Code
-    alias: list[Code] = []
+    alias: list[Code] = Field(default_factory=list)
     de: Code
     nombre: Text
     unidad_medida: Text
     sentido: Text
     agregacion: Text
     linea_base: Baseline | None = None
-    logro_esperado: dict[Year, Value] = {}
-    valor_obtenido: dict[Year, Value] = {}
+    logro_esperado: dict[Year, Value] = Field(default_factory=dict)
+    valor_obtenido: dict[Year, Value] = Field(default_factory=dict)
     semestral: Semester | None = None
     relevancia: int | None = Field(default=None, ge=1, le=9)
     organo_responsable: Text | None = None
@@ -206,7 +211,7 @@ class Activity(_M):
 class OperatingPlan(_M):
     pim: Value = None
     devengado: Value = None
-    ao: list[Activity] = []
+    ao: list[Activity] = Field(default_factory=list)
     nota: Text | None = None
 
 
@@ -253,11 +258,11 @@ class PlanModel(_M):
     entidad: Entity
     plan: PlanInfo
     oei: list[Objective] = Field(min_length=1)
-    aei: list[Action] = []
-    indicador: list[Indicator] = []
-    poi: dict[Year, OperatingPlan] = {}
-    publicado: list[Published] = []
-    narrativa: list[Narrative] = []
+    aei: list[Action] = Field(default_factory=list)
+    indicador: list[Indicator] = Field(default_factory=list)
+    poi: dict[Year, OperatingPlan] = Field(default_factory=dict)
+    publicado: list[Published] = Field(default_factory=list)
+    narrativa: list[Narrative] = Field(default_factory=list)
 
 
 @dataclass

@@ -233,3 +233,61 @@ def test_malformed_compact_json_names_the_key(tmp_path, damage, key):
     with pytest.raises(InputFileError) as err:
         expand(doc, "x.json")
     assert err.value.key[0] == key and err.value.file == "x.json"
+
+
+# --- start-up ----------------------------------------------------------------------------
+
+
+def _modules_after(code: str) -> set[str]:
+    import os
+    import subprocess
+    import sys as _sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([_sys.executable, "-c", code + "\nimport sys\nprint('\\n'.join(sys.modules))"], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return set(out.stdout.split())
+
+
+def test_import_pei_rules_does_not_load_the_engine():
+    mods = _modules_after("import pei_rules")
+    assert "pydantic" not in mods and "pei_rules.evaluate" not in mods and "pei_rules.plan" not in mods
+    mods = _modules_after("import pei_rules\nassert pei_rules.evaluate.__module__ == 'pei_rules.evaluate' and pei_rules.load_plan")
+    assert "pei_rules.plan" in mods  # the names still work, loaded on first use
+
+
+def test_running_a_command_imports_only_that_command():
+    code = (
+        "import io, contextlib\nfrom pei_rules.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['evaluate', {str(ZED)!r}, '--year', '2023']) == 0\n"
+    )
+    mods = _modules_after(code)
+    commands = {m for m in mods if m.startswith("pei_rules.commands.") and not m.startswith("pei_rules.commands._")}
+    assert commands == {"pei_rules.commands.evaluate"}
+    assert "openpyxl" not in mods  # the workbook writer only for --format xlsx
+
+
+def test_requested_command():
+    from pei_rules.cli import command_names, requested_command
+
+    names = command_names()
+    assert {"evaluate", "batch", "explain", "audit"} <= set(names)
+    assert requested_command(["evaluate", "x.toml"], names) == "evaluate"
+    assert requested_command(["--version"], names) is None
+    assert requested_command([], names) is None
+    assert requested_command(["evalute", "x"], names) is None  # a typo: the full parser says what exists
+    assert requested_command(["--", "evaluate"], names) is None
+
+
+def test_help_lists_every_command_and_a_typo_is_still_a_usage_error(capsys):
+    from pei_rules.cli import command_names, main
+
+    with pytest.raises(SystemExit) as ex:
+        main(["--help"])
+    assert ex.value.code == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in command_names())
+    with pytest.raises(SystemExit) as ex:
+        main(["evalute", str(ZED)])
+    assert ex.value.code == 2 and "evaluate" in capsys.readouterr().err

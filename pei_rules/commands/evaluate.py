@@ -4,7 +4,6 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..files import write_atomic
 from ..i18n import msg, set_lang
-from ..outputs.xlsx import workbook_bytes
 from ..render import RENDERERS
 from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_path
 
@@ -27,6 +26,8 @@ def run(args) -> int:
         raise UsageError(msg("doc_err_needs_out", fmt="xlsx"))
     ev = evaluate_path(args.plan, args)
     if args.format == "xlsx":
+        from ..outputs.xlsx import workbook_bytes  # openpyxl (and numpy) only for a workbook: start-up
+
         write_atomic(args.out, workbook_bytes(ev, args.lang))
         return 0
     emit(RENDERERS[args.format](ev, args.lang), args.out)
