@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from ..i18n import msg
 from ..plan import Plan
-from .headers import MONTHS
 
 #: characters an XLSX cell cannot hold (the same set openpyxl refuses)
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
