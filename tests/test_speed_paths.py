@@ -291,3 +291,16 @@ def test_help_lists_every_command_and_a_typo_is_still_a_usage_error(capsys):
     with pytest.raises(SystemExit) as ex:
         main(["evalute", str(ZED)])
     assert ex.value.code == 2 and "evaluate" in capsys.readouterr().err
+
+
+def test_top_level_help_imports_only_commands_without_a_catalogued_help():
+    from pei_rules.cli import command_names
+    from pei_rules.i18n import has
+
+    code = "from pei_rules.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+    mods = _modules_after(code)
+    imported = {m.rsplit(".", 1)[1] for m in mods if m.startswith("pei_rules.commands.") and not m.startswith("pei_rules.commands._")}
+    uncatalogued = {n for n in command_names() if not has(f"cli_{n}_help")}
+    assert imported == uncatalogued
+    if not uncatalogued:  # every command listed from the catalogue: help loads no engine
+        assert "pydantic" not in mods and "pei_rules.plan" not in mods
