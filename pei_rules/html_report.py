@@ -12,6 +12,7 @@ formatted by :func:`pei_rules.report_model.num`.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -27,7 +28,8 @@ from .evaluate import ND, Evaluation
 from .files import LIMIT_JSON, read_text_limited
 from .i18n import t
 from .jsonformat import expand
-from .report_model import Cell, Table, entity_kinds, num, report_tables
+from .outputs.common import band_name_label, count_label, kind_label, no_data_label
+from .report_model import Cell, Table, band_label, entity_kinds, num, report_tables
 from .ruleset import RuleSet, Scale
 
 ND_COLOR = "#9e9e9e"
@@ -101,7 +103,7 @@ h2{font-size:16px;margin:22px 0 8px;border-bottom:1px solid var(--line);padding-
 h3{font-size:13px;margin:12px 0 4px}
 .entity{font-size:15px;margin:0 0 6px;font-weight:600}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:1px 12px;margin:6px 0 0;font-size:11.5px}
-dl.meta dt{color:var(--muted)} dl.meta dd{margin:0;word-break:break-all}
+dl.meta dt{color:var(--muted)} dl.meta dd{margin:0;overflow-wrap:break-word}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}
 .card{flex:1 1 200px;border:1px solid var(--line);border-radius:4px;padding:8px 10px}
 .card:not([class*="band-"]){border-top:6px solid var(--line)}
@@ -118,11 +120,11 @@ tr.aei>td{font-weight:600}
 tr.indicador>td:nth-child(2){padding-left:16px}
 td.word{white-space:nowrap;font-weight:600}
 #tabla-objetivos td:nth-child(2){width:36%}
-#tabla-publicado{table-layout:fixed}
 #tabla-publicado th:nth-child(1){width:17%} #tabla-publicado th:nth-child(2),#tabla-publicado th:nth-child(3){width:11%} #tabla-publicado th:nth-child(4){width:7%}
 #tabla-publicado th:nth-child(5){width:11%} #tabla-publicado th:nth-child(6){width:22%} #tabla-publicado th:nth-child(7){width:21%}
 #tabla-publicado td.num{white-space:normal}
-#tabla-publicado td{word-wrap:break-word;overflow-wrap:anywhere}
+td{overflow-wrap:normal;word-break:normal;hyphens:none}
+#tabla-trazabilidad,#tabla-recibo{font-size:11px}
 th.num{white-space:normal}
 tr.status-difiere>td:nth-child(5){font-weight:700;color:#b71c1c}
 tr.status-no_recalculable>td:nth-child(5){color:var(--muted)}
@@ -135,7 +137,7 @@ svg.chart text{font-family:inherit;fill:#263238}
 .swatch{display:inline-block;width:.9em;height:.9em;vertical-align:-1px;margin-right:4px;border:1px solid #0003}
 .legend{font-size:11.5px;margin:2px 0 0}
 .legend span.item{margin-right:14px;white-space:nowrap}
-footer{margin-top:20px;border-top:1px solid var(--line);padding-top:6px;color:var(--muted);font-size:11px;word-break:break-all}
+footer{margin-top:20px;border-top:1px solid var(--line);padding-top:6px;color:var(--muted);font-size:11px}
 th.sortable{cursor:pointer} th.sortable::after{content:" \\2195";color:var(--muted);font-weight:400}
 th[aria-sort=ascending]::after{content:" \\2191"} th[aria-sort=descending]::after{content:" \\2193"}
 @page{size:A4;margin:12mm 10mm}
@@ -152,6 +154,26 @@ th[aria-sort=ascending]::after{content:" \\2191"} th[aria-sort=descending]::afte
 """
 
 BATCH_PAGE_CSS = "@page{size:A4 landscape;margin:10mm 8mm}"
+
+
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal (for @page margin boxes); spaces kept as they are."""
+    text = text.replace("\n", " ").replace("\r", " ")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
+
+
+def page_margin_css(header: str, lang: str, landscape: bool = False) -> str:
+    """A4 pages with a running header and "Página X de Y" in the margins (CSS @page margin
+    boxes: Chromium prints them with --print-to-pdf --no-pdf-header-footer)."""
+    before, rest = t(lang, "doc_page_of").split("{page}")
+    middle, after = rest.split("{pages}")
+    counter = " ".join(x for x in (_css_string(before) if before else "", "counter(page)", _css_string(middle), "counter(pages)", _css_string(after) if after else "") if x)
+    size = "A4 landscape" if landscape else "A4"
+    return (
+        f"@page{{size:{size};margin:16mm 10mm 14mm 10mm;"
+        f"@top-right{{content:{_css_string(header)};font-size:8pt;color:#5f6b76;font-family:\"DejaVu Sans\",Arial,sans-serif}}"
+        f"@bottom-center{{content:{counter};font-size:8pt;color:#5f6b76;font-family:\"DejaVu Sans\",Arial,sans-serif}}}}"
+    )
 
 SORT_JS = """
 (function(){
@@ -394,10 +416,11 @@ def stacked_counts(title: str, rows: Sequence[tuple[str, list[tuple[str, str, in
     return "".join(parts)
 
 
-def legend(scale: Scale | None, nd_label: str) -> str:
+def legend(scale: Scale | None, nd_label: str, rules: RuleSet | None = None, lang: str = "es") -> str:
     if scale is None:
         return ""
-    items = [f'<span class="item"><span class="swatch {band_class(b.name)}"></span>{esc(b.label)} {esc(b.text)}</span>' for b in scale.bands]
+    words = {b.name: (band_name_label(rules, scale.name, b.name, b.label, lang) if rules is not None else b.label) for b in scale.bands}
+    items = [f'<span class="item"><span class="swatch {band_class(b.name)}"></span>{esc(words[b.name])} {esc(b.text)}</span>' for b in scale.bands]
     items.append(f'<span class="item"><span class="swatch {band_class(ND)}"></span>{esc(nd_label)}</span>')
     return f'<p class="legend">{"".join(items)}</p>'
 
@@ -455,9 +478,14 @@ def table_html(tb: Table, sortable: bool = False) -> str:
 # --- the evaluation report --------------------------------------------------------------------------
 
 
-def _scale_of(rules: RuleSet, kind: str) -> Scale | None:
+def _scale_of(rules: RuleSet, kind: str, lang: str = "es") -> Scale | None:
+    """The scale of a figure kind, its band labels in ``lang`` (the rule set's etiqueta_en)."""
     name = rules.band_for.get(kind)
-    return rules.scales.get(name) if name else None
+    scale = rules.scales.get(name) if name else None
+    if scale is None or lang == "es":
+        return scale
+    bands = [dataclasses.replace(b, label=band_name_label(rules, scale.name, b.name, b.label, lang)) for b in scale.bands]
+    return dataclasses.replace(scale, bands=bands)
 
 
 def _header(ev: Evaluation, lang: str) -> str:
@@ -472,13 +500,7 @@ def _header(ev: Evaluation, lang: str) -> str:
         (t(lang, "rule_set"), f"{r.id} — {r.title}"),
         (t(lang, "rep_directive"), r.directive),
     ]
-    if ev.why_rules:
-        meta.append((t(lang, "picked"), ev.why_rules))
-    meta += [
-        (t(lang, "receipt"), f"pei-rules {rc['pei_rules_version']} · {rc['created']}"),
-        (t(lang, "rep_rules_hash"), rc["rule_set"]["content_hash"]),
-        (t(lang, "rep_plan_hash"), f"{rc['plan']['sha256']} ({rc['plan']['path']})"),
-    ]
+    # versions, hashes and why the rule set was chosen: in the last annex ("Recibo y trazabilidad")
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in meta if v)
     return (
         f'<header><p class="kicker">{esc(m.plan.tipo)} {m.plan.desde}-{m.plan.hasta} · {esc(m.entidad.codigo)}</p>'
@@ -491,10 +513,11 @@ def _cards(ev: Evaluation, lang: str) -> str:
     for f in ev.figures.values():
         if f.scope != "plan":
             continue
-        word = f.band.label if f.band else (ev.rules.no_data_label if f.scale else "")
+        word = band_label(ev, f, lang)
+        title = f' title="{esc(f.exact)}"' if f.exact is not None else ""
         out.append(
-            f'<div class="card {band_class(f.band_name)}" data-figure="{esc(f.id)}"><div class="label">{esc(f.label)}</div>'
-            f'<div class="value">{esc(num(f.value, lang))}{" %" if f.value is not None else ""}</div><div class="word">{esc(word)}</div></div>'
+            f'<div class="card {band_class(f.band_name)}" data-figure="{esc(f.id)}"><div class="label">{esc(kind_label(ev.rules, f.kind, lang))}</div>'
+            f'<div class="value"{title}>{esc(num(f.value, lang))}{" %" if f.value is not None else ""}</div><div class="word">{esc(word)}</div></div>'
         )
     return f'<div class="cards">{"".join(out)}</div>'
 
@@ -509,17 +532,16 @@ def _entity_charts(ev: Evaluation, colors: dict[str, str], lang: str, principal:
         kinds = [k for k in extra if rules.aggregates[k].scope == "aei"]
     out = []
     for k in kinds:
-        scale = _scale_of(rules, k)
+        scale = _scale_of(rules, k, lang)
         items = []
         for a in ev.plan.model.aei:
             f = ev.figures.get(f"{k}:{a.codigo}")
             if f is None:
                 continue
-            word = f.band.label if f.band else rules.no_data_label
-            items.append((a.codigo, a.denominacion, f.value, f.band_name, word))
+            items.append((a.codigo, a.denominacion, f.value, f.band_name, band_label(ev, f, lang)))
         if items:
-            cap = t(lang, "rep_chart_entity", label=rules.label_of(k))
-            out.append(figure_block(cap, bar_chart(cap, items, scale, colors, lang, cls=f"bars chart-{css_name(k)}"), legend(scale, rules.no_data_label)))
+            cap = t(lang, "rep_chart_entity", label=kind_label(rules, k, lang))
+            out.append(figure_block(cap, bar_chart(cap, items, scale, colors, lang, cls=f"bars chart-{css_name(k)}"), legend(scale, no_data_label(rules, lang), rules, lang)))
     return "".join(out)
 
 
@@ -535,9 +557,9 @@ def _ao_charts(ev: Evaluation, colors: dict[str, str], lang: str) -> str:
         vals = [ev.figures[f"{k}:{ao.codigo}"].value for ao in poi.ao if f"{k}:{ao.codigo}" in ev.figures]
         if not vals:
             continue
-        scale = _scale_of(rules, k)
-        cap = t(lang, "rep_chart_hist", label=fm.label)
-        out.append(figure_block(cap, histogram(cap, vals, scale, colors, lang, t(lang, "rep_count_axis"), cls=f"hist chart-{css_name(k)}"), legend(scale, rules.no_data_label)))
+        scale = _scale_of(rules, k, lang)
+        cap = t(lang, "rep_chart_hist", label=kind_label(rules, k, lang))
+        out.append(figure_block(cap, histogram(cap, vals, scale, colors, lang, t(lang, "rep_count_axis"), cls=f"hist chart-{css_name(k)}"), legend(scale, no_data_label(rules, lang), rules, lang)))
     return "".join(out)
 
 
@@ -546,8 +568,8 @@ def _counts_chart(ev: Evaluation, colors: dict[str, str], lang: str) -> str:
     rows = []
     for c in ev.counts.values():
         scale = rules.scales[rules.band_for[c.figure]]
-        segs = [(b.name, b.label, c.counts[b.name]) for b in scale.bands] + [(ND, rules.no_data_label, c.counts[ND])]
-        rows.append((c.label, segs))
+        segs = [(b.name, band_name_label(rules, scale.name, b.name, b.label, lang), c.counts[b.name]) for b in scale.bands] + [(ND, no_data_label(rules, lang), c.counts[ND])]
+        rows.append((count_label(rules, c.name, c.label, lang), segs))
     if not rows:
         return ""
     cap = t(lang, "rep_chart_counts") + f" ({ev.year})"
@@ -574,10 +596,11 @@ def render_html(ev: Evaluation, lang: str = "es") -> str:
         parts.append("</section>")
         sections.append("".join(parts))
     rc = ev.receipt()
-    footer = f"<footer>{esc(t(lang, 'rep_generated', version=__version__, created=rc['created']))} · {esc(json.dumps(rc, ensure_ascii=False, sort_keys=True))}</footer>"
+    footer = f"<footer>{esc(t(lang, 'doc_html_body_receipt', version=__version__, created=rc['created']))}</footer>"
     m = ev.plan.model
     title = t(lang, "evaluation_title", year=ev.year, tipo=m.plan.tipo, desde=m.plan.desde, hasta=m.plan.hasta) + f" — {m.entidad.nombre}"
-    return _document(title, lang, band_css(colors), "".join(sections) + footer)
+    header = t(lang, "doc_running_header", entity=m.entidad.pliego or m.entidad.nombre, tipo=m.plan.tipo, desde=m.plan.desde, hasta=m.plan.hasta, year=ev.year)
+    return _document(title, lang, band_css(colors), "".join(sections) + footer, page_css=page_margin_css(header, lang))
 
 
 def _document(title: str, lang: str, extra_css: str, body: str, script: str = "", page_css: str = "") -> str:
@@ -888,7 +911,7 @@ def render_batch_html(data: BatchData, lang: str = "es") -> str:
         + f"<footer>{esc(t(lang, 'rep_generated', version=__version__, created=data.created))}</footer>"
     )
     extra_css = band_css(colors) + "\nbody{max-width:none}\ntable.batch{font-size:11px}\ntable.batch th,table.batch td{padding:2px 4px}\ntable.batch td:nth-child(3){min-width:12em}\ntd.error-msg{color:#b71c1c}\nsmall.word{font-weight:600}\ntd.state-error{color:#b71c1c;font-weight:700}"
-    return _document(title, lang, extra_css, body_html, script=SORT_JS, page_css=BATCH_PAGE_CSS)
+    return _document(title, lang, extra_css, body_html, script=SORT_JS, page_css=page_margin_css(title, lang, landscape=True))
 
 
 def _band_labels(rules: RuleSet | None, bands: list[str]) -> dict[str, str]:

@@ -19,11 +19,20 @@ from typing import Any
 from . import vocabulary as V
 from .evaluate import ND, Evaluation, Figure
 from .i18n import t
+from .outputs.common import band_name_label, count_label, exact_text, humanize, kind_label, no_data_label
+from .outputs.tables import receipt_rows, rule_origin
 
 PRINCIPAL = "avance_indicador"  # the engine's name for the principal indicator advance
 
 
 # --- number formatting -----------------------------------------------------------------
+
+
+def _human(text: str, ev: Evaluation, lang: str) -> str:
+    """Internal figure ids in a sentence replaced by their labels; long exact values shortened
+    (in this report's number format)."""
+    return humanize(text, ev, lang, numbers=lambda d: num(d, lang))
+
 
 
 def num(value: Decimal | int | None, lang: str = "es") -> str:
@@ -82,31 +91,34 @@ def markdown_cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def band_label(ev: Evaluation, f: Figure | None) -> str:
+def band_label(ev: Evaluation, f: Figure | None, lang: str = "es") -> str:
+    """The band of a figure as a word in ``lang`` (the rule set's etiqueta / etiqueta_en)."""
     if f is None:
         return ""
     if f.band is not None:
-        return f.band.label
+        return band_name_label(ev.rules, f.scale, f.band.name, f.band.label, lang)
     if f.scale:
-        return ev.rules.no_data_label
+        return no_data_label(ev.rules, lang)
     return ""
 
 
 def value_cell(ev: Evaluation, f: Figure | None, lang: str) -> Cell:
+    """The figure as printed (the rule set's decimals); on hover, every digit of the exact
+    value, or why there is no value."""
     if f is None:
         return Cell("")
-    title = f.id + (f" — {f.reason}" if f.reason else "")
-    return Cell(num(f.value, lang), band=f.band_name, numeric=True, sort=f.value, title=title)
+    title = exact_text(f) if f.value is not None else _human(f.reason or "", ev, lang)
+    return Cell(num(f.value, lang), band=f.band_name, numeric=True, sort=f.value, title=title or None)
 
 
-def band_cell(ev: Evaluation, f: Figure | None) -> Cell:
+def band_cell(ev: Evaluation, f: Figure | None, lang: str = "es") -> Cell:
     if f is None:
         return Cell("")
-    return Cell(band_label(ev, f), band=f.band_name)
+    return Cell(band_label(ev, f, lang), band=f.band_name)
 
 
 def figure_pair(ev: Evaluation, f: Figure | None, lang: str) -> list[Cell]:
-    return [value_cell(ev, f, lang), band_cell(ev, f)]
+    return [value_cell(ev, f, lang), band_cell(ev, f, lang)]
 
 
 # --- which rule-set figures go where -------------------------------------------------------
@@ -150,7 +162,7 @@ def objectives_table(ev: Evaluation, lang: str) -> Table:
     advance, extra = entity_kinds(ev)
     headers = [t(lang, "code"), t(lang, "name"), t(lang, "expected", year=y), t(lang, "obtained", year=y), t(lang, "rep_advance"), t(lang, "band")]
     for k in extra:
-        headers += [f"{rules.label_of(k)} (%)", t(lang, "band")]
+        headers += [f"{kind_label(rules, k, lang)} (%)", t(lang, "band")]
     tb = Table("objetivos", t(lang, "rep_objectives_title", year=y), headers)
     by_owner: dict[str, list] = {}
     for ind in m.indicador:
@@ -196,9 +208,9 @@ def objectives_table(ev: Evaluation, lang: str) -> Table:
 
 
 def plan_figures_table(ev: Evaluation, lang: str) -> Table:
-    tb = Table("cifras", t(lang, "plan_figures"), [t(lang, "figure"), "id", t(lang, "value"), t(lang, "band")])
+    tb = Table("cifras", t(lang, "plan_figures"), [t(lang, "figure"), t(lang, "value"), t(lang, "band")])
     for f in plan_figures(ev):
-        tb.rows.append(Row([Cell(f.label), Cell(f.id)] + figure_pair(ev, f, lang), kind="figura", code=f.id, band=f.band_name))
+        tb.rows.append(Row([Cell(kind_label(ev.rules, f.kind, lang))] + figure_pair(ev, f, lang), kind="figura", code=f.id, band=f.band_name))
     return tb
 
 
@@ -210,9 +222,9 @@ def counts_table(ev: Evaluation, lang: str) -> Table:
     for c in ev.counts.values():
         scale = rules.scales[rules.band_for[c.figure]]
         if first:
-            headers += [f"{b.label} {b.text}" for b in scale.bands] + [rules.no_data_label, t(lang, "total")]
+            headers += [f"{band_name_label(rules, scale.name, b.name, b.label, lang)} {b.text}" for b in scale.bands] + [no_data_label(rules, lang), t(lang, "total")]
             first = False
-        cells = [Cell(c.label)]
+        cells = [Cell(count_label(rules, c.name, c.label, lang))]
         cells += [Cell(num(c.counts[b.name], lang), band=b.name, numeric=True, sort=Decimal(c.counts[b.name])) for b in scale.bands]
         cells += [Cell(num(c.counts[ND], lang), band=ND, numeric=True, sort=Decimal(c.counts[ND])), Cell(num(c.total, lang), numeric=True, sort=Decimal(c.total))]
         tb.rows.append(Row(cells, kind="conteo", code=c.name))
@@ -232,7 +244,7 @@ def poi_table(ev: Evaluation, lang: str) -> Table | None:
     for f in plan_figures(ev):
         from_poi = f.kind in rules.formulas or (f.kind in rules.aggregates and rules.aggregates[f.kind].members == "ao")
         if from_poi:
-            tb.rows.append(Row([Cell(f.label)] + figure_pair(ev, f, lang), kind="figura", code=f.id, band=f.band_name))
+            tb.rows.append(Row([Cell(kind_label(rules, f.kind, lang))] + figure_pair(ev, f, lang), kind="figura", code=f.id, band=f.band_name))
     return tb
 
 
@@ -245,7 +257,7 @@ def ao_table(ev: Evaluation, lang: str) -> Table | None:
     rules = ev.rules
     headers = [t(lang, "rep_ao"), "AEI", t(lang, "name"), t(lang, "rep_programmed"), t(lang, "rep_executed")]
     for k in kinds:
-        headers += [f"{rules.label_of(k)} (%)", t(lang, "band")]
+        headers += [f"{kind_label(rules, k, lang)} (%)", t(lang, "band")]
     tb = Table("ao", t(lang, "rep_ao_title", year=y), headers)
     for ao in poi.ao:
         figs = [ev.figures.get(f"{k}:{ao.codigo}") for k in kinds]
@@ -276,9 +288,9 @@ def not_recomputable_table(ev: Evaluation, lang: str) -> Table | None:
     nr = [f for f in ev.not_recomputable() if f.kind not in secondary]
     if not nr:
         return None
-    tb = Table("no_recalculables", t(lang, "not_recomputable"), ["id", t(lang, "reason")])
+    tb = Table("no_recalculables", t(lang, "not_recomputable"), [t(lang, "figure"), t(lang, "reason")])
     for f in nr:
-        tb.rows.append(Row([Cell(f.id, band=ND), Cell(f.reason or "")], kind="nd", code=f.id, band=ND))
+        tb.rows.append(Row([Cell(_human(f.id, ev, lang), band=ND), Cell(_human(f.reason or "", ev, lang))], kind="nd", code=f.id, band=ND))
     return tb
 
 
@@ -373,12 +385,28 @@ def _audit_entries(ev: Evaluation) -> list | None:
 _AUDIT_STATUS = {"match": MATCH, "mismatch": DIFFERS, "not_recomputable": NOT_RECOMPUTED}
 
 
-def _maybe_num_cell(text: str | None, lang: str, band: str | None = None) -> Cell:
+#: a recomputed value shown with more decimals than this is rounded for reading (every digit on hover)
+MAX_SHOWN_DECIMALS = 4
+
+
+def _places(text: str | None) -> int | None:
+    d = _parse_published(text) if text and _looks_numeric(text) else None
+    exp = d.as_tuple().exponent if d is not None else None
+    return max(0, -exp) if isinstance(exp, int) else None
+
+
+def _maybe_num_cell(text: str | None, lang: str, band: str | None = None, places: int | None = None) -> Cell:
+    """A printed number as a right-aligned cell; a long exact value rounded to the published
+    decimals (``places``) with every digit in the tooltip."""
     if text is None:
         return Cell("", band=band)
     d = _parse_published(text) if _looks_numeric(text) else None
     if d is None:
         return Cell(text, band=band)
+    exp = d.as_tuple().exponent
+    if isinstance(exp, int) and -exp > MAX_SHOWN_DECIMALS:
+        shown = d.quantize(Decimal(1).scaleb(-(places if places is not None else 2)), rounding=V.ROUNDING_MODES["half_up"])
+        return Cell(num(shown, lang) + "…", band=band, numeric=True, sort=d, title=text)
     return Cell(num(d, lang), band=band, numeric=True, sort=d)
 
 
@@ -393,7 +421,7 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
     pubs = ev.plan.model.publicado
     if not pubs:
         return None
-    headers = ["id", t(lang, "rep_published"), t(lang, "rep_recomputed"), t(lang, "rep_difference"), t(lang, "rep_status"), t(lang, "rep_source")]
+    headers = [t(lang, "figure"), t(lang, "rep_published"), t(lang, "rep_recomputed"), t(lang, "rep_difference"), t(lang, "rep_status"), t(lang, "rep_source")]
     entries = _audit_entries(ev)
     if entries is not None:
         tb = Table("publicado", t(lang, "rep_published_title"), headers + [t(lang, "rep_causes")], note=t(lang, "rep_published_note_audit"))
@@ -402,15 +430,16 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
             reason = getattr(e, "reason", None)
             status_text = t(lang, f"rep_status_{status}") if status in _AUDIT_STATUS.values() else str(status)
             if reason and e.recomputed is None:
-                status_text += f": {reason}"
+                status_text += f": {_human(reason, ev, lang)}"
+            places = _places(e.published)
             cells = [
-                Cell(e.figure),
+                Cell(_human(getattr(e, "resolved", None) or e.figure, ev, lang)),
                 _maybe_num_cell(e.published, lang),
-                _maybe_num_cell(e.recomputed, lang) if e.recomputed is not None else Cell(t(lang, "no_data")),
-                _maybe_num_cell(getattr(e, "difference", None), lang),
+                _maybe_num_cell(e.recomputed, lang, places=places) if e.recomputed is not None else Cell(t(lang, "no_data")),
+                _maybe_num_cell(getattr(e, "difference", None), lang, places=places),
                 Cell(status_text),
                 Cell(e.source),
-                Cell("; ".join(str(c) for c in (getattr(e, "causes", None) or []))),
+                Cell("; ".join(_human(str(c), ev, lang) for c in (getattr(e, "causes", None) or []))),
             ]
             tb.rows.append(Row(cells, kind="publicado", code=e.figure, status=status))
         return tb
@@ -421,9 +450,9 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
         pub = _parse_published(p.valor)
         diff = (value - pub) if (value is not None and pub is not None) else None
         rec_text = num(value, lang)
-        status_text = t(lang, f"rep_status_{status}") + (f": {reason}" if value is None and reason else "")
+        status_text = t(lang, f"rep_status_{status}") + (f": {_human(reason, ev, lang)}" if value is None and reason else "")
         cells = [
-            Cell(p.figura),
+            Cell(_human(p.figura, ev, lang)),
             _maybe_num_cell(p.valor, lang),
             Cell(rec_text, numeric=True, sort=value),
             Cell("" if diff is None else num(diff, lang), numeric=True, sort=diff),
@@ -434,8 +463,27 @@ def published_table(ev: Evaluation, lang: str) -> Table | None:
     return tb
 
 
+def receipt_table(ev: Evaluation, lang: str) -> Table:
+    """The receipt (versions, hashes, the rule set and why it was chosen): the report's last annex."""
+    tb = Table("recibo", t(lang, "doc_html_receipt"), [t(lang, "doc_receipt_key"), t(lang, "value")], note=t(lang, "doc_a_receipt_intro"))
+    for k, v in receipt_rows(ev, lang):
+        tb.rows.append(Row([Cell(k), Cell(v)], kind="recibo"))
+    return tb
+
+
+def trace_table(ev: Evaluation, lang: str) -> Table:
+    """Where each plan, OEI and AEI figure comes from: its address and the rule file:line."""
+    tb = Table("trazabilidad", t(lang, "doc_t_trace"), [t(lang, "figure"), t(lang, "doc_figure_id"), t(lang, "value"), t(lang, "doc_exact"), t(lang, "doc_origin")])
+    for f in ev.figures.values():
+        if f.scope in ("plan", "oei", "aei"):
+            shown = Cell(num(f.value, lang), numeric=True, sort=f.value)
+            tb.rows.append(Row([Cell(_human(f.id, ev, lang)), Cell(f.id), shown, Cell(exact_text(f)), Cell(rule_origin(f.rule))], kind="traza", code=f.id))
+    return tb
+
+
 def report_tables(ev: Evaluation, lang: str = "es") -> list[Table]:
-    """Every table of the report, in order; ``None`` sections (no POI, nothing published) left out."""
+    """Every table of the report, in order; ``None`` sections (no POI, nothing published) left
+    out; the receipt and the figures' origins last, as an annex."""
     out = [
         plan_figures_table(ev, lang),
         objectives_table(ev, lang),
@@ -444,5 +492,7 @@ def report_tables(ev: Evaluation, lang: str = "es") -> list[Table]:
         ao_table(ev, lang),
         not_recomputable_table(ev, lang),
         published_table(ev, lang),
+        receipt_table(ev, lang),
+        trace_table(ev, lang),
     ]
     return [tb for tb in out if tb is not None]

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..html_report import evaluate_plans, is_batch_folder, load_batch_folder, render_batch_html, render_html
+from ..i18n import msg, set_lang
+from ..outputs.pdf import html_to_pdf
 from ._common import add_rules_args, add_year_arg, evaluate_path, write_atomic
 
 
@@ -24,24 +26,37 @@ def register(sub) -> None:
     p.add_argument("--batch", nargs="+", metavar="OUTDIR_OR_PLANS", help="a 'pei-rules batch' output folder, or plan files/folders")
     add_year_arg(p)
     add_rules_args(p)
-    p.add_argument("--out", required=True, metavar="FILE.html", help="output HTML file (written atomically)")
+    p.add_argument("--out", required=True, metavar="FILE.html", help="output file (written atomically): .html, or .pdf (printed by headless Chromium)")
+    p.add_argument("--format", choices=("html", "pdf"), help="html (default) or pdf: A4 pages with a running header and page numbers, printed by headless Chromium with the network disabled (default: from the --out file name)")
     p.add_argument("--lang", choices=("es", "en"), default="es", help="report language (default es)")
     p.set_defaults(func=run)
 
 
+def _write(args, html: str) -> None:
+    fmt = args.format or ("pdf" if Path(args.out).suffix.lower() == ".pdf" else "html")
+    if fmt == "pdf":
+        out = Path(args.out)
+        if out.parent and not out.parent.is_dir():
+            raise UsageError(msg("files_out_folder_missing", folder=str(out.parent)))
+        write_atomic(out, html_to_pdf(html))
+    else:
+        write_atomic(args.out, html)
+
+
 def run(args) -> int:
+    set_lang(args.lang)
     if args.plan and args.batch:
         raise UsageError("give either PLAN or --batch, not both")
     if not args.plan and not args.batch:
         raise UsageError("give a PLAN file, or --batch OUTDIR (a 'pei-rules batch' output folder or plan files/folders)")
     if args.plan:
         ev = evaluate_path(args.plan, args)
-        write_atomic(args.out, render_html(ev, args.lang))
+        _write(args, render_html(ev, args.lang))
         return 0
     folders = [Path(b) for b in args.batch]
     if len(folders) == 1 and is_batch_folder(folders[0]):
         data = load_batch_folder(folders[0])
     else:
         data = evaluate_plans(args.batch, args)
-    write_atomic(args.out, render_batch_html(data, args.lang))
+    _write(args, render_batch_html(data, args.lang))
     return 1 if any(e.status != "ok" for e in data.entities) else 0

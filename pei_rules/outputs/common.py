@@ -174,9 +174,11 @@ _LONG = re.compile(r"(?<![\w.])\d+\.\d{7,}(?![\w.])")  # a value with every digi
 _BARE = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b")
 
 
-def humanize(text: str, ev: Evaluation, lang: str) -> str:
+def humanize(text: str, ev: Evaluation, lang: str, numbers=None) -> str:
     """Replace internal figure ids in a sentence (``ejecucion_fisica_aei:AEI.02.01``,
-    ``ejecucion_ponderada``, ``conteo:ejecucion_fisica_ao:total``) with their labels."""
+    ``ejecucion_ponderada``, ``conteo:ejecucion_fisica_ao:total``) with their labels, and
+    shorten values written with every digit (``numbers`` formats them; default: the
+    document's Peruvian format)."""
     rules = ev.rules
     kinds = set(rules.figure_kinds())
 
@@ -203,7 +205,8 @@ def humanize(text: str, ev: Evaluation, lang: str) -> str:
         return f"{kind_label(rules, kind, lang)} {code}"
 
     text = _ID.sub(entity_ref, text)
-    text = _LONG.sub(lambda m: number(Decimal(m.group(0)).quantize(Decimal("0.0001")), lang) + "…", text)
+    fmt = numbers or (lambda d: number(d, lang, rules))
+    text = _LONG.sub(lambda m: fmt(Decimal(m.group(0)).quantize(Decimal("0.0001"))) + "…", text)
     return _BARE.sub(lambda m: kind_label(rules, m.group(1), lang) if m.group(1) in kinds else m.group(0), text)
 
 

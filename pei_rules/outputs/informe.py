@@ -24,8 +24,8 @@ from ..evaluate import ND, Evaluation, Figure
 from ..i18n import t
 from .common import interval_text, band_colors, band_name_label, band_word, count_label, humanize, kind_label, money, no_data_label, number
 from .informe_rules import InformeRules, load_informe_rules
-from .tables import audit_rows, indicator_years
-from .xlsx import origin, receipt_rows
+from .tables import audit_rows, indicator_years, receipt_rows
+from .tables import rule_origin as origin
 
 # --- blocks -------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from .. import audit as _audit
 from ..evaluate import Evaluation
 from ..i18n import t
-from ..report_model import entity_kinds  # noqa: F401 - re-exported for the writers
+from ..tomlsource import SourceRef
 from .common import humanize
 
 
@@ -88,3 +88,33 @@ def audit_rows(ev: Evaluation, lang: str, only_problems: bool = False) -> list[A
             )
         )
     return out
+
+
+def rule_origin(ref: SourceRef | None) -> str:
+    """``file:line`` of a rule or plan value."""
+    if ref is None:
+        return ""
+    return f"{ref.file}:{ref.line}" if ref.line else ref.file
+
+
+def receipt_rows(ev: Evaluation, lang: str) -> list[tuple[str, str]]:
+    """The receipt as (label, value) rows: versions, hashes, the rule set and why it was chosen."""
+    r = ev.receipt()
+    rs = r["rule_set"]
+    rows = [
+        (t(lang, "doc_r_version"), str(r["pei_rules_version"])),
+        (t(lang, "doc_r_ruleset"), f"{rs['id']} — {rs['title']}"),
+        (t(lang, "doc_r_directive"), rs["directive"]),
+        (t(lang, "doc_r_choice"), r.get("rule_set_choice") or t(lang, "doc_r_choice_none")),
+        (t(lang, "doc_r_ruleset_hash"), rs["content_hash"]),
+    ]
+    for fdesc in rs["files"]:
+        rows.append((t(lang, "doc_r_rule_file", path=fdesc["path"]), fdesc["sha256"]))
+    rows += [
+        (t(lang, "doc_r_plan"), r["plan"]["path"]),
+        (t(lang, "doc_r_plan_hash"), r["plan"]["sha256"]),
+        (t(lang, "doc_r_year"), str(r["year"])),
+        (t(lang, "doc_r_period"), str(r["period"]) + (f" S{r['semester']}" if r.get("semester") else "")),
+        (t(lang, "doc_r_created"), r["created"]),
+    ]
+    return rows

@@ -20,10 +20,11 @@ from openpyxl.utils import get_column_letter
 
 from ..evaluate import Evaluation, Figure
 from ..i18n import t
-from ..tomlsource import SourceRef
 from .common import band_colors, band_name_label, band_word, count_label, exact_text, kind_label, no_data_label, tint
 from .common import cell_text as spreadsheet_text
-from .tables import audit_rows, entity_kinds, indicator_years
+from ..report_model import entity_kinds
+from .tables import audit_rows, indicator_years, receipt_rows
+from .tables import rule_origin as origin
 
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="E9EDF1")
 HEADER_FONT = Font(bold=True)
@@ -31,13 +32,6 @@ THIN = Side(style="thin", color="C7CDD3")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_WIDTH = 60
 WRAP_FROM = 45  # columns wider than this wrap their text
-
-
-def origin(ref: SourceRef | None) -> str:
-    """``file:line`` of a rule or plan value."""
-    if ref is None:
-        return ""
-    return f"{ref.file}:{ref.line}" if ref.line else ref.file
 
 
 def number_format(decimals: int | None) -> str:
@@ -278,26 +272,3 @@ def workbook_bytes(ev: Evaluation, lang: str = "es") -> bytes:
 
 def band_word_of(rules, scale: str, band, lang: str) -> str:
     return band_name_label(rules, scale, band.name, band.label, lang)
-
-
-def receipt_rows(ev: Evaluation, lang: str) -> list[tuple[str, str]]:
-    """The receipt as (label, value) rows: versions, hashes, the rule set and why it was chosen."""
-    r = ev.receipt()
-    rs = r["rule_set"]
-    rows = [
-        (t(lang, "doc_r_version"), str(r["pei_rules_version"])),
-        (t(lang, "doc_r_ruleset"), f"{rs['id']} — {rs['title']}"),
-        (t(lang, "doc_r_directive"), rs["directive"]),
-        (t(lang, "doc_r_choice"), r.get("rule_set_choice") or t(lang, "doc_r_choice_none")),
-        (t(lang, "doc_r_ruleset_hash"), rs["content_hash"]),
-    ]
-    for fdesc in rs["files"]:
-        rows.append((t(lang, "doc_r_rule_file", path=fdesc["path"]), fdesc["sha256"]))
-    rows += [
-        (t(lang, "doc_r_plan"), r["plan"]["path"]),
-        (t(lang, "doc_r_plan_hash"), r["plan"]["sha256"]),
-        (t(lang, "doc_r_year"), str(r["year"])),
-        (t(lang, "doc_r_period"), str(r["period"]) + (f" S{r['semester']}" if r.get("semester") else "")),
-        (t(lang, "doc_r_created"), r["created"]),
-    ]
-    return rows
