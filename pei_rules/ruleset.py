@@ -707,6 +707,8 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
             base = hit[1] + (hit[0][1],)
             break
         leaves, hashes, rid, stamp = _own_leaves(cur)
+        if not isinstance(rid, str):
+            rid = f"<{_tname(rid)}>"  # _build reports the malformed id with its line
         if rid in ids:
             rid_leaf = leaves[(META, "id")]
             at = leaves.get((META, "extends"), rid_leaf)[1]  # the extends line that closes the cycle

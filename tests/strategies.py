@@ -380,3 +380,39 @@ def broken_rule_files(draw, docs: dict[str, dict]) -> dict[str, str]:
     out = {n: to_toml(d) for n, d in docs.items() if n != name}
     out[name] = to_toml(doc)
     return out
+
+
+# --- spreadsheet numbers (pei_rules.inputs.numbers) -------------------------------------
+
+
+def _group(digits: str, sep: str) -> str:
+    head = len(digits) % 3 or 3
+    return sep.join([digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)])
+
+
+@st.composite
+def peruvian_numbers(draw):
+    """(text as an office writes it, the Decimal it means, the decimal separator it uses or None).
+
+    Decimal comma or point, thousands grouped with the other separator (or a space), an
+    ``S/`` prefix or a ``%`` suffix, a sign; the value kept as written (trailing zeros too)."""
+    int_part = draw(st.integers(min_value=0, max_value=10**13))
+    decimals = draw(st.integers(min_value=0, max_value=4))
+    frac = "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=decimals, max_size=decimals)))
+    negative = draw(st.booleans()) and (int_part > 0 or any(ch != "0" for ch in frac))
+    dec = draw(st.sampled_from([",", "."]))
+    th = draw(st.sampled_from(["", " ", "." if dec == "," else ","]))
+    digits = str(int_part)
+    grouped = _group(digits, th) if th else digits
+    text = grouped + (dec + frac if frac else "")
+    decoration = draw(st.sampled_from(["", "S/", "S/ ", "%"]))
+    if decoration == "%":
+        text = text + draw(st.sampled_from(["%", " %"]))
+    elif decoration:
+        text = decoration + text
+    if negative:
+        text = "-" + text
+    value = Decimal(("-" if negative else "") + digits + ("." + frac if frac else ""))
+    shows_decimal = bool(frac) or (th not in ("", " ") and len(digits) > 3)
+    sep = (dec if frac else ("," if th == "." else ".")) if shows_decimal else None
+    return text, value, sep

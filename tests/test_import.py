@@ -9,7 +9,8 @@ import pytest
 from pei_rules import evaluate, load_plan
 from pei_rules.cli import main
 from pei_rules.errors import PlanError
-from pei_rules.importer import MONTHS, convert
+from pei_rules.i18n import set_lang
+from pei_rules.importer import MONTHS, convert, convert_files
 
 from conftest import PLANS
 
@@ -71,25 +72,62 @@ def import_error(*args) -> PlanError:
     return ei.value
 
 
+@pytest.fixture
+def english():
+    set_lang("en")
+    yield
+    set_lang(None)
+
+
 @pytest.mark.parametrize(
-    "column, value, expect",
+    "column, value, expect, expect_en",
     [
-        ("Valor obtenido 2023", "6,11", "decimal separator as a dot"),
-        ("Valor obtenido 2023", "24%", "without the % sign"),
-        ("Valor obtenido 2023", "seis", "expected a number"),
-        ("Relevancia AEI", "alta", "whole number from 1 to 9"),
-        ("Línea base año", "21", "whole number from 1900"),
-        ("Sentido esperado", "", "Sentido esperado is empty"),
+        ("Valor obtenido 2023", "6,11", "la columna mezcla coma decimal y punto decimal", "mixes decimal comma and decimal point"),
+        ("Valor obtenido 2023", "seis", "se esperaba un número o «N/D»", "expected a number or 'N/D'"),
+        ("Valor obtenido 2023", "1.2.3,4,5", "separadores de miles mal puestos", "misplaced thousands separators"),
+        ("Relevancia AEI", "alta", "se esperaba un número entero de 1 a 9", "expected a whole number from 1 to 9"),
+        ("Línea base año", "21", "se esperaba un año entre 1900 y 2200", "expected a year from 1900 to 2200"),
+        ("Sentido esperado", "", "«Sentido esperado» está vacío", "'Sentido esperado' is empty"),
     ],
 )
-def test_bad_cell_reports_file_row_column(tmp_path, column, value, expect):
+def test_bad_cell_reports_file_row_column(tmp_path, column, value, expect, expect_en):
     src = edited(tmp_path, IND, 14, column, value)
     err = import_error(src, [AO])
     assert err.file == str(src) and err.line == 14
     header = read_rows(IND)[9]
     letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[header.index(column)]
-    assert f"columna {letter} ({column})" in str(err)
+    assert f"{src}, fila 14, columna {letter}" in str(err)
+    if value:
+        assert f"(celda «{value}»)" in str(err)
     assert expect in str(err)
+    set_lang("en")
+    try:
+        err = import_error(src, [AO])
+        assert f"{src}, row 14, column {letter}" in str(err) and expect_en in str(err)
+        assert "fila" not in str(err) and "se esperaba" not in str(err)
+    finally:
+        set_lang(None)
+
+
+def test_decimal_comma_and_percent_now_accepted(tmp_path, zed_plan):
+    """The formats the Aplicativo and pei-rules print: 6,11 in a column of decimal commas, 24 %."""
+    rows = read_rows(IND)
+    header = rows[9]
+    col = header.index("Valor obtenido 2023")
+    for r in rows[10:]:
+        if r[col] not in ("", "N/D"):
+            r[col] = r[col].replace(".", ",") + " %"
+    src = write_rows(tmp_path / "i.csv", rows, delimiter=";")
+    plan = load_plan_text(tmp_path, convert(src, [AO]))
+    ind = {i.codigo: i for i in plan.model.indicador}
+    assert str(ind["IND.01.OEI.02"].valor_obtenido[2023]) == "6.11"
+    assert {c: i.valor_obtenido for c, i in ind.items()} == {i.codigo: i.valor_obtenido for i in zed_plan.model.indicador}
+
+
+def load_plan_text(tmp_path, text):
+    p = tmp_path / "plan.toml"
+    p.write_text(text, encoding="utf-8")
+    return load_plan(p)
 
 
 def test_nothing_written_on_error(tmp_path, capsys):
@@ -101,18 +139,19 @@ def test_nothing_written_on_error(tmp_path, capsys):
     assert main(["import", str(src), "--ao", str(AO), "--out", str(out)]) == 2
     assert out.read_text() == "previous"
     err = capsys.readouterr().err
-    assert f"{src}:14" in err and "nothing was written" in err
+    assert f"{src}, fila 14" in err and "no se escribió nada" in err
 
 
 def test_all_problems_listed(tmp_path):
     rows = read_rows(IND)
     header = rows[9]
-    rows[11][header.index("Valor obtenido 2023")] = "1,5"
+    rows[11][header.index("Valor obtenido 2023")] = "x1"
     rows[15][header.index("Relevancia")] = "0"
     src = write_rows(tmp_path / "i.csv", rows)
     err = import_error(src, [AO])
-    assert "and 1 more problem" in err.message
-    assert any("fila 16" in r and "Relevancia" in r for r in err.related)
+    assert "y 1 problema(s) más" in err.message
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[header.index("Relevancia")]
+    assert any("fila 16" in r and f"columna {letter}" in r for r in err.related)
 
 
 def test_ao_sheet_errors(tmp_path):
@@ -121,31 +160,34 @@ def test_ao_sheet_errors(tmp_path):
     h = rows[header_i]
     rows[header_i + 1][h.index("Código AEI")] = "AEI.09.09"
     rows[header_i + 2][h.index("Código AO")] = rows[header_i + 3][h.index("Código AO")]
-    rows[header_i + 4][h.index("Ejecutado")] = "1.234,5"
+    rows[header_i + 4][h.index("Ejecutado")] = "1.234,5.6"
     src = write_rows(tmp_path / "ao.csv", rows)
     err = import_error(IND, [src])
     text = str(err) + "\n".join(err.related)
-    assert f"{src}:{header_i + 2}" in str(err) and "AEI 'AEI.09.09' is not in the indicators sheet" in text
-    assert f"fila {header_i + 4}" in text and "repeats row" in text
-    assert f"fila {header_i + 5}, columna F (Ejecutado)" in text
+    assert f"{src}, fila {header_i + 2}" in str(err) and "la AEI «AEI.09.09» no está en la hoja de indicadores" in text
+    assert f"fila {header_i + 4}" in text and "el código repite el de la fila" in text
+    assert f"fila {header_i + 5}, columna F (celda «1.234,5.6»)" in text
 
 
 def test_header_problems(tmp_path):
     rows = read_rows(IND)
     rows[9][rows[9].index("Sentido esperado")] = "Sentdo esperado"
+    res = convert_files([write_rows(tmp_path / "i.csv", rows), AO])
+    assert [w.id for w in res.warnings] == ["imp_warn_header_loose"] and "Sentdo esperado" in str(res.warnings[0])
+    rows[9][rows[9].index("Sentdo esperado")] = "Rumbo"
     err = import_error(write_rows(tmp_path / "i.csv", rows), [AO])
     text = str(err) + "\n".join(err.related)
-    assert "unknown column 'Sentdo esperado'" in text and "did you mean 'sentido esperado'" in text
-    assert "missing column 'sentido esperado'" in text
+    assert "columna desconocida" in text and "(celda «Rumbo»)" in text
+    assert "falta la columna «Sentido esperado»" in text
     err = import_error(write_rows(tmp_path / "j.csv", [["a", "b"], ["1", "2"]]), None)
-    assert "no header row" in err.message
+    assert "no se reconoce ningún formato" in err.message
 
 
 def test_missing_preamble(tmp_path):
     rows = [r for r in read_rows(IND) if not (r and r[0] in ("Periodo PEI", "Código entidad"))]
     err = import_error(write_rows(tmp_path / "i.csv", rows), None)
     text = str(err) + "\n".join(err.related)
-    assert "Código entidad" in text and "Periodo PEI" in text
+    assert "código de la entidad" in text and "periodo del PEI" in text
 
 
 def test_semicolon_monthly_and_nd(tmp_path, rules_2023):
@@ -170,12 +212,12 @@ def test_semicolon_monthly_and_nd(tmp_path, rules_2023):
     body[3][5] = ""
     ao = write_rows(tmp_path / "ao2.csv", rows[:header_i] + [head] + body, delimiter=";")
     err = import_error(ind, [ao])
-    assert "monthly programado is missing" in err.message and err.line == header_i + 5
+    assert "faltan meses de «programado»: abr" in err.message and err.line == header_i + 5
 
 
 def test_cli_missing_files(tmp_path, capsys):
     assert main(["import", str(tmp_path / "no.csv"), "--out", str(tmp_path / "p.toml")]) == 2
-    assert "file not found" in capsys.readouterr().err
+    assert "no se encuentra el archivo" in capsys.readouterr().err
     assert main(["import", str(IND), "--ao", str(tmp_path / "no.csv"), "--out", str(tmp_path / "p.toml")]) == 2
     assert main(["import", str(IND), "--out", str(tmp_path / "nodir" / "p.toml")]) == 2
     assert not (tmp_path / "p.toml").exists()

@@ -1,29 +1,34 @@
-"""``pei-rules import FILE.csv [--ao FILE.csv ...] --out PLAN.toml``: spreadsheets to a plan."""
+"""``pei-rules import FILE... --out PLAN.toml``: Aplicativo CEPLAN spreadsheets (XLSX, CSV) to a plan."""
 from __future__ import annotations
 
 import sys
 
-from ..importer import import_plan
+from ..i18n import msg, set_lang
+from ..importer import Options, import_plan
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "import",
-        help="convert Aplicativo CEPLAN-style CSV sheets (indicators, AO) into a plan TOML",
-        description=(
-            "Convert an indicators sheet (one row per indicator) and optional AO sheets (one per POI year, one row per "
-            "actividad operativa) laid out like the Aplicativo CEPLAN seguimiento export into a plan TOML that "
-            "'evaluate' accepts. Layout: docs/import.md. Every problem is reported with file, row and column; "
-            "nothing is written if there is any."
-        ),
-    )
-    p.add_argument("indicators", metavar="FILE.csv", help="indicators sheet (CSV, ',' or ';' separated)")
-    p.add_argument("--ao", action="append", default=[], metavar="FILE.csv", help="AO sheet for one POI year (repeat for several years)")
-    p.add_argument("--out", required=True, metavar="PLAN.toml", help="plan file to write (atomically)")
+    p = sub.add_parser("import", help=msg("imp_cli_help"), description=msg("imp_cli_description"))
+    p.add_argument("files", nargs="+", metavar="FILE", help=msg("imp_cli_files"))
+    p.add_argument("--ao", action="append", default=[], metavar="FILE", help=msg("imp_cli_ao"))
+    p.add_argument("--out", required=True, metavar="PLAN.toml", help=msg("imp_cli_out"))
+    p.add_argument("--entidad-codigo", metavar="CODE", help=msg("imp_cli_entidad_codigo"))
+    p.add_argument("--entidad", metavar="NAME", help=msg("imp_cli_entidad"))
+    p.add_argument("--sentido", metavar="WORD", help=msg("imp_cli_sentido"))
+    p.add_argument("--agregacion", metavar="WORD", help=msg("imp_cli_agregacion"))
+    p.add_argument("--poi-anio", type=int, metavar="YEAR", help=msg("imp_cli_poi_anio"))
+    p.add_argument("--lang", choices=("es", "en"), default=None, help=msg("imp_cli_lang"))
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    import_plan(args.indicators, args.ao, args.out)
-    sys.stderr.write(f"pei-rules: wrote {args.out}\n")
+    if args.lang:
+        set_lang(args.lang)
+    opts = Options(entidad_codigo=args.entidad_codigo, entidad=args.entidad, sentido=args.sentido, agregacion=args.agregacion, poi_year=args.poi_anio)
+    result = import_plan([*args.files, *args.ao], args.out, opts)
+    for w in result.warnings:
+        sys.stderr.write(msg("imp_cli_warning", warning=str(w)) + "\n")
+    for file, sheet, kind in result.sheets:
+        sys.stderr.write(msg("imp_cli_sheet", file=file, sheet=sheet if sheet is not None else "-", kind=msg(f"imp_kind_{kind}")) + "\n")
+    sys.stderr.write(msg("imp_cli_wrote", out=args.out, warnings=len(result.warnings)) + "\n")
     return 0
