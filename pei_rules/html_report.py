@@ -779,6 +779,11 @@ def _dec(text: Any) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+def entity_rules(er: EntityResult, cache: dict[str, RuleSet | None]) -> RuleSet | None:
+    """The rule set an entity of a batch was evaluated with (loaded once per id), or None."""
+    return _rules_for(er, cache)
+
+
 def _rules_for(er: EntityResult, cache: dict[str, RuleSet | None]) -> RuleSet | None:
     if er.rules is not None:
         return er.rules

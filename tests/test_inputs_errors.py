@@ -128,6 +128,7 @@ CASES = [
     ("imp_tidy_months_incomplete", lambda t: [ind(t), ao(t, head=AO_HEAD[:3] + ["Programado ene", "Programado feb"], rows=(AO_ROW[:3] + ["1", "2"],))], None, "fila 3"),
     ("imp_tidy_annual_and_months", lambda t: [ind(t), ao(t, head=AO_HEAD + [f"Programado {m}" for m in B.MONTHS], rows=(AO_ROW + ["1"] * 12,))], None, "fila 4, columna D"),
     ("imp_tidy_yes_no", lambda t: [ind(t), ao(t, head=AO_HEAD + ["Reconstruido"], rows=(AO_ROW + ["quizá"],))], None, "fila 4, columna F (celda «quizá»)"),
+    ("imp_formula_without_value", lambda t: [b7(t, **{"Logros esperados_9": "=1+2"})], None, "hoja «Reporte», fila 9, columna J"),
     ("imp_file_too_large", lambda t: [ind(t)], "small_limit", None),
     ("imp_file_unreadable", lambda t: [ind(t)], "unreadable", None),
     ("imp_sheet_too_large", lambda t: [ind(t)], "few_rows", None),

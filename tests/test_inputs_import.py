@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +23,15 @@ import import_books as B
 from conftest import PLANS
 
 IMPORT = PLANS / "zed-ilo" / "import"
+
+
+def need(program: str, package: str) -> None:
+    """LibreOffice/poppler: installed by .ci/run in CI (a failure there); skipped elsewhere."""
+    if shutil.which(program):
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but {program} is missing: .ci/run must install it ({package})")
+    pytest.skip(f"{program} is not installed ({package}); CI runs these tests")
 
 
 @pytest.fixture(scope="module")
@@ -269,3 +281,51 @@ def test_cli_error_in_english_and_nothing_written(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{p}, hoja «Reporte», fila 9, columna J (celda «abc»): se esperaba un número o «N/D»" in err
     assert "Traceback" not in err
+
+
+def test_formulas_with_computed_values_are_read(tmp_path):
+    """A working file with formulas, saved by a spreadsheet program (LibreOffice here), is read by its values."""
+    need("soffice", "libreoffice-calc-nogui")
+    soffice = shutil.which("soffice")
+    (tmp_path / "src").mkdir()
+    src = B.b7_workbook(tmp_path / "src" / "b7.xlsx", mutate=_formula)
+    out = tmp_path / "out"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xlsx", "--outdir", str(out), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    res = convert_files([out / "b7.xlsx"])
+    m = load_plan_text(tmp_path, res.text).model
+    assert m.indicador[1].logro_esperado[2021] == Decimal(12)  # =6*2, computed and stored by LibreOffice
+
+
+def _formula(ws, start):
+    ws.cell(10, start["Logros esperados"]).value = "=6*2"
+
+
+def test_oei_row_with_code_and_name_in_one_merged_cell(tmp_path, imported):
+    """Some exports print "OEI.01 Promover … (Prioridad:1)" in one cell merged over Código and Indicador."""
+    def merge(ws, start):
+        for r in range(8, ws.max_row + 1):
+            code = ws.cell(r, 1).value
+            if isinstance(code, str) and code.startswith(("OEI", "AEI")):
+                ws.cell(r, 1).value = f"{code} {ws.cell(r, 2).value}"
+                ws.cell(r, 2).value = None
+                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+
+    res = convert_files([B.b7_workbook(tmp_path / "b.xlsx", mutate=merge)])
+    m, ref = load_plan_text(tmp_path, res.text).model, load_plan(imported).model
+    assert [(o.codigo, o.denominacion, o.prioridad) for o in m.oei] == [(o.codigo, o.denominacion, o.prioridad) for o in ref.oei]
+    assert [(a.codigo, a.denominacion, a.prioridad) for a in m.aei] == [(a.codigo, a.denominacion, a.prioridad) for a in ref.aei]
+    assert m.indicador == ref.indicador
+
+
+def test_poi_as_semicolon_csv(tmp_path, books, imported):
+    """The POI saved as CSV (';', Windows-1252): no merges, the code only on the PROG row."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(books[1]).active
+    rows = [["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    p = tmp_path / "poi.csv"
+    with open(p, "w", newline="", encoding="cp1252") as fh:
+        csv.writer(fh, delimiter=";").writerows(rows)
+    res = convert_files([books[0], p])
+    assert load_plan_text(tmp_path, res.text).model.poi == load_plan(imported).model.poi

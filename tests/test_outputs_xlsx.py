@@ -159,3 +159,36 @@ def test_xlsx_needs_out_and_leaves_nothing(tmp_path):
     r = run_cli("evaluate", str(ZED), "--year", "2023", "--format", "xlsx", "--out", str(tmp_path / "no" / "x.xlsx"))
     assert r.returncode == 2 and "no existe" in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_consolidated_workbook(tmp_path):
+    from report_helpers import write_plans
+
+    plans = tmp_path / "planes"
+    write_plans(plans)
+    r = run_cli("batch", str(plans), "--year", "2023", "--out", str(tmp_path / "lote"), "--quiet")
+    assert r.returncode == 1, r.stderr  # one broken plan
+    out = tmp_path / "lote.xlsx"
+    r = run_cli("report", "--batch", str(tmp_path / "lote"), "--out", str(out))
+    assert r.returncode == 1, r.stderr  # written; some plans failed
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Entidades", "Recibo"]
+    ws = wb["Entidades"]
+    heads = [c.value for c in ws[1]]
+    col = heads.index("Ejecución ponderada de AEI (%)")
+    rows = {r[1].value: r for r in ws.iter_rows(min_row=2)}
+    assert {"ENT-A", "ENT-B", "ENT-C", "ENT-D"} <= set(rows) and ws.max_row == 6  # header + 5 plans
+    a = rows["ENT-A"]
+    assert a[col].data_type == "n" and a[col].value == pytest.approx(95.10) and a[col].number_format == "#,##0.00"
+    assert a[col + 1].value == "Verde" and a[col].fill.fgColor.rgb.endswith(tint(band_colors(load_ruleset(resolve("ceplan-2023")))["verde"]))
+    broken = next(r for r in ws.iter_rows(min_row=2) if r[3].value == "Error")
+    assert "zz-rota.toml" in (broken[-1].value or "") and "Hacia arriba" in broken[-1].value
+    red = heads.index("Ejecución física de Acciones estratégicas-AEI: Rojo")
+    assert a[red].value == 1 and a[red].data_type == "n"
+    receipt = dict(wb["Recibo"].iter_rows(min_row=2, values_only=True))
+    assert receipt["Año evaluado"] == "2023"
+
+
+def test_report_xlsx_needs_batch(tmp_path):
+    r = run_cli("report", str(ZED), "--year", "2023", "--out", str(tmp_path / "x.xlsx"))
+    assert r.returncode == 2 and "--batch" in r.stderr and not (tmp_path / "x.xlsx").exists()

@@ -1,6 +1,8 @@
 """``pei-rules plantilla``: the template workbook round-trips to the same plan."""
 from __future__ import annotations
 
+import re
+import subprocess
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +17,7 @@ from pei_rules.inputs.template import workbook_bytes
 from strategies import plan_numbers
 
 from conftest import ZED
+from test_inputs_import import need
 
 
 def projection(m):
@@ -171,3 +174,21 @@ def test_template_text_is_never_a_formula(tmp_path):
     back = tmp_path / "b.toml"
     assert main(["import", str(book), "--out", str(back)]) == 0
     assert projection(load_plan(back).model) == projection(load_plan(src).model)
+
+
+def test_template_as_a_person_sees_it(tmp_path):
+    """Rendered by LibreOffice: A4 landscape, the headings and codes readable, no '###' (a
+    column too narrow for its number)."""
+    need("soffice", "libreoffice-calc-nogui")
+    need("pdftotext", "poppler-utils")
+    book = tmp_path / "zed.xlsx"
+    assert main(["plantilla", str(ZED), "--con-valores", "--out", str(book)]) == 0
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "zed.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60).stdout
+    assert re.search(r"Page size:\s+84[12](\.\d+)? x 595", info), info
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
+    for words in ("ANEXO B-7: SEGUIMIENTO DEL PEI", "REPORTE DE SEGUIMIENTO DEL POI", "Logro esperado", "Meta financiera (S/)", "IND.01.AEI.02.01", "AEI.03.02", "PROG", "EJEC"):
+        assert words in text, words
+    assert "###" not in text

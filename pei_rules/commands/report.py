@@ -7,6 +7,7 @@ from ..errors import UsageError
 from ..html_report import evaluate_plans, is_batch_folder, load_batch_folder, render_batch_html, render_html
 from ..i18n import msg, set_lang
 from ..outputs.pdf import html_to_pdf
+from ..outputs.xlsx import batch_workbook_bytes
 from ._common import add_rules_args, add_year_arg, evaluate_path, write_atomic
 
 
@@ -27,13 +28,17 @@ def register(sub) -> None:
     add_year_arg(p)
     add_rules_args(p)
     p.add_argument("--out", required=True, metavar="FILE.html", help="output file (written atomically): .html, or .pdf (printed by headless Chromium)")
-    p.add_argument("--format", choices=("html", "pdf"), help="html (default) or pdf: A4 pages with a running header and page numbers, printed by headless Chromium with the network disabled (default: from the --out file name)")
+    p.add_argument("--format", choices=("html", "pdf", "xlsx"), help="html (default); pdf: A4 pages with a running header and page numbers, printed by headless Chromium with the network disabled; xlsx (with --batch): the consolidated workbook, one row per entity (default: from the --out file name)")
     p.add_argument("--lang", choices=("es", "en"), default="es", help="report language (default es)")
     p.set_defaults(func=run)
 
 
+def _format(args) -> str:
+    return args.format or {".pdf": "pdf", ".xlsx": "xlsx"}.get(Path(args.out).suffix.lower(), "html")
+
+
 def _write(args, html: str) -> None:
-    fmt = args.format or ("pdf" if Path(args.out).suffix.lower() == ".pdf" else "html")
+    fmt = _format(args)
     if fmt == "pdf":
         out = Path(args.out)
         if out.parent and not out.parent.is_dir():
@@ -49,6 +54,8 @@ def run(args) -> int:
         raise UsageError("give either PLAN or --batch, not both")
     if not args.plan and not args.batch:
         raise UsageError("give a PLAN file, or --batch OUTDIR (a 'pei-rules batch' output folder or plan files/folders)")
+    if _format(args) == "xlsx" and not args.batch:
+        raise UsageError(msg("doc_err_xlsx_batch"))
     if args.plan:
         ev = evaluate_path(args.plan, args)
         _write(args, render_html(ev, args.lang))
@@ -58,5 +65,8 @@ def run(args) -> int:
         data = load_batch_folder(folders[0])
     else:
         data = evaluate_plans(args.batch, args)
-    _write(args, render_batch_html(data, args.lang))
+    if _format(args) == "xlsx":
+        write_atomic(args.out, batch_workbook_bytes(data, args.lang))
+    else:
+        _write(args, render_batch_html(data, args.lang))
     return 1 if any(e.status != "ok" for e in data.entities) else 0

@@ -105,6 +105,13 @@ def read(header: Header, draft: Draft, problems: Collector, opts: Options) -> No
         name_text = V.text(r, c_name)
         if g.cell(r, c_code).merged_from and g.cell(r, c_code).merged_from[0] != r:
             code_text = ""  # a code merged over the rows of its block: the first row counts
+        if code_text and re.search(r"\s", code_text):
+            # "OEI.01 Promover …" in one cell (often merged over the name column too)
+            code, rest = split_code(code_text)
+            if code and (_OEI.match(code) or _AEI.match(code)):
+                code_text = code
+                if not name_text or name_text == V.text(r, c_code):
+                    name_text = rest
         if not code_text:
             code, rest = split_code(name_text)
             if code and (_OEI.match(code) or _AEI.match(code)):

@@ -122,12 +122,25 @@ def _read_xlsx(name: str, raw: bytes, problems: Collector) -> list[Grid]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=True, read_only=False)
+        wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=False, read_only=False)
+        formulas = {ws.title: {(c.row, c.column) for row in ws.iter_rows() for c in row if c.data_type == "f"} for ws in wb.worksheets}
+        if any(formulas.values()):
+            # the values a spreadsheet program computed and stored with the formulas
+            wb.close()
+            wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=True, read_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, EOFError) as exc:
+        problems.error(Where(name), "imp_xlsx_unreadable", reason=type(exc).__name__)
+        return []
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook breaks the reader library in many ways: bad input, not a bug
         problems.error(Where(name), "imp_xlsx_unreadable", reason=type(exc).__name__)
         return []
     grids = []
     for ws in wb.worksheets:
+        uncomputed = sorted((r, c) for r, c in formulas.get(ws.title, ()) if ws.cell(r, c).value is None)
+        if uncomputed:
+            r, c = uncomputed[0]
+            problems.error(Where(name, ws.title, r, c - 1), "imp_formula_without_value", n=len(uncomputed))
+            continue
         if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLS:
             problems.error(Where(name, ws.title), "imp_sheet_too_large", rows=MAX_ROWS, cols=MAX_COLS)
             continue

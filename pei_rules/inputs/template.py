@@ -152,6 +152,7 @@ def workbook_bytes(plan: Plan, values: bool = False, poi_years: list[int] | None
                 continue
             _put(ws, r, 1, ind.codigo)
             _put(ws, r, 2, ind.nombre).alignment = Alignment(wrap_text=True, vertical="top")
+            _fit_height(ws, r, ind.nombre, 48)
             _put(ws, r, 3, ind.unidad_medida)
             _put(ws, r, 4, ind.sentido)
             _put(ws, r, 5, ind.agregacion)
@@ -234,6 +235,7 @@ def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fi
     for ao in poi.ao if poi else []:
         _put(ws, r, 1, ao.codigo)
         _put(ws, r, 2, ao.denominacion or "").alignment = Alignment(wrap_text=True, vertical="top")
+        _fit_height(ws, r, ao.denominacion or "", 2 * 40)
         _put(ws, r, 3, aei_oei.get(ao.aei, ""))
         _put(ws, r, 4, ao.aei)
         for c, v in ((5, getattr(ao, "centro_costo", None)), (6, ao.unidad_medida), (7, getattr(ao, "agregacion", None)), (8, getattr(ao, "prioridad", None))):
@@ -255,9 +257,9 @@ def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fi
                     _put(ws, rr, fis0 + 12, _num(annual))
                 if fin_m is not None:
                     for i, v in enumerate(fin_m):
-                        _put(ws, rr, fin0 + i, _num(v))
+                        _put(ws, rr, fin0 + i, _num(v)).number_format = "#,##0.00"
                 if fin_annual is not None:
-                    _put(ws, rr, fin0 + 12, _num(fin_annual))
+                    _put(ws, rr, fin0 + 12, _num(fin_annual)).number_format = "#,##0.00"
             v = pub.get((f"ejecucion_fisica_ao:{ao.codigo}", year))
             if v is not None:
                 _put_printed(ws.cell(r, av), v)
@@ -266,10 +268,19 @@ def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fi
                 ws.cell(rr, c).border = box
         r += 2
     widths = {1: 16, 2: 40, 3: 9, 4: 11, 5: 14, 6: 12, 7: 14, 8: 10, 9: 7}
+    widths |= {c: 6 for c in range(fis0, fis0 + 12)} | {fis0 + 12: 7}
+    widths |= {c: 10 for c in range(fin0, fin0 + 12)} | {fin0 + 12: 12, av: 9}
     for c in range(1, av + 1):
         ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 8)
     ws.freeze_panes = ws.cell(top + 2, 3)
     _fit_page(ws)
+
+
+def _fit_height(ws, r: int, text: str, chars_per_line: int) -> None:
+    """A taller row for a name that wraps (spreadsheet programs do not always grow it)."""
+    lines = -(-len(text) // chars_per_line)
+    if lines > 1:
+        ws.row_dimensions[r].height = 15 * lines
 
 
 def _fit_page(ws) -> None:

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..evaluate import Evaluation, Figure
+from ..html_report import BatchData, entity_rules
 from ..i18n import t
 from .common import band_colors, band_name_label, band_word, count_label, exact_text, kind_label, no_data_label, tint
 from .common import cell_text as spreadsheet_text
@@ -27,7 +28,7 @@ from .tables import audit_rows, indicator_years, receipt_rows
 from .tables import rule_origin as origin
 
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="E9EDF1")
-HEADER_FONT = Font(bold=True)
+HEADER_FONT = Font(name="Calibri", bold=True)
 THIN = Side(style="thin", color="C7CDD3")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_WIDTH = 60
@@ -51,6 +52,7 @@ class _Sheet:
         self.ws.title = spreadsheet_text(title)[:31]
         self.colors = colors
         self.widths: dict[int, int] = {}
+        self.texts: dict[int, list[tuple[int, str]]] = {}  # row -> (column, text), for row heights
         self.row = 0
         self.header(headers)
         self.ws.freeze_panes = "B2"
@@ -58,6 +60,7 @@ class _Sheet:
     def _track(self, col: int, text: str) -> None:
         longest = max((len(part) for part in text.split("\n")), default=0)
         self.widths[col] = max(self.widths.get(col, 0), longest)
+        self.texts.setdefault(self.row, []).append((col, text))
 
     def header(self, headers: list[str]) -> None:
         self.row += 1
@@ -99,8 +102,22 @@ class _Sheet:
         return self.row
 
     def finish(self) -> None:
+        widths = {}
         for col, n in self.widths.items():
-            self.ws.column_dimensions[get_column_letter(col)].width = min(max(n + 2, 8), MAX_WIDTH)
+            widths[col] = min(max(n + 2, 8), MAX_WIDTH)
+            self.ws.column_dimensions[get_column_letter(col)].width = widths[col]
+        # wrapped text needs taller rows: spreadsheet programs do not always refit them on opening
+        for row, cells in self.texts.items():
+            lines = max((sum(max(1, -(-len(part) // max(1, widths[col] - 1))) for part in text.split("\n")) for col, text in cells), default=1)
+            if lines > 1:
+                self.ws.row_dimensions[row].height = 15 * lines
+        # printing: landscape, one page wide, the header row on every page
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.paperSize = self.ws.PAPERSIZE_A4
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
+        self.ws.print_title_rows = "1:1"
         if self.row > 1:
             self.ws.auto_filter.ref = f"A1:{get_column_letter(max(self.widths) if self.widths else 1)}{self.row}"
 
@@ -272,3 +289,93 @@ def workbook_bytes(ev: Evaluation, lang: str = "es") -> bytes:
 
 def band_word_of(rules, scale: str, band, lang: str) -> str:
     return band_name_label(rules, scale, band.name, band.label, lang)
+
+
+def batch_workbook_bytes(data: BatchData, lang: str = "es") -> bytes:
+    """The consolidated workbook of a batch: one row per entity (plan-level figures as numbers
+    with their band as fill and word, every count table's counts per band, the error of a
+    plan that failed with its file and line), and a "Recibo" sheet."""
+    wb = Workbook()
+    L = lambda key, **kw: t(lang, key, **kw)  # noqa: E731
+    rules_by_id: dict[str, Any] = {}
+    cache: dict = {}
+    entity_rule = {id(e): entity_rules(e, cache) for e in data.entities}
+    for r in entity_rule.values():
+        if r is not None:
+            rules_by_id.setdefault(r.id, r)
+    colors: dict[str, str] = {}
+    for r in rules_by_id.values():
+        for k, v in band_colors(r).items():
+            colors.setdefault(k, v)
+    ok = [e for e in data.entities if e.status == "ok" and e.data]
+    fig_cols: list[tuple[str, str, str]] = []  # (id, kind, label)
+    count_cols: list[tuple[str, str, list[str]]] = []
+    any_rules = next(iter(rules_by_id.values()), None)
+    for e in ok:
+        for f in e.data.get("figures", []):
+            if f.get("scope") == "plan" and f["id"] not in [c for c, _, _ in fig_cols]:
+                kind = f.get("kind") or f["id"]
+                er = entity_rule[id(e)]
+                label = kind_label(er, kind, lang) if er is not None and kind in er.figure_kinds() else (f.get("label") or f["id"])
+                fig_cols.append((f["id"], kind, label))
+        for c in e.data.get("counts", []):
+            if c["name"] not in [n for n, _, _ in count_cols]:
+                er = entity_rule[id(e)]
+                label = count_label(er, c["name"], c.get("label") or c["name"], lang) if er is not None else (c.get("label") or c["name"])
+                count_cols.append((c["name"], label, list(c.get("counts", {}).keys())))
+
+    def band_text(band: str) -> str:
+        r = any_rules
+        if r is None:
+            return band
+        if band == "sin_dato":
+            return no_data_label(r, lang)
+        for scale in r.scales.values():
+            for b in scale.bands:
+                if b.name == band:
+                    return band_name_label(r, scale.name, b.name, b.label, lang)
+        return band
+
+    headers = [L("rep_n"), L("rep_entity_code"), L("entity"), L("rep_state"), L("doc_r_ruleset"), L("doc_r_plan")]
+    for _, _, label in fig_cols:
+        headers += [f"{label} (%)", L("band")]
+    for _, label, bands in count_cols:
+        headers += [f"{label}: {band_text(b)}" for b in bands]
+    headers.append(L("rep_error"))
+    sh = _Sheet(wb, L("doc_sheet_entities"), headers, colors, first=True)
+    for e in data.entities:
+        figs = {f["id"]: f for f in (e.data or {}).get("figures", [])}
+        counts = {c["name"]: c for c in (e.data or {}).get("counts", [])}
+        state = L("rep_state_ok") if e.status == "ok" else L("rep_state_error")
+        cells: list[Any] = [(e.n, "0"), e.code or "", e.name or "", state, e.rules_id or "", e.file]
+        for fid, _, _ in fig_cols:
+            f = figs.get(fid)
+            if f is None:
+                cells += ["", ""]
+                continue
+            v = f.get("value")
+            band = f.get("band")
+            cells.append((Decimal(v), number_format(f.get("decimals")), band) if v is not None else (L("no_data"), None, band))
+            cells.append((band_text(band) if band else "", None, band))
+        for name, _, bands in count_cols:
+            c = counts.get(name)
+            for b in bands:
+                n = c["counts"].get(b) if c else None
+                cells.append((n, "0", b if n else None) if n is not None else "")
+        cells.append(e.error or "")
+        sh.add(cells)
+    sh.finish()
+
+    sh = _Sheet(wb, L("doc_sheet_receipt"), [L("doc_receipt_key"), L("value")], colors)
+    sh.add([L("rep_source_folder"), data.source])
+    sh.add([L("doc_r_year"), str(data.year or "")])
+    sh.add([L("rep_entities"), L("rep_plans_evaluated", ok=len(ok), n=len(data.entities))])
+    for rid, r in sorted(rules_by_id.items()):
+        sh.add([L("doc_r_ruleset_hash") + f" — {rid}", r.content_hash])
+    sh.add([L("doc_r_created"), data.created])
+    for w in data.warnings:
+        sh.add([L("doc_r_warning"), w])
+    sh.finish()
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
