@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from . import commands
 from ._version import __version__
 from .errors import PeiError, UsageError
-from .i18n import LANGS, current_lang, msg, using_lang
+from .i18n import LANGS, current_lang, has, msg, using_lang
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -104,10 +104,23 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         for name in command_names():
             if only is not None and name != only:
                 continue
+            if only is None and _listed_only(sub, name):
+                continue
             module = importlib.import_module(f"{commands.__name__}.{name}")
             if hasattr(module, "register"):
                 module.register(sub)
     return parser
+
+
+def _listed_only(sub, name: str) -> bool:
+    """For the top-level help (no command named), a command whose one-line help is in the
+    catalogue (``cli_<name>_help``) is listed from there without importing its module; a
+    command named on the line is always built by its own ``register``."""
+    key = f"cli_{name}_help"
+    if not has(key):
+        return False
+    sub.add_parser(name, help=msg(key), add_help=False)
+    return True
 
 
 def _lang_in(argv: list[str]) -> str | None:

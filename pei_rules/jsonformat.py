@@ -50,7 +50,7 @@ def to_compact_json_obj(ev: Evaluation) -> dict[str, Any]:
                 "value": None if f.value is None else str(f.value),
                 "exact": None if f.exact is None else str(f.exact),
                 "status": f.status,
-                "reason": f.reason,
+                "reason": None if f.reason is None else str(f.reason),
                 "t": t,
             }
         )

@@ -50,11 +50,11 @@ def figure_dict(ev: Evaluation, f: Figure) -> dict[str, Any]:
         "exact": None if f.exact is None else str(f.exact),
         "decimals": f.decimals,
         "status": f.status,
-        "reason": f.reason,
+        "reason": None if f.reason is None else str(f.reason),  # plain text in documents
         "band": f.band_name,
         "band_label": band_label(ev, f) or None,
         "scale": f.scale,
-        "formula": f.formula,
+        "formula": None if f.formula is None else str(f.formula),
         "rule": _rule_dict(f.rule) if f.rule else None,
     }
 

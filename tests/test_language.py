@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pei_rules.cli import build_parser, main
+from pei_rules.cli import build_parser, command_names, main
 from pei_rules.i18n import using_lang
 from pei_rules.tomlsource import load_toml
 
@@ -128,9 +128,19 @@ def _commands() -> list[list[str]]:
                     out.append(prefix + [name])
                     walk(sub, prefix + [name])
 
+
     with using_lang("es"):
-        walk(build_parser(), [])
+        for name in command_names():  # each command's own parser (the top-level one lists them lazily)
+            out.append([name])
+            walk(_subparser(name), [name])
     return out
+
+
+def _subparser(name: str) -> argparse.ArgumentParser:
+    for a in build_parser(name)._actions:
+        if isinstance(a, argparse._SubParsersAction):
+            return a.choices[name]
+    raise AssertionError(name)
 
 
 COMMANDS = _commands()
@@ -168,7 +178,10 @@ def test_every_option_has_help_and_every_command_a_description():
                 missing.append(f"{name} {'/'.join(a.option_strings) or a.dest}: no help")
 
     with using_lang("es"):
-        walk(build_parser(), "pei-rules")
+        top = build_parser()
+        assert top.description
+        for name in command_names():
+            walk(_subparser(name), f"pei-rules {name}")
     assert not missing, missing
 
 
