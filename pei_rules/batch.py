@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .errors import InputFileError, PeiError, UsageError
+from .sanitize import spreadsheet_text
 from .files import LIMIT_JSON, read_text_limited, sha256_limited, sync_folder, write_atomic
 from .gcpause import freeze_long_lived, paused
 
@@ -454,7 +455,7 @@ def run_batch(
             w = csv.writer(buf, lineterminator="\n")
             w.writerow(columns)
             for r in _spooled_rows(spool):
-                w.writerow([cell_text(r.get(c)) for c in columns])
+                w.writerow([spreadsheet_text(cell_text(r.get(c))) for c in columns])
                 if buf.tell() > 1 << 16:
                     fh.write(buf.getvalue())
                     buf.seek(0)
