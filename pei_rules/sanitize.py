@@ -44,9 +44,13 @@ def is_number_text(text: str) -> bool:
         return False
 
 
-def spreadsheet_text(text: str) -> str:
-    """A text cell a spreadsheet shows as text, never evaluates."""
-    if text.startswith(FORMULA_START) and not is_number_text(text):
+def spreadsheet_text(text: str, keep_numbers: bool = True) -> str:
+    """A text cell a spreadsheet shows as text, never evaluates.
+
+    ``keep_numbers``: a CSV cell holding a plain number (``-12.5``) is left alone so it stays
+    a number; an XLSX writer, which stores numbers as numbers and text as text, passes
+    False so that even ``+5`` written as text is kept as text."""
+    if text.startswith(FORMULA_START) and not (keep_numbers and is_number_text(text)):
         return "'" + text
     return text
 

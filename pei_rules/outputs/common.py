@@ -225,7 +225,7 @@ def cell_text(text: str) -> str:
     """A text cell that a spreadsheet shows as text: characters XML cannot hold removed, and a
     leading ``= + - @`` (or tab/CR, or their full-width forms) prefixed with ``'`` so the
     program never evaluates it as a formula (OWASP's CSV-injection advice)."""
-    return spreadsheet_text(_ILLEGAL_XML.sub("", text))  # the one neutraliser (pei_rules.sanitize)
+    return spreadsheet_text(_ILLEGAL_XML.sub("", text), keep_numbers=False)  # the one neutraliser (pei_rules.sanitize)
 
 
 def interval_text(band) -> str:
