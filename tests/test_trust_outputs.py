@@ -88,3 +88,33 @@ def test_sanitizers_properties(text):
     md = markdown_text(text)
     assert "<" not in md and ">" not in md
     assert csv_row([text, None, 1]) == [spreadsheet_text(text), "", "1"]
+
+
+# --- 12. look-alike codes ------------------------------------------------------------------
+
+LOOKALIKES = ["OE\u0406.01", "\u041eEI.01", "OEI.0\u0661", "OEI.01\u202e", "OEI.\u200f01", "OEI\u00a0.01", "ＯEI.01"]
+
+
+@pytest.mark.parametrize("bad", LOOKALIKES, ids=[b.encode("ascii", "backslashreplace").decode() for b in LOOKALIKES])
+@pytest.mark.parametrize("where", ["oei", "aei_oei"])
+def test_check_flags_lookalike_and_invisible_characters_in_codes(tmp_path, capsys, bad, where):
+    src = ZED.read_text(encoding="utf-8")
+    escaped = "".join(f"\\u{ord(ch):04x}" if not ch.isascii() else ch for ch in bad)
+    if where == "oei":
+        text = src.replace('codigo = "OEI.01"', f'codigo = "{escaped}"', 1)
+    else:
+        text = src.replace('oei = "OEI.01"', f'oei = "{escaped}"', 1)
+    assert text != src
+    plan = tmp_path / "pei.toml"
+    plan.write_text(text, encoding="utf-8")
+    rc = main(["check", str(plan), "--year", "2023", "--rules", "ceplan-2023"])
+    out, err = capsys.readouterr()
+    assert rc in (1, 2) and "Traceback" not in out + err
+    assert "codigo_no_ascii" in out or "codigo_no_ascii" in err, out + err
+    assert "\u202e" not in out + err
+
+
+def test_ascii_codes_pass(capsys):
+    from pei_rules.check import code_problem
+
+    assert code_problem("OEI.01") is None and code_problem("AEI.01.02") is None and code_problem("IND.01.OEI.02") is None
