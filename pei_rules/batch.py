@@ -73,29 +73,48 @@ TAIL_COLUMNS = ["hallazgos_check", "error_archivo", "error_linea", "error"]
 def discover(inputs: Iterable[str | Path]) -> list[Path]:
     """Plan files named or found (recursively, ``*.toml``) under the inputs, in a stable order.
 
-    Override files (``reglas-propias.toml``) are skipped. Only paths are collected.
+    Override files (``reglas-propias.toml``) and hidden files and folders are skipped; a file
+    reached twice (named twice, or through a link) is kept once. Only paths are collected.
     """
+    return [Path(q) for q in discover_paths(inputs)]
+
+
+def discover_paths(inputs: Iterable[str | Path]) -> list[str]:
+    """:func:`discover` as plain strings (what a batch keeps per plan for the whole run: a
+    national batch of 30,000 plans holds 30,000 short strings, not Path objects)."""
     from .commands._common import OVERRIDE_NAME
 
-    out: list[Path] = []
-    seen: set[Path] = set()
+    out: list[str] = []
+    seen: set[str] = set()
     for spec in inputs:
         p = Path(spec)
         if p.is_dir():
-            found = sorted(
-                (q for q in p.rglob("*.toml") if q.is_file() and q.name != OVERRIDE_NAME and not any(part.startswith(".") for part in q.relative_to(p).parts)),
-                key=lambda q: q.as_posix(),
-            )
+            found = sorted(_plans_under(str(p), OVERRIDE_NAME))
         elif p.is_file():
-            found = [p]
+            found = [str(p)]
         else:
             raise UsageError(f"no such file or folder: {spec}")
         for q in found:
-            key = q.resolve()
+            key = os.path.realpath(q)
             if key not in seen:
                 seen.add(key)
                 out.append(q)
     return out
+
+
+def _plans_under(top: str, override: str) -> Iterator[str]:
+    """``*.toml`` files under ``top`` (links to files followed, links to folders not, as
+    ``Path.rglob``), skipping hidden names and override files; paths as ``Path`` prints them."""
+    prefix = "" if top == "." else top.rstrip(os.sep) + os.sep
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel = dirpath[len(top) :].lstrip(os.sep)
+        base = prefix + (rel + os.sep if rel else "")
+        for name in filenames:
+            if name.endswith(".toml") and not name.startswith(".") and name != override:
+                q = base + name
+                if os.path.isfile(q):
+                    yield q
 
 
 # --- one plan -----------------------------------------------------------------------
@@ -432,7 +451,7 @@ def _run_batch(
     """
     from .commands._common import load_rules
 
-    paths = discover(inputs)
+    paths = discover_paths(inputs)
     if not paths:
         raise UsageError("no plan files (*.toml) found in the given files or folders")
     load_rules(rules, year)  # a broken or unknown rule set is a usage error (exit 2), not 3,000 failures
@@ -440,8 +459,7 @@ def _run_batch(
     ent = prepare_outdir(out)
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     settings = Settings(year=year, rules=rules, no_overrides=no_overrides, created=created, with_check=with_check)
-    plan_paths = [str(p) for p in paths]  # the one per-plan thing kept for the whole run
-    del paths
+    plan_paths = paths  # the one per-plan thing kept for the whole run: a short string each
     total = len(plan_paths)
     rows: list[dict[str, Any]] = []
     failed_rows: list[dict[str, Any]] = []
