@@ -18,6 +18,7 @@ from . import commands
 from ._version import __version__
 from .errors import PeiError, UsageError
 from .i18n import LANGS, current_lang, has, msg, using_lang
+from .sanitize import terminal_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -152,7 +153,7 @@ def _main(argv: list[str]) -> int:
     try:
         return int(args.func(args) or 0)
     except PeiError as exc:
-        sys.stderr.write(f"pei-rules: {exc}\n")
+        sys.stderr.write(terminal_text(f"pei-rules: {exc}\n"))  # no ESC sequence from a file reaches the terminal
         return EXIT_INPUT
     except KeyboardInterrupt:
         sys.stderr.write(f"pei-rules: {msg('cli_interrupted')}\n")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .evaluate import Evaluation, Figure
+from .sanitize import csv_row
 
 FORMAT_NAME = "pei-rules/evaluation"
 FORMAT_VERSION = 1
@@ -95,9 +96,9 @@ def render_csv(ev: Evaluation) -> str:
     receipt = [ev.rules.id, ev.rules.content_hash, ev.plan.sha256, str(ev.year)]
     w.writerow(["id", "kind", "code", "owner", "label", "value", "band", "status", "reason", "rule", "rule_set", "rule_set_sha256", "plan_sha256", "year"])
     for f in ev.figures.values():
-        w.writerow([f.id, f.kind, f.code or "", f.owner or "", f.label, "" if f.value is None else str(f.value), f.band_name or "", f.status, f.reason or "", str(f.rule) if f.rule else ""] + receipt)
+        w.writerow(csv_row([f.id, f.kind, f.code or "", f.owner or "", f.label, "" if f.value is None else str(f.value), f.band_name or "", f.status, f.reason or "", str(f.rule) if f.rule else ""] + receipt))
     for c in ev.counts.values():
         for band, n in c.counts.items():
-            w.writerow([f"conteo:{c.name}:{band}", "conteo", c.name, "", c.label, str(n), band, "ok", "", str(c.ref)] + receipt)
-        w.writerow([f"conteo:{c.name}:total", "conteo", c.name, "", c.label, str(c.total), "", "ok", "", str(c.ref)] + receipt)
+            w.writerow(csv_row([f"conteo:{c.name}:{band}", "conteo", c.name, "", c.label, str(n), band, "ok", "", str(c.ref)] + receipt))
+        w.writerow(csv_row([f"conteo:{c.name}:total", "conteo", c.name, "", c.label, str(c.total), "", "ok", "", str(c.ref)] + receipt))
     return buf.getvalue()

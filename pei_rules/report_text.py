@@ -18,6 +18,7 @@ from .files import shown_path
 from .i18n import t
 from .render import render_csv, render_json
 from .report_model import Table, markdown_cell, report_tables
+from .sanitize import markdown_text
 
 MIN_COLUMN = 9  # a wrapped column keeps at least this many characters
 
@@ -109,7 +110,7 @@ def render_markdown(ev: Evaluation, lang: str = "es") -> str:
         lines += ["", f"## {tb.title}", "", tabulate(rows, headers=[markdown_cell(h) for h in tb.headers], tablefmt="github", disable_numparse=True)]
         if tb.note:
             lines += ["", tb.note]
-    return "\n".join(lines) + "\n"
+    return markdown_text("\n".join(lines) + "\n")
 
 
 RENDERERS = {

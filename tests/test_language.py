@@ -9,6 +9,7 @@ first, and so is every text of the plan file (entity and indicator names are dat
 from __future__ import annotations
 
 import argparse
+import html
 import io
 import re
 from contextlib import redirect_stderr, redirect_stdout
@@ -97,7 +98,9 @@ def _rule_titles() -> list[str]:
 def _without_plan_data(text: str, plan: str = ZED) -> str:
     """The text without the plan's own strings (whole or cut short with '…' by a table) and
     without the rule sets' titles."""
-    for s in _rule_titles() + _plan_texts(plan):
+    texts = _rule_titles() + _plan_texts(plan)
+    texts += [html.escape(s, quote=False) for s in texts]  # as markdown prints them
+    for s in sorted(set(texts), key=len, reverse=True):
         if len(s) > 2:
             text = text.replace(s, " ")
             if "…" in text:

@@ -9,6 +9,7 @@ from .. import api
 from ..i18n import LANGS, msg
 from ..vocabulary import OVERRIDE_NAME, PERIODS
 from ..files import write_atomic  # noqa: F401 - the one atomic writer, re-exported for the commands
+from ..sanitize import terminal_text
 
 
 def add_rules_args(p: argparse.ArgumentParser, multiple: bool = False) -> None:
@@ -64,6 +65,9 @@ def add_period_args(p: argparse.ArgumentParser) -> None:
 
 
 def emit(text: str, out: str | None) -> None:
+    """Write a command's output; control characters a plan or rule file could carry (ESC
+    sequences, carriage returns, bidi overrides) never reach a terminal or a text file."""
+    text = terminal_text(text)
     if out:
         write_atomic(out, text)
     else:

@@ -8,6 +8,7 @@ from .. import api
 from ..errors import UsageError, did_you_mean
 from ..i18n import msg
 from ._common import add_lang_arg, add_out_arg, add_rules_args, add_year_arg
+from ..sanitize import terminal_text
 
 
 def register(sub) -> None:
@@ -46,7 +47,7 @@ def run(args) -> int:
     )
     rows = sort_rows(result.rows, args.sort, result.columns, descending=args.desc)
     if not args.quiet:
-        sys.stdout.write(summary_table(rows, result.columns, args.lang) + "\n")
+        sys.stdout.write(terminal_text(summary_table(rows, result.columns, args.lang) + "\n"))
     failed = result.failed
     for r in failed:
         sys.stderr.write(f"pei-rules: {r.get('_error_text') or r.get('error')}\n")
