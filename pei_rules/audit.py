@@ -28,6 +28,7 @@ from typing import Any
 from . import vocabulary as V
 from .errors import AddressError, InputFileError, PeiError
 from .files import LIMIT_JSON, read_text_limited, sha256_limited
+from .i18n import msg
 from .jsonformat import expand
 from .evaluate import ND, OK, Evaluation, Figure, evaluate
 from .explain import COUNT_PREFIX, DATUM_PREFIX, _Builder, datum_value, resolve
@@ -35,6 +36,9 @@ from .expressions import EvalFailure, NoData
 from .tomlsource import SourceRef
 
 MATCH, MISMATCH, NOT_RECOMPUTABLE = "match", "mismatch", "not_recomputable"
+#: what a report prints when it has no avance
+ND_PUBLISHED = {"n/d", "nd", "s/d", "sin dato"}
+NO_CAUSE = "causa no identificada"
 
 MODE_NAMES = {
     "down": "truncamiento",
@@ -60,9 +64,14 @@ class Entry:
     causes: list[str] = field(default_factory=list)
     reason: str | None = None
     label: str | None = None
+    year: int | None = None
+    period: str = "anual"
+    convention: str | None = None  # how the published text was read (decimals, printing convention)
 
     def to_dict(self) -> dict:
         return {
+            "year": self.year,
+            "period": self.period,
             "figure": self.figure,
             "resolved": self.resolved,
             "label": self.label,
@@ -74,6 +83,7 @@ class Entry:
             "difference": self.difference,
             "causes": self.causes,
             "reason": self.reason,
+            "convention": self.convention,
         }
 
 
@@ -113,29 +123,45 @@ def _norm_text(s: str) -> str:
 # --- the audit ---------------------------------------------------------------------------
 
 
+def period_of(ev: Evaluation) -> str:
+    """The [[publicado]] periodo an evaluation stands for: "anual", "S1" or "S2"."""
+    return f"S{ev.semester}" if ev.semester is not None else "anual"
+
+
+def published_for(ev: Evaluation, default_year: int | None = None) -> list[tuple[int, Any]]:
+    """The (index, entry) of the plan's [[publicado]] that belong to ``ev``'s year and period: those
+    with that ``anio``, and those without one when ``ev`` is of ``default_year`` (default: ev's year)."""
+    year = ev.year
+    default = year if default_year is None else default_year
+    period = period_of(ev)
+    return [
+        (i, p)
+        for i, p in enumerate(ev.plan.model.publicado)
+        if p.periodo == period and (p.anio == year or (p.anio is None and year == default))
+    ]
+
+
 class _Auditor:
-    def __init__(self, ev: Evaluation):
+    def __init__(self, ev: Evaluation, other_years: Any = None):
         self.ev = ev
         self.rules = ev.rules
         self.mode = ev.rules.rounding_mode
         self.builder = _Builder(ev)
+        self.printing = ev.rules.printing
+        # year -> Evaluation of the same plan and rules (for "another year's value" causes)
+        self.other_years = other_years
 
-    def run(self) -> list[Entry]:
+    def run(self, items: list[tuple[int, Any]] | None = None) -> list[Entry]:
         out = []
         plan = self.ev.plan
-        for i, p in enumerate(plan.model.publicado):
+        if items is None:
+            items = published_for(self.ev)
+        for i, p in items:
             ref = plan.doc.ref(("publicado", i, "figura"))
-            e = Entry(i, p.figura, None, p.valor, p.fuente, ref)
-            try:
-                e.resolved = resolve(self.ev, p.figura)
-            except AddressError as exc:
-                raise AddressError(
-                    f"[[publicado]] entry names an unknown figure: {exc.message}",
-                    file=ref.file,
-                    line=ref.line,
-                    key=ref.key,
-                    suggestion=exc.suggestion,
-                ) from None
+            e = Entry(i, p.figura, None, p.valor, p.fuente, ref, year=self.ev.year, period=p.periodo)
+            if not self.resolve(e, p):
+                out.append(e)
+                continue
             if e.resolved.startswith(COUNT_PREFIX + ":"):
                 self.count(e)
             elif e.resolved.startswith(DATUM_PREFIX + ":"):
@@ -145,27 +171,180 @@ class _Auditor:
             out.append(e)
         return out
 
+    def resolve(self, e: Entry, p: Any) -> bool:
+        """Resolve the entry's address. A figure the rule set does not define (or switched off), or
+        one the plan has no entity for in this year, is not recomputable; an unknown code of the
+        plan is broken input (exit 2)."""
+        try:
+            e.resolved = resolve(self.ev, p.figura)
+            return True
+        except AddressError as exc:
+            undefined = self.undefined_figure(p.figura)
+            if undefined is not None:
+                e.status, e.reason = NOT_RECOMPUTABLE, undefined
+                return False
+            a = "".join(p.figura.split())
+            code = a.partition(":")[2] if ":" in a else a
+            codes = self.ev.plan.codes
+            if code in codes or code.casefold() in {c.casefold() for c in codes}:
+                # a code of the plan without that figure in this year (an AO of another year's POI)
+                e.status, e.reason = NOT_RECOMPUTABLE, msg("reports_audit_no_figure_this_year", detail=exc.message, year=self.ev.year)
+                return False
+            raise AddressError(
+                f"[[publicado]] entry names an unknown figure: {exc.message}",
+                file=e.ref.file,
+                line=e.ref.line,
+                key=e.ref.key,
+                suggestion=exc.suggestion,
+            ) from None
+
+    def undefined_figure(self, address: str) -> str | None:
+        """The 'no recalculable' reason when the address names a figure kind (or count) this
+        rule set does not define; None when the kind is defined (the code may still be wrong)."""
+        a = "".join(address.split())
+        rules = self.rules
+        kinds = set(rules.figure_kinds())
+        if a.startswith(COUNT_PREFIX + ":"):
+            name = a.split(":")[1] if a.count(":") >= 1 else ""
+            return None if name in rules.counts else msg("reports_audit_rule_does_not_define", what=f"{COUNT_PREFIX}:{name}")
+        if a.startswith(DATUM_PREFIX + ":"):
+            return None
+        kind = a.partition(":")[0] if ":" in a else a
+        if ":" not in a and (kind in self.ev.plan.codes or kind.casefold() in {c.casefold() for c in self.ev.plan.codes}):
+            return None  # a bare code of the plan
+        if ":" not in a and not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
+            return None  # looks like a (mistyped) code, not a figure kind
+        if kind in kinds:
+            return None
+        off = rules.switched_off.get(kind)
+        text = msg("reports_audit_rule_does_not_define", what=kind)
+        return text + (msg("reports_audit_switched_off", where=str(off)) if off is not None else "")
+
     # figures ----------------------------------------------------------------------------
+
+    def printed_forms(self, f: Figure) -> list[tuple[Decimal, int, str]]:
+        """How the rule set's era prints ``f``: (value, decimals, convention) candidates."""
+        pr = self.printing
+        kind = f.kind
+        d_rule = f.decimals if f.decimals is not None else self.rules.decimals.get(kind, 0)
+        d = pr.decimals.get(kind, d_rule)
+        value = f.value if d == d_rule and f.value is not None else _q(f.exact, d, self.mode)
+        where = msg("reports_audit_printed_decimals", n=d, where=str(pr.decimal_refs[kind])) if kind in pr.decimals else msg("reports_audit_rule_decimals", n=d)
+        capped = pr.applies("tope_sin_decimales", kind)
+        if capped is not None and self.is_capped(f, capped.parameter):
+            return [(value, 0, msg("reports_audit_conv_capped", where=str(capped.ref)))]
+        out = [(value, d, where)]
+        whole = pr.applies("enteros_sin_decimales", kind)
+        if whole is not None and d > 0 and value == value.to_integral_value():
+            out.append((value, 0, msg("reports_audit_conv_whole", where=str(whole.ref))))
+        return out
+
+    def is_capped(self, f: Figure, param: str | None) -> bool:
+        """Did capping produce this value? It equals the cap parameter, and the formula's
+        uncapped value (an intermediate step) exceeds it, or a zero-denominator decision gave it."""
+        cap = self.rules.parameters.get(param or "")
+        if cap is None or f.exact is None or f.exact != cap:
+            return False
+        base = self.formula_figure(f)
+        if base.reason and "decisión del caso" in base.reason:
+            return True
+        expr = self.builder._expression(base)
+        if expr is None or param not in expr.names:
+            return False
+        # the same formula with the cap out of the way: capping acted if it gives more
+        env: dict[str, Decimal | None] = dict(self.rules.parameters)
+        for i in base.inputs:
+            env[i.name] = i.value
+        env[param] = cap * Decimal(10) ** 12
+        try:
+            uncapped = expr.evaluate(env)
+        except (NoData, EvalFailure):
+            return False
+        return uncapped > cap
 
     def figure(self, e: Entry, f: Figure) -> None:
         e.label = f.label
+        no_data = f.status != OK or f.exact is None
+        if e.published.strip().casefold() in ND_PUBLISHED:
+            if no_data:
+                e.status, e.convention = MATCH, msg("reports_audit_nd_both")
+                e.reason = f.reason
+                return
+            e.status = MISMATCH
+            e.recomputed = str(f.value)
+            e.causes = [msg("reports_audit_nd_published", value=str(f.value))]
+            return
         printed = parse_printed(e.published)
         if printed is None:
-            e.status, e.reason = MISMATCH, f"'{e.published}' is not a number"
+            e.status, e.reason = MISMATCH, msg("reports_audit_not_a_number", text=e.published)
             e.recomputed = None if f.value is None else str(f.value)
             return
         pub, d = printed
-        if f.status != OK or f.exact is None:
+        if no_data:
             e.status, e.reason = NOT_RECOMPUTABLE, f.reason
             return
-        rec = _q(f.exact, d, self.mode)
-        e.recomputed = str(f.value) if f.decimals == d else str(rec)
-        if rec == pub:
-            e.status = MATCH
-            return
+        forms = self.printed_forms(f)
+        e.recomputed = str(forms[0][0])
+        for value, dec, how in forms:
+            if value == pub and dec == d:
+                e.status, e.convention = MATCH, how
+                return
         e.status = MISMATCH
-        e.difference = str(pub - rec)
-        e.causes = self.figure_causes(f, pub, d)
+        e.convention = forms[0][2]
+        e.difference = str(pub - forms[0][0])
+        printing = self.printing_causes(f, pub, d, forms)
+        unrounded, years, others = self.sibling_causes(f, pub, d)
+        causes = self.figure_causes(f, pub, d)
+        if causes == [NO_CAUSE]:
+            causes = []
+        # the most specific first: the printing, the value before rounding, this figure's own
+        # candidates, the same figure in another year, then another entity's figure of the kind
+        e.causes = printing + unrounded + causes + years + others or [NO_CAUSE]
+
+    def printing_causes(self, f: Figure, pub: Decimal, d: int, forms: list) -> list[str]:
+        """The published number is the recomputed one printed with other decimals."""
+        value, dec, _ = forms[0]
+        out = []
+        if value == pub and dec != d:
+            out.append(msg("reports_audit_other_decimals", printed=d, rule=dec))
+        elif d < dec and _q(f.exact, d, self.mode) == pub:
+            out.append(msg("reports_audit_fewer_decimals", printed=d, rule=dec, exact=str(f.exact), value=str(pub)))
+        return out
+
+    def sibling_causes(self, f: Figure, pub: Decimal, d: int) -> tuple[list[str], list[str], list[str]]:
+        """The published value is a sibling's: the value before rounding, the same figure in
+        another year, or another entity's figure of the same kind (another AO's %)."""
+        mode = self.mode
+        unrounded: list[str] = []
+        if f.exact is not None and d > (f.decimals or 0):
+            for m in dict.fromkeys((self.mode, "down")):
+                if _q(f.exact, d, m) == pub:
+                    unrounded.append(msg("reports_audit_unrounded", exact=str(f.exact), value=str(pub), decimals=_dec(f.decimals or 0), how=MODE_NAMES.get(m, m)))
+                    break
+        years: list[str] = []
+        if self.other_years is not None:
+            for y in self.years_to_compare():
+                try:
+                    other = self.other_years(y)
+                except PeiError:
+                    continue
+                g = other.figures.get(f.id) if other is not None else None
+                if g is not None and g.status == OK and g.exact is not None and (g.value == pub or _q(g.exact, d, mode) == pub):
+                    years.append(msg("reports_audit_sibling_year", year=y, value=str(g.value)))
+        hits = [
+            g
+            for g in self.ev.figures.values()
+            if g.kind == f.kind and g.id != f.id and g.status == OK and g.value is not None and (g.value == pub or (d < (g.decimals or 0) and g.value == pub.quantize(g.value)))
+        ]
+        others = []
+        if hits:
+            listed = ", ".join(f"{g.id} = {g.value}" for g in hits[:3])
+            others.append(msg("reports_audit_sibling_entity", others=listed) + (msg("reports_audit_and_more", n=len(hits) - 3) if len(hits) > 3 else ""))
+        return unrounded, years, others
+
+    def years_to_compare(self) -> list[int]:
+        m = self.ev.plan.model.plan
+        return [y for y in range(m.desde - 1, m.hasta + 2) if y != self.ev.year]
 
     def figure_causes(self, f: Figure, pub: Decimal, d: int) -> list[str]:
         causes: list[str] = []
@@ -206,7 +385,7 @@ class _Auditor:
             if _q(f.exact * factor, d, self.mode) == pub and f.exact != 0:
                 causes.append(f"la cifra {what}: fracción y porcentaje confundidos")
         if not causes:
-            causes.append("causa no identificada")
+            causes.append(NO_CAUSE)
         return causes
 
     def formula_figure(self, f: Figure) -> Figure:
@@ -294,6 +473,9 @@ class _Auditor:
         e.label = c.label + ("" if band == "total" else f" ({band})")
         value = c.total if band == "total" else c.counts[band]
         e.recomputed = str(value)
+        if e.published.strip().casefold() in ND_PUBLISHED:
+            e.status, e.causes = MISMATCH, [msg("reports_audit_nd_published", value=str(value))]
+            return
         printed = parse_printed(e.published)
         if printed is None or printed[1] != 0:
             e.status, e.reason = MISMATCH, f"'{e.published}' is not a whole count"
@@ -357,7 +539,16 @@ class _Auditor:
     def datum(self, e: Entry) -> None:
         value, ref = datum_value(self.ev.plan, e.resolved)
         e.label = f"dato del plan ({ref})"
-        e.recomputed = str(value)
+        e.recomputed = None if value is None else str(value)
+        if e.published.strip().casefold() in ND_PUBLISHED:
+            if value is None:
+                e.status, e.convention = MATCH, msg("reports_audit_nd_both")
+            else:
+                e.status, e.causes = MISMATCH, [msg("reports_audit_nd_published", value=str(value))]
+            return
+        if value is None:
+            e.status, e.reason = NOT_RECOMPUTABLE, msg("reports_audit_datum_nd")
+            return
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             printed = parse_printed(e.published)
             if printed is None:
@@ -404,8 +595,63 @@ def text_difference(plan_text: str, published: str) -> str:
     return "el texto publicado " + ", ".join(parts) if parts else "diferencia de mayúsculas o puntuación"
 
 
-def audit(ev: Evaluation) -> list[Entry]:
-    return _Auditor(ev).run()
+def audit(ev: Evaluation, other_years: Any = None, default_year: int | None = None) -> list[Entry]:
+    """Audit the plan's published figures of ``ev``'s year and period (entries without ``anio``
+    count as ``default_year``'s, by default ``ev``'s year). ``other_years(year)`` gives the
+    evaluation of another year, for "another year's value" causes."""
+    return _Auditor(ev, other_years).run(published_for(ev, default_year))
+
+
+@dataclass
+class YearAudit:
+    year: int
+    period: str
+    ev: Evaluation
+    entries: list[Entry]
+
+
+def audit_periods(plan, evaluate_for: Any, default_year: int, only: tuple[int, str] | None = None) -> list[YearAudit]:
+    """Audit every (year, period) that has published figures, year by year: entries with ``anio``
+    go to their year, the others to ``default_year``. ``evaluate_for(year, period)`` evaluates the
+    plan (period "anual", "S1", "S2"). ``only``: just that (year, period)."""
+    groups: list[tuple[int, str]] = []
+    for p in plan.model.publicado:
+        key = (p.anio if p.anio is not None else default_year, p.periodo)
+        if key not in groups:
+            groups.append(key)
+    if only is not None:
+        groups = [only]
+    elif not groups:
+        groups = [(default_year, "anual")]
+    groups.sort()
+    cache: dict[tuple[int, str], Evaluation] = {}
+
+    def ev_of(year: int, period: str = "anual") -> Evaluation:
+        if (year, period) not in cache:
+            cache[(year, period)] = evaluate_for(year, period)
+        return cache[(year, period)]
+
+    out = []
+    for year, period in groups:
+        ev = ev_of(year, period)
+        entries = _Auditor(ev, lambda y, period=period: ev_of(y, period)).run(published_for(ev, default_year))
+        out.append(YearAudit(year, period, ev, entries))
+    return out
+
+
+def audit_years_document(groups: list[YearAudit]) -> dict:
+    """One document for a year-by-year audit: every entry (with its year and period), a
+    summary, and each year's receipt."""
+    entries = [e for g in groups for e in g.entries]
+    first = groups[0].ev
+    doc = audit_document(first, entries)
+    if len(groups) == 1:
+        return doc  # one year: the same document as audit_document (and the serve API)
+    doc["years"] = [
+        {"year": g.year, "period": g.period, "receipt": g.ev.receipt(), "summary": {s: sum(1 for e in g.entries if e.status == s) for s in (MATCH, MISMATCH, NOT_RECOMPUTABLE)}}
+        for g in groups
+    ]
+    return doc
 
 
 def audit_document(ev: Evaluation, entries: list[Entry]) -> dict:
@@ -469,8 +715,27 @@ def _find(path_text: str, base: Path) -> Path | None:
     return None
 
 
-def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
-    """Re-evaluate a stored evaluation from its receipt; compare hashes and every figure."""
+def _receipt_folder(stored_files: list, base: Path, rid: str, override_name: str) -> Path | None:
+    """The folder of a rule set given as a folder (not found by id): the folder of its own
+    files in the receipt (listed parents first, so the last ones), if it still holds that id."""
+    from .ruleset import _read_id
+
+    for f in reversed(stored_files):
+        fp = Path(str(f.get("path", "")))
+        if fp.name == override_name:
+            continue
+        for cand in (fp.parent, base / fp.parent):
+            if cand.is_dir() and _read_id(cand) == rid:
+                return cand
+    return None
+
+
+def verify_result(path: str | Path, plan_path: str | Path | None = None, rules_path: str | Path | None = None) -> tuple[Evaluation, list[Check]]:
+    """Re-evaluate a stored evaluation from its receipt; compare hashes and every figure.
+
+    ``plan_path`` / ``rules_path`` point at the inputs when they moved (or the result was made in
+    another working folder); without them the receipt's paths are tried as given and next to the
+    result, and a rule set made from a folder is found through its files' folder."""
     from .commands._common import OVERRIDE_NAME
     from .plan import load_plan
     from .ruleset import load_ruleset
@@ -479,30 +744,64 @@ def verify_result(path: str | Path) -> tuple[Evaluation, list[Check]]:
     doc = load_result(path)
     rc = doc["receipt"]
     base = Path(path).resolve().parent
-    plan_file = _find(rc["plan"]["path"], base)
+    if plan_path is not None:
+        plan_file = Path(plan_path)
+        if not plan_file.is_file():
+            raise InputFileError(msg("reports_verify_plan_missing"), file=str(plan_path))
+    else:
+        plan_file = _find(rc["plan"]["path"], base)
     if plan_file is None:
-        raise InputFileError(f"the plan named in the receipt is not found: {rc['plan']['path']}", file=str(path), key=("receipt", "plan", "path"))
+        raise InputFileError(
+            f"the plan named in the receipt is not found: {rc['plan']['path']}",
+            file=str(path),
+            key=("receipt", "plan", "path"),
+            suggestion=msg("reports_verify_hint_plan"),
+        )
     plan = load_plan(plan_file, display=rc["plan"]["path"])
     checks: list[Check] = []
     checks.append(Check("plan sha256", MATCH if plan.sha256 == rc["plan"]["sha256"] else MISMATCH, rc["plan"]["sha256"], plan.sha256, str(plan_file)))
-    try:
-        folder = resolve_rules(rc["rule_set"]["id"])
-    except PeiError as exc:
-        raise InputFileError(f"the rule set of the receipt is not found: {exc.message}", file=str(path), key=("receipt", "rule_set", "id")) from None
     stored_files = rc["rule_set"].get("files") or []
+    if not isinstance(stored_files, list):
+        stored_files = []
+    if rules_path is not None:
+        folder = resolve_rules(str(rules_path))
+    else:
+        try:
+            folder = resolve_rules(rc["rule_set"]["id"])
+        except PeiError as exc:
+            folder = _receipt_folder(stored_files, base, rc["rule_set"]["id"], OVERRIDE_NAME)
+            if folder is None:
+                raise InputFileError(
+                    f"the rule set of the receipt is not found: {exc.message}",
+                    file=str(path),
+                    key=("receipt", "rule_set", "id"),
+                    suggestion=msg("reports_verify_hint_rules"),
+                ) from None
     overrides = [Path(f["path"]) for f in stored_files if Path(f.get("path", "")).name == OVERRIDE_NAME and Path(f["path"]).is_file()]
     rules = load_ruleset(folder, overrides=overrides)
+    if rules.id != rc["rule_set"]["id"]:
+        checks.append(Check("rule set id", MISMATCH, rc["rule_set"]["id"], rules.id, str(folder)))
     now_files = dict(rules.files)
+    moved: set[str] = set()
+    found: set[Path] = set()  # stored files found on disk (paths shown relative to another folder)
     for f in stored_files:
         cur = now_files.get(f.get("path"))
+        note = None
         if cur is None:
             fp = _find(f.get("path", ""), base)
             if fp is not None:
                 cur = sha256_limited(fp, what="TOML")
-        checks.append(Check(f"rule file {f.get('path')}", MATCH if cur == f.get("sha256") else MISMATCH, f.get("sha256"), cur, None if cur else "file not found"))
+                found.add(fp.resolve())
+        if cur is None or cur != f.get("sha256"):
+            # moved inputs (--rules PATH): the same file, by name and content, in the folder used now
+            same = [p for p, d in rules.files if Path(p).name == Path(str(f.get("path", ""))).name and d == f.get("sha256") and p not in moved]
+            if same:
+                cur, note = f.get("sha256"), msg("reports_verify_moved", path=same[0])
+                moved.add(same[0])
+        checks.append(Check(f"rule file {f.get('path')}", MATCH if cur == f.get("sha256") else MISMATCH, f.get("sha256"), cur, note if cur else "file not found"))
     stored_paths = {f.get("path") for f in stored_files}
     for p, d in rules.files:
-        if p not in stored_paths:
+        if p not in stored_paths and p not in moved and Path(p).resolve() not in found:
             checks.append(Check(f"rule file {p}", MISMATCH, None, d, "file not in the receipt (added to the rule set since)"))
     year = rc["year"]
     if not isinstance(year, int):

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import RuleError, did_you_mean, format_key
+from .i18n import msg
 from .inference import infer_sentido
 from .inference import settings as inference_settings
 from .plan import Plan
@@ -120,6 +121,7 @@ class _Checker:
             self.indicator(ind)
         self.activities()
         self.relevance()
+        self.structure()
         return self.findings
 
     # indicators -------------------------------------------------------------------------
@@ -250,6 +252,66 @@ class _Checker:
                 owner = plan.aei.get(ind.de) or plan.oei.get(ind.de)
                 if ind.relevancia is None and getattr(owner, "relevancia", None) is None:
                     self.add("sin_relevancia", ERROR, f"indicator '{ind.codigo}' has no relevancia, nor has its owner '{ind.de}' (the rule set weights indicators)", plan.ref(ind))
+
+
+    # structure, vocabulary, horizon and published years (issue 12) -------------------------
+
+    def structure(self) -> None:
+        plan, rules = self.plan, self.rules
+        m = plan.model
+        owners = {ind.de for ind in m.indicador}
+        # an indicator whose owner does not exist is reported already; "no indicator" for the
+        # owner it was meant for would be its echo
+        dangling = any(d not in plan.oei and d not in plan.aei for d in owners)
+        for o in m.oei if not dangling else ():
+            if o.codigo not in owners:
+                self.add("sin_indicador", WARNING, msg("reports_check_no_indicator", kind="OEI", code=o.codigo), plan.ref(o, "codigo"))
+        for a in m.aei if not dangling else ():
+            if a.codigo not in owners:
+                self.add("sin_indicador", WARNING, msg("reports_check_no_indicator", kind="AEI", code=a.codigo), plan.ref(a, "codigo"))
+        # relevancia and prioridad within the rule set's vocabulary
+        grades = rules.relevance_labels
+        for obj in list(m.oei) + list(m.aei) + list(m.indicador):
+            r = getattr(obj, "relevancia", None)
+            if r is not None and grades and r not in grades:
+                self.add("fuera_de_vocabulario", ERROR, msg("reports_check_relevance", code=obj.codigo, value=r, known=", ".join(f"{k} {v}" for k, v in sorted(grades.items()))), plan.ref(obj, "relevancia"))
+        words = rules.synonyms.get("prioridad")
+        for obj in list(m.oei) + list(m.aei):
+            pr = getattr(obj, "prioridad", None)
+            if pr is not None and words and not pr.isdigit() and pr.casefold() not in words:
+                self.add("fuera_de_vocabulario", WARNING, msg("reports_check_priority", code=obj.codigo, value=pr, known=_known(words)), plan.ref(obj, "prioridad"))
+        ao_words = rules.synonyms.get("prioridad_ao")
+        ao_kinds = rules.synonyms.get("agregacion_ao")
+        for year, poi in sorted(m.poi.items()):
+            for ao in poi.ao:
+                if ao.prioridad is not None and ao_words and ao.prioridad.casefold() not in ao_words:
+                    self.add("fuera_de_vocabulario", WARNING, msg("reports_check_priority", code=ao.codigo, value=ao.prioridad, known=_known(ao_words)), plan.ref(ao, "prioridad"))
+                if ao.agregacion is not None and ao.agregacion.casefold() not in (ao_kinds or {}):
+                    self.add("fuera_de_vocabulario", ERROR, msg("reports_check_ao_aggregation", code=ao.codigo, value=ao.agregacion, rules=rules.id, known=_known(ao_kinds or {})), plan.ref(ao, "agregacion"))
+        # values for years outside the horizon (the year before it is the annex's base column)
+        lo, hi = m.plan.desde - 1, m.plan.hasta
+        for ind in m.indicador:
+            for fld in ("logro_esperado", "valor_obtenido"):
+                for y in sorted(getattr(ind, fld)):
+                    if not lo <= y <= hi:
+                        self.add("anio_fuera_del_horizonte", WARNING, msg("reports_check_outside_horizon", code=ind.codigo, field=fld, year=y, desde=m.plan.desde, hasta=m.plan.hasta), plan.ref(ind, fld, str(y)))
+            # flat targets for an indicator expected to rise
+            if self.category("sentido", ind.sentido) == "ascendente":
+                targets = [v for y, v in sorted(ind.logro_esperado.items()) if m.plan.desde <= y <= m.plan.hasta and v is not None]
+                if len(targets) >= 2 and len(set(targets)) == 1:
+                    self.add("metas_planas", WARNING, msg("reports_check_flat", code=ind.codigo, sentido=ind.sentido, series=" -> ".join(str(t) for t in targets)), plan.ref(ind, "logro_esperado"))
+        for year in sorted(m.poi):
+            if not lo <= year <= hi + 1:
+                self.add("anio_fuera_del_horizonte", WARNING, msg("reports_check_poi_outside", year=year, desde=m.plan.desde, hasta=m.plan.hasta), plan.doc.ref(("poi", str(year))))
+        # a published figure of a year the plan has no data for
+        with_data = {y for ind in m.indicador for y, v in ind.valor_obtenido.items() if v is not None} | set(m.poi)
+        for i, p in enumerate(m.publicado):
+            if p.anio is not None and p.anio not in with_data and m.plan.desde - 1 <= p.anio <= m.plan.hasta + 1:
+                self.add("publicado_sin_datos", WARNING, msg("reports_check_published_no_data", figure=p.figura, year=p.anio), plan.doc.ref(("publicado", i, "anio")))
+
+
+def _known(words: dict) -> str:
+    return ", ".join(sorted({w for w in words}))
 
 
 def check(plan: Plan, rules: RuleSet, year: int) -> list[Finding]:

@@ -335,6 +335,12 @@ class _Evaluator:
                 return v, (_Loc(ind, (name, str(year))), None if v is not None else "N/D en el plan")
             return None, (_Loc(ind, (name,)), f"el plan no da {name} para {year}")
 
+        cats, form = self.rules.cumulative_entry
+        if form == "acumulada" and cats and self.rules.synonyms["agregacion"].get(ind.agregacion.casefold()) in cats:
+            self.cumulative_indicator_env(ind, env, refs)
+            if self.period is not None:
+                self.semester_indicator_env(ind, env, refs)
+            return env, refs
         env["obtenido"], refs["obtenido"] = val(ind.valor_obtenido, "valor_obtenido", y)
         env["esperado"], refs["esperado"] = val(ind.logro_esperado, "logro_esperado", y)
         if ind.linea_base is not None:
@@ -352,6 +358,28 @@ class _Evaluator:
         if self.period is not None:
             self.semester_indicator_env(ind, env, refs)
         return env, refs
+
+    def cumulative_indicator_env(self, ind: Indicator, env: dict, refs: dict) -> None:
+        """[avance.entrada_acumulados] forma = "acumulada": the plan writes running totals from
+        the plan's first year; the year's own value is this year's total minus last year's."""
+        y, plan = self.year, self.plan
+        start = plan.model.plan.desde
+        for name, table, fld in (("obtenido", ind.valor_obtenido, "valor_obtenido"), ("esperado", ind.logro_esperado, "logro_esperado")):
+            total = table.get(y)
+            prev = table.get(y - 1) if y > start else Decimal(0)
+            env[f"{name}_acumulado"] = total
+            env[name] = None if total is None or prev is None else total - prev
+            where = _Loc(ind, (fld, str(y))) if y in table else _Loc(ind, (fld,))
+            refs[f"{name}_acumulado"] = (where, "total acumulado escrito en el plan" if total is not None else f"el plan no da {fld} para {y}")
+            refs[name] = (where, f"total {y} menos total {y - 1}" + ("" if env[name] is not None else f": falta el total de {y if total is None else y - 1}"))
+        if ind.linea_base is not None:
+            env["base"] = ind.linea_base.valor
+            refs["base"] = (_Loc(ind, ("linea_base", "valor")), None if env["base"] is not None else "N/D en el plan")
+        else:
+            env["base"], refs["base"] = None, (_Loc(ind, ()), "el plan no da línea base")
+        final = plan.model.plan.hasta
+        v = ind.logro_esperado.get(final)
+        env["esperado_final"], refs["esperado_final"] = v, (_Loc(ind, ("logro_esperado",)), None if v is not None else f"el plan no da logro_esperado para {final}")
 
     def semester_indicator_env(self, ind: Indicator, env: dict, refs: dict) -> None:
         """Semestral evaluation: obtenido/esperado from the plan's [indicador.semestral]."""

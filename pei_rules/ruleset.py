@@ -122,6 +122,27 @@ class Aggregate:
 
 
 @dataclass
+class Convention:
+    name: str
+    kinds: frozenset[str]
+    parameter: str | None
+    ref: SourceRef
+
+
+@dataclass
+class Printing:
+    """``[impresion]``: how the reports of the rule set's era print figures (for audits)."""
+
+    decimals: dict[str, int] = field(default_factory=dict)  # figure kind -> printed decimals
+    decimal_refs: dict[str, SourceRef] = field(default_factory=dict)
+    conventions: dict[str, Convention] = field(default_factory=dict)
+
+    def applies(self, name: str, kind: str) -> Convention | None:
+        c = self.conventions.get(name)
+        return c if c is not None and kind in c.kinds else None
+
+
+@dataclass
 class Count:
     name: str
     label: str
@@ -172,6 +193,11 @@ class RuleSet:
     switched_off: dict[str, SourceRef] = field(default_factory=dict)
     #: [agregacion_ao]: AO tipo de agregación category (or "sin_tipo") -> monthly method
     ao_monthly: dict[str, str] = field(default_factory=dict)
+    #: [impresion]: printed decimals and printing conventions of the era's reports
+    printing: Printing = field(default_factory=Printing)
+    #: [avance.entrada_acumulados]: (tipos de agregación, "anual" | "acumulada"): how a plan
+    #: writes the yearly values of indicators of those tipos
+    cumulative_entry: tuple[frozenset[str], str] = (frozenset(), "anual")
 
     @property
     def content_hash(self) -> str:
@@ -973,7 +999,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         synonyms.setdefault("relevancia", {})[v.casefold()] = str(k)
 
     # indicator advance
-    R.known_keys(("avance",), ["principal", "division_por_cero", "casos", "tipos"])
+    R.known_keys(("avance",), ["principal", "division_por_cero", "casos", "tipos", "entrada_acumulados"])
     cases_t = R.table(("avance", "casos"))
     sentidos = set(synonyms["sentido"].values())
     agregs = set(synonyms["agregacion"].values())
@@ -1033,6 +1059,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         kinds[kname] = AdvanceKind(kname, label, forms, refs, decisions["si_division_por_cero"], decisions["si_cero_entre_cero"])
     principal = R.string(("avance", "principal"), choices=list(kinds))
     on_div0 = R.string(("avance", "division_por_cero"), "nd", choices=["nd", "error"])
+    cumulative = _cumulative_entry(R, agregs)
 
     # scalar formulas (POI and others); those of scope aei/oei/plan may read the figures
     # (aggregates and formulas) of the same scope, by name
@@ -1223,6 +1250,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             R.fail(("redondeo", "decimales"), f"figure '{kind}' has no number of decimals", suggestion=f"add {kind} = 2")
 
     ao_monthly = _ao_monthly(R, synonyms)
+    printing = _printing(R, all_kinds, params)
     if principal in switched_off:
         R.fail(("avance", "principal"), f"the principal advance '{principal}' is switched off")
     lineage = leaves.get((META, "_linaje"), ([rid], None))[0]
@@ -1247,6 +1275,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         relevance_labels=rel_labels,
         principal=principal,
         on_division_by_zero=on_div0,
+        cumulative_entry=cumulative,
         cases=cases,
         advance_kinds=kinds,
         formulas=formulas,
@@ -1266,6 +1295,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         steps=steps,
         switched_off=switched_off,
         ao_monthly=ao_monthly,
+        printing=printing,
     )
 
 
@@ -1321,6 +1351,58 @@ def _steps(R: _Reader, aggregates: dict, formulas: dict) -> list[str]:
     for n in list(aggregates) + [n for n in formulas if n in nodes]:
         visit(n, [])
     return order
+
+
+def _cumulative_entry(R: _Reader, agregs: set[str]) -> tuple[frozenset[str], str]:
+    """``[avance.entrada_acumulados]``: ``agregaciones`` (categories of [vocabulario.agregacion])
+    whose plan values are written as ``forma`` = "anual" (each year's own value) or "acumulada"
+    (the running total from the plan's first year)."""
+    path = ("avance", "entrada_acumulados")
+    if R.get(path, None) is None:
+        return frozenset(), "anual"
+    R.table(path)
+    R.known_keys(path, ["agregaciones", "forma", "nota"])
+    cats = R.get(path + ("agregaciones",))
+    if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+        R.fail(path + ("agregaciones",), "must be a list of tipos de agregación")
+    for c in cats:
+        if c not in agregs:
+            R.fail(path + ("agregaciones",), f"'{c}' is not a tipo de agregación of [vocabulario.agregacion]", suggestion=did_you_mean(c, agregs) or None)
+    return frozenset(cats), R.string(path + ("forma",), choices=V.CUMULATIVE_ENTRY)
+
+
+def _printing(R: _Reader, kinds: set[str], params: dict) -> Printing:
+    """``[impresion]``: ``decimales`` (figure kind -> decimals printed) and one table per
+    convention of :data:`V.PRINT_CONVENTIONS` with ``cifras`` (figure kinds) and, for
+    ``tope_sin_decimales``, ``parametro`` (the cap parameter, default "tope")."""
+    out = Printing()
+    if not R.table(("impresion",), {}):
+        return out
+    R.known_keys(("impresion",), ["decimales", "nota"] + V.PRINT_CONVENTIONS)
+    for kind in R.table(("impresion", "decimales"), {}):
+        if kind not in kinds:
+            R.fail(("impresion", "decimales", kind), f"unknown figure '{kind}'", suggestion=did_you_mean(kind, kinds) or None)
+        out.decimals[kind] = R.integer(("impresion", "decimales", kind), lo=0, hi=10)
+        out.decimal_refs[kind] = R.ref(("impresion", "decimales", kind))
+    for name in V.PRINT_CONVENTIONS:
+        path = ("impresion", name)
+        if R.get(path, None) is None:
+            continue
+        R.table(path)
+        R.known_keys(path, ["cifras", "parametro", "nota"])
+        figs = R.get(path + ("cifras",))
+        if not isinstance(figs, list) or not figs or not all(isinstance(k, str) for k in figs):
+            R.fail(path + ("cifras",), "must be a non-empty list of figure kinds")
+        for k in figs:
+            if k not in kinds:
+                R.fail(path + ("cifras",), f"unknown figure '{k}'", suggestion=did_you_mean(k, kinds) or None)
+        param = None
+        if name == "tope_sin_decimales":
+            param = R.string(path + ("parametro",), "tope")
+            if param not in params:
+                R.fail(path + ("parametro",), f"'{param}' is not a parameter of [parametros]", suggestion=did_you_mean(param, params) or None)
+        out.conventions[name] = Convention(name, frozenset(figs), param, R.ref(path + ("cifras",)))
+    return out
 
 
 def _ao_monthly(R: _Reader, synonyms: dict) -> dict[str, str]:

@@ -64,6 +64,16 @@ INTERMEDIATES = ["exactos", "redondeados"]
 #: owner levels an aggregate or count of indicators can be restricted to
 OWNER_LEVELS = ["aei", "oei"]
 
+#: printing conventions a rule set may declare in [impresion] (how its era's reports print figures):
+#: "enteros_sin_decimales": a whole value is printed without decimals ("100", "50" for 100.0, 50.0);
+#: "tope_sin_decimales": a capped value (equal to the cap parameter, reached by capping) is printed
+#: without decimals ("100") and an exact hit with the figure's decimals ("100.00")
+PRINT_CONVENTIONS = ["enteros_sin_decimales", "tope_sin_decimales"]
+
+#: how a plan writes the yearly values of an acumulado indicator ([avance.entrada_acumulados]):
+#: each year's own value, or the running total from the plan's first year
+CUMULATIVE_ENTRY = ["anual", "acumulada"]
+
 #: how an AO's annual physical value comes from its 12 monthly values ([agregacion_ao])
 MONTHLY_METHODS = ["suma", "ultimo", "maximo", "media"]
 #: the [agregacion_ao] entry for an AO that declares no tipo de agregación

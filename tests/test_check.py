@@ -31,6 +31,13 @@ SEVERITY = {
     "sin_relevancia": ERROR,
     "vocabulario_desconocido": ERROR,
     "agregacion_no_aplica": ERROR,
+    # issue 12
+    "sin_indicador": WARNING,
+    "fuera_de_vocabulario": ERROR,
+    "anio_fuera_del_horizonte": WARNING,
+    "metas_planas": WARNING,
+    "publicado_sin_datos": WARNING,
+    "publicado_fuera_del_horizonte": ERROR,
 }
 
 

@@ -292,3 +292,66 @@ def test_every_case_of_the_shipped_rule_set_has_explicit_zero_decisions(rules):
         assert set(kind.on_zero) == set(kind.formulas), kname
         # 0/0 decisions for every case that can divide 0 by 0
         assert {c for c in kind.formulas if c[0] != "no_definido"} <= set(kind.on_zero_by_zero), kname
+
+
+# --- 14. acumulado indicators: yearly or cumulative values, a rule-set setting -----------------
+
+
+def _acum_plan(esperado: dict, obtenido: dict):
+    fmt = lambda d: ", ".join(f"{y} = {v}" for y, v in d.items())  # noqa: E731
+    return plan(
+        '[[indicador]]\ncodigo = "I.A"\nde = "AEI.01.01"\nnombre = "n"\nunidad_medida = "número"\nsentido = "Ascendente"\n'
+        f'agregacion = "Acumulado"\nlinea_base = {{ anio = 2022, valor = 0 }}\nlogro_esperado = {{ {fmt(esperado)} }}\nvalor_obtenido = {{ {fmt(obtenido)} }}\n'
+    )
+
+
+def test_the_documented_acumulado_example(tmp_path, rules):
+    """docs/plan-format.md: targets 10, 15, 20 and results 8, 16, per year; the same plan written
+    as running totals under a rule set that says so gives the same figures."""
+    annual = evaluate(_acum_plan({2023: 10, 2024: 15, 2025: 20}, {2023: 8, 2024: 16}), rules, 2024)
+    env = {i.name: i.value for i in annual.get("avance_tipo_ii:I.A").inputs}
+    assert (env["obtenido_acumulado"], env["esperado_acumulado"]) == (24, 25)
+    assert str(annual.get("avance_tipo_ii:I.A").value) == "96.0"
+    rs = child(tmp_path, '[avance.entrada_acumulados]\nagregaciones = ["acumulado"]\nforma = "acumulada"\n')
+    totals = evaluate(_acum_plan({2023: 10, 2024: 25, 2025: 45}, {2023: 8, 2024: 24}), rs, 2024)
+    for kind in ("avance_tipo_i", "avance_tipo_ii", "avance_indicador"):
+        assert totals.get(f"{kind}:I.A").value == annual.get(f"{kind}:I.A").value, kind
+    t1 = {i.name: i.value for i in totals.get("avance_tipo_i:I.A").inputs}
+    assert (t1["obtenido"], t1["esperado"]) == (16, 15)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    esp=st.lists(st.integers(min_value=1, max_value=500), min_size=3, max_size=3),
+    obt=st.lists(st.integers(min_value=0, max_value=500), min_size=3, max_size=3),
+    year=st.sampled_from([2023, 2024, 2025]),
+)
+def test_yearly_and_cumulative_entry_give_the_same_figures(tmp_path_factory, esp, obt, year):
+    rules = load_ruleset(RULES / "ceplan-2023")
+    d = tmp_path_factory.mktemp("acum")
+    (d / "ruleset.toml").write_text('[conjunto]\nid = "acum"\nextends = "ceplan-2023"\n[avance.entrada_acumulados]\nagregaciones = ["acumulado"]\nforma = "acumulada"\n', encoding="utf-8")
+    rs = load_ruleset(d)
+    years = [2023, 2024, 2025]
+    run = lambda xs: [sum(xs[: i + 1]) for i in range(len(xs))]  # noqa: E731
+    a = evaluate(_acum_plan(dict(zip(years, esp)), dict(zip(years, obt))), rules, year)
+    b = evaluate(_acum_plan(dict(zip(years, run(esp))), dict(zip(years, run(obt)))), rs, year)
+    for kind in ("avance_tipo_i", "avance_tipo_ii"):
+        fa, fb = a.get(f"{kind}:I.A"), b.get(f"{kind}:I.A")
+        assert (fa.value, fa.status) == (fb.value, fb.status), kind
+
+
+def test_cumulative_entry_names_real_tipos(tmp_path):
+    with pytest.raises(RuleError) as e:
+        child(tmp_path, '[avance.entrada_acumulados]\nagregaciones = ["acumulativo"]\nforma = "acumulada"\n')
+    assert "acumulativo" in e.value.message and e.value.line
+
+
+def test_the_settings_documented_in_adapting_rules_load(tmp_path):
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "adapting-rules.md").read_text(encoding="utf-8")
+    block = text.split("More settings a rule set can state", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    rs = child(tmp_path, block, name="documentado")
+    assert {"ejecucion_ponderada", "avance_tipo_ii"} <= set(rs.switched_off)
+    assert rs.aggregates["avance_medio_aei"].of == "aei" and rs.aggregates["avance_medio_aei"].intermediates == "redondeados"
+    assert rs.advance_kinds["tipo_i"].on_zero[("descendente", "no_acumulado")].text == "tope if esperado > 0 else 0"

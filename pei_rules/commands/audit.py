@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 from tabulate import tabulate
 
-from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE, audit, audit_document, exit_code, verify_document, verify_result
-from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_path
+from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE, audit_periods, audit_years_document, exit_code, verify_document, verify_result
+from ..evaluate import evaluate
+from ..i18n import msg
+from ..plan import load_plan
+from ._common import add_format_arg, add_period_args, add_rules_args, add_year_arg, default_year, emit, load_rules, overrides_for
 
 WORDS = {
     "es": {
@@ -78,8 +82,20 @@ def register(sub) -> None:
     add_year_arg(p)
     add_period_args(p)
     add_rules_args(p)
+    p.add_argument("--plan", metavar="PATH", help="audit RESULT.json: the plan, when it is no longer where the receipt says")
     add_format_arg(p, choices=("text", "json"))
     p.set_defaults(func=run)
+
+
+def table(rows: list[list[str]], headers: list[str], widths: list[int], tablefmt: str = "grid") -> str:
+    """A text table whose cells are wrapped here, as text: tabulate only lays them out and never
+    parses a number back out of a cell ("4,930,000" stays as printed)."""
+
+    def wrap(cell: str, width: int) -> str:
+        return "\n".join(textwrap.fill(line, width, break_long_words=True, break_on_hyphens=False) or "" for line in str(cell).split("\n"))
+
+    body = [[wrap(c, w) for c, w in zip(row, widths)] for row in rows]
+    return tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True)
 
 
 def _receipt_line(rc: dict, word: str) -> str:
@@ -92,7 +108,7 @@ def _receipt_line(rc: dict, word: str) -> str:
 def run(args) -> int:
     W = WORDS[args.lang]
     if args.path.lower().endswith(".json"):
-        ev, checks = verify_result(args.path)
+        ev, checks = verify_result(args.path, plan_path=getattr(args, "plan", None), rules_path=getattr(args, "rules", None))
         doc = verify_document(ev, checks, args.path)
         if args.format == "json":
             emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
@@ -100,35 +116,61 @@ def run(args) -> int:
             bad = [c for c in checks if c.status != MATCH]
             parts = [f"{W['verify']}: {args.path}", f"{W['summary']}: {doc['summary'][MATCH]} {W['match'].lower()}, {doc['summary'][MISMATCH]} {W['mismatch'].lower()}"]
             if bad:
-                parts.append(tabulate([[c.item, c.stored or "", c.now or "", c.note or ""] for c in bad], headers=[W["item"], W["stored"], W["now"], W["note"]], disable_numparse=True))
+                parts.append(table([[c.item, c.stored or "", c.now or "", c.note or ""] for c in bad], [W["item"], W["stored"], W["now"], W["note"]], [40, 20, 20, 60], "simple"))
             parts.append(_receipt_line(doc["receipt"], W["receipt"]))
             emit("\n\n".join(parts) + "\n", args.out)
         return 0 if all(c.status == MATCH for c in checks) else 1
-    ev = evaluate_path(args.path, args)
-    entries = audit(ev)
-    doc = audit_document(ev, entries)
+    plan = load_plan(args.path)
+    overrides = overrides_for(args.path, args)
+    rules_cache: dict = {}
+
+    def evaluate_for(year: int, period: str):
+        if year not in rules_cache:
+            rules_cache[year] = load_rules(args.rules, year, overrides)
+        rules, why = rules_cache[year]
+        if period == "anual":
+            return evaluate(plan, rules, year, why_rules=why)
+        return evaluate(plan, rules, year, why_rules=why, period="semestral", semester=int(period[1:]))
+
+    only = None
+    if args.year:
+        only = (args.year, f"S{args.semester}" if getattr(args, "period", "anual") == "semestral" and args.semester else "anual")
+    groups = audit_periods(plan, evaluate_for, args.year or default_year(plan), only=only)
+    doc = audit_years_document(groups)
+    entries = [e for g in groups for e in g.entries]
     if args.format == "json":
         emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
         return exit_code(entries)
-    s = doc["summary"]
+    parts = []
+    for g in groups:
+        parts += _year_text(g, W, len(groups) > 1)
+    if len(groups) > 1:
+        s = doc["summary"]
+        parts.append(msg("reports_audit_all_years", years=", ".join(f"{g.year}" + ("" if g.period == "anual" else f"-{g.period}") for g in groups)) + f": {s[MATCH]} {W['match'].lower()}, {s[MISMATCH]} {W['mismatch'].lower()}, {s[NOT_RECOMPUTABLE]} {W['not_recomputable'].lower()}")
+    emit("\n\n".join(parts) + "\n", args.out)
+    return exit_code(entries)
+
+
+def _year_text(g, W: dict, several: bool) -> list[str]:
+    ev, entries = g.ev, g.entries
+    counts = {st: sum(1 for e in entries if e.status == st) for st in (MATCH, MISMATCH, NOT_RECOMPUTABLE)}
+    when = f"{g.year}" + ("" if g.period == "anual" else f" {g.period}")
     parts = [
-        f"{W['title']} — {ev.plan.model.entidad.nombre}, {ev.year}",
-        f"{W['summary']}: {s[MATCH]} {W['match'].lower()}, {s[MISMATCH]} {W['mismatch'].lower()}, {s[NOT_RECOMPUTABLE]} {W['not_recomputable'].lower()}",
+        f"{W['title']} — {ev.plan.model.entidad.nombre}, {when}",
+        f"{W['summary']}: {counts[MATCH]} {W['match'].lower()}, {counts[MISMATCH]} {W['mismatch'].lower()}, {counts[NOT_RECOMPUTABLE]} {W['not_recomputable'].lower()}",
     ]
     mism = [e for e in entries if e.status == MISMATCH]
     if mism:
-        rows = []
-        for e in mism:
-            rows.append([e.resolved, e.published, e.recomputed or "", e.difference or "", _causes(e, W), e.source, f"{e.ref.file}:{e.ref.line}"])
-        parts.append(f"{W['mismatch']} ({len(mism)})\n" + tabulate(rows, headers=[W["figure"], W["published"], W["recomputed"], W["difference"], W["cause"], W["source"], W["plan_line"]], tablefmt="grid", disable_numparse=True, maxcolwidths=[28, 12, 12, 10, 48, 40, 14]))
+        rows = [[e.resolved or e.figure, e.published, e.recomputed or "", e.difference or "", _causes(e, W), e.convention or "", e.source, f"{e.ref.file}:{e.ref.line}"] for e in mism]
+        headers = [W["figure"], W["published"], W["recomputed"], W["difference"], W["cause"], msg("reports_audit_convention_header"), W["source"], W["plan_line"]]
+        parts.append(f"{W['mismatch']} ({len(mism)})\n" + table(rows, headers, [28, 12, 12, 10, 48, 24, 36, 14]))
     nr = [e for e in entries if e.status == NOT_RECOMPUTABLE]
     if nr:
-        rows = [[e.resolved, e.published, e.reason or "", e.source, f"{e.ref.file}:{e.ref.line}"] for e in nr]
-        parts.append(f"{W['not_recomputable']} ({len(nr)})\n" + tabulate(rows, headers=[W["figure"], W["published"], W["reason"], W["source"], W["plan_line"]], tablefmt="grid", disable_numparse=True, maxcolwidths=[28, 10, 50, 40, 14]))
+        rows = [[e.resolved or e.figure, e.published, e.reason or "", e.source, f"{e.ref.file}:{e.ref.line}"] for e in nr]
+        parts.append(f"{W['not_recomputable']} ({len(nr)})\n" + table(rows, [W["figure"], W["published"], W["reason"], W["source"], W["plan_line"]], [28, 10, 50, 40, 14]))
     ok = [e for e in entries if e.status == MATCH]
     if ok:
-        rows = [[e.resolved, e.published, e.recomputed or "", e.source] for e in ok]
-        parts.append(f"{W['match']} ({len(ok)})\n" + tabulate(rows, headers=[W["figure"], W["published"], W["recomputed"], W["source"]], tablefmt="simple", disable_numparse=True, maxcolwidths=[36, 10, 10, 80]))
-    parts.append(_receipt_line(doc["receipt"], W["receipt"]))
-    emit("\n\n".join(parts) + "\n", args.out)
-    return exit_code(entries)
+        rows = [[e.resolved or e.figure, e.published, e.recomputed or "", e.convention or "", e.source] for e in ok]
+        parts.append(f"{W['match']} ({len(ok)})\n" + table(rows, [W["figure"], W["published"], W["recomputed"], msg("reports_audit_convention_header"), W["source"]], [36, 12, 12, 40, 60], "simple"))
+    parts.append(_receipt_line(ev.receipt(), W["receipt"]))
+    return parts
