@@ -36,7 +36,7 @@ from pei_rules.plan import load_plan  # noqa: E402
 from pei_rules.render import to_json_obj  # noqa: E402
 from pei_rules.ruleset import available, load_ruleset  # noqa: E402
 from pei_rules.serve.app import create_app  # noqa: E402
-from pei_rules.serve.settings import Settings  # noqa: E402
+from pei_rules.serve.settings import LOOPBACK_HOSTS, Settings  # noqa: E402
 
 ZED = ROOT / "plans" / "zed-ilo" / "pei-2023-2025.toml"
 LOOPBACK = "127.0.0.1"
@@ -49,6 +49,7 @@ def running_server(settings: Settings | None = None):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, 0))
     port = sock.getsockname()[1]
+    settings = settings or Settings(allowed_hosts=LOOPBACK_HOSTS)
     config = uvicorn.Config(create_app(settings), host=LOOPBACK, port=port, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=Settings.workers, help="server worker threads")
     ap.add_argument("--timeout", type=float, default=120, help="stop sending after this many seconds")
     args = ap.parse_args(argv)
-    with running_server(Settings(workers=args.workers)) as port:
+    with running_server(Settings(workers=args.workers, allowed_hosts=LOOPBACK_HOSTS)) as port:
         r = load(port, args.requests, args.clients, args.timeout)
     print(json.dumps(r, indent=2, ensure_ascii=False))
     return 1 if r["wrong"] else 0

@@ -27,6 +27,8 @@ from typing import Any
 
 from . import vocabulary as V
 from .errors import AddressError, InputFileError, PeiError
+from .i18n import LANGS, current_lang, set_lang
+from .render import to_json_obj
 from .files import LIMIT_JSON, read_text_limited, sha256_limited
 from .i18n import msg
 from .jsonformat import expand
@@ -831,11 +833,139 @@ def verify_result(path: str | Path, plan_path: str | Path | None = None, rules_p
         if fid not in seen:
             checks.append(Check(fid, MISMATCH, None, None if ev.figures[fid].value is None else str(ev.figures[fid].value), "new figure, not in the stored result"))
     for cd in doc.get("counts") or []:
+        if not isinstance(cd, dict):
+            continue  # reported by the whole-document comparison below
         c = ev.counts.get(cd.get("name"))
-        for band, n in (cd.get("counts") or {}).items():
+        counts = cd.get("counts") if isinstance(cd.get("counts"), dict) else {}
+        for band, n in counts.items():
             now_n = None if c is None else c.counts.get(band)
             checks.append(Check(f"{COUNT_PREFIX}:{cd.get('name')}:{band}", MATCH if now_n == n else MISMATCH, str(n), None if now_n is None else str(now_n)))
+    doc_checks = compare_documents(doc, to_json_obj(ev))
+    if doc_checks and doc_checks[0].status == MISMATCH:
+        # texts (reasons, labels) follow the language the result was made in: try the other
+        prev = current_lang()
+        for lang in LANGS:
+            if lang == prev:
+                continue
+            set_lang(lang)
+            try:
+                other = compare_documents(doc, to_json_obj(evaluate(plan, rules, year, why_rules="", period=period, semester=semester)))
+            finally:
+                set_lang(prev)
+            if len(other) < len(doc_checks) or other[0].status == MATCH:
+                doc_checks = other
+    checks += doc_checks
     return ev, checks
+
+
+#: Fields of a stored result that cannot be recomputed: when it was made, the words of
+#: the rule-set choice, and where files were (paths depend on the folder a command ran
+#: in). The files themselves are covered by their sha256 (receipt.plan.sha256,
+#: receipt.rule_set.files, receipt.rule_set.content_hash), compared above and below.
+UNCHECKED_FIELDS = {
+    ("receipt", "created"),
+    ("receipt", "rule_set_choice"),
+    ("receipt", "plan", "path"),
+    ("receipt", "rule_set", "folder"),
+    ("receipt", "rule_set", "files"),  # each file compared by its own check above
+}
+#: Per-figure fields already compared by the figure's own check (value, status, band).
+_FIGURE_CHECKED = {"value", "status", "band"}
+
+
+def _field_path(path: tuple) -> str:
+    out = ""
+    for p in path:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif isinstance(p, tuple):  # (key, value) of a list element found by identity
+            out += f"[{p[0]}={p[1]}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out
+
+
+def _short_json(v: Any) -> str:
+    text = json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _strip_folders(text: str) -> str:
+    """``text`` with the folder part of every ``….toml`` path removed (linear, no regex)."""
+    out, i = [], 0
+    stops = set(" \t\n,;()[]'\"")
+    while True:
+        j = text.find(".toml", i)
+        if j < 0:
+            out.append(text[i:])
+            return "".join(out)
+        k = j
+        while k > i and text[k - 1] not in stops:
+            k -= 1
+        seg = text[k:j]
+        cut = seg.rfind("/")
+        out.append(text[i:k] + (seg[cut + 1:] if cut >= 0 else seg) + ".toml")
+        i = j + 5
+
+
+def compare_documents(stored: Any, now: Any) -> list[Check]:
+    """Every field of a stored result compared with the recomputed document (canonical form:
+    keys in any order, figures and counts matched by id/name): one mismatch per differing
+    field, named by its path (``figures[id=avance_aei:AEI.01.01].exact``); one match when
+    the whole document agrees. Fields in :data:`UNCHECKED_FIELDS` are skipped."""
+    diffs: list[tuple[tuple, Any, Any]] = []
+
+    def walk(a: Any, b: Any, path: tuple) -> None:
+        if tuple(p for p in path if not isinstance(p, (int, tuple))) in UNCHECKED_FIELDS and not any(isinstance(p, (int, tuple)) for p in path):
+            return
+        if isinstance(a, dict) and isinstance(b, dict):
+            in_figure = len(path) == 2 and path[0] == "figures"
+            for k in list(a) + [k for k in b if k not in a]:
+                if in_figure and k in _FIGURE_CHECKED:
+                    continue
+                if k not in b:
+                    diffs.append((path + (k,), a[k], "(absent)"))
+                elif k not in a:
+                    diffs.append((path + (k,), "(absent)", b[k]))
+                else:
+                    walk(a[k], b[k], path + (k,))
+            return
+        if isinstance(a, list) and isinstance(b, list):
+            key = {("figures",): "id", ("counts",): "name"}.get(path)
+            if key and all(isinstance(x, dict) for x in a + b):
+                bi = {x.get(key): x for x in b}
+                seen = set()
+                for i, x in enumerate(a):
+                    ident = x.get(key)
+                    if ident in seen:
+                        diffs.append((path + ((key, ident),), "(twice)", None))
+                        continue
+                    seen.add(ident)
+                    if ident not in bi:
+                        if path != ("figures",):  # a figure that no longer exists has its own check
+                            diffs.append((path + ((key, ident),), x, "(absent)"))
+                        continue
+                    walk(x, bi[ident], path + ((key, ident),))
+                for ident, y in bi.items():
+                    if ident not in seen and path != ("figures",):
+                        diffs.append((path + ((key, ident),), "(absent)", y))
+                return
+            if len(a) != len(b):
+                diffs.append((path, a, b))
+                return
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(x, y, path + (i,))
+            return
+        if isinstance(a, str) and isinstance(b, str) and a != b and ".toml" in a:
+            if _strip_folders(a) == _strip_folders(b):  # where a rule file was, seen from another folder
+                return
+        if type(a) is not type(b) or a != b:
+            diffs.append((path, a, b))
+
+    walk(stored, now, ())
+    if not diffs:
+        return [Check("document", MATCH, None, None, "every other field of the stored result is recomputed identically")]
+    return [Check(f"field {_field_path(p)}", MISMATCH, _short_json(a), _short_json(b), "the stored result differs from the recomputed one") for p, a, b in diffs]
 
 
 def verify_document(ev: Evaluation, checks: list[Check], path: str) -> dict:

@@ -56,10 +56,25 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name in command_names():
         if only is not None and name != only:
             continue
+        if only is None and _listed_only(sub, name):
+            continue
         module = importlib.import_module(f"{commands.__name__}.{name}")
         if hasattr(module, "register"):
             module.register(sub)
     return parser
+
+
+def _listed_only(sub, name: str) -> bool:
+    """For the top-level help (no command named), a command whose one-line help is in the
+    catalogue (``cli_<name>_help``) is listed from there without importing its module; a
+    command named on the line is always built by its own ``register``."""
+    from .i18n import has, msg
+
+    key = f"cli_{name}_help"
+    if not has(key):
+        return False
+    sub.add_parser(name, help=msg(key), add_help=False)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -239,7 +239,7 @@ def nice_range(lo: Decimal, hi: Decimal) -> tuple[Decimal, Decimal, list[Decimal
 
 def _tick_text(x: Decimal, lang: str) -> str:
     x = x.normalize()
-    if x == x.to_integral_value():
+    if x == x.to_integral_value() and x.adjusted() < 27:  # quantize needs the digits to fit the context
         x = x.quantize(Decimal(1))
     return num(x, lang)
 

@@ -28,11 +28,14 @@ _lang: ContextVar[str] = ContextVar("pei_rules_lang", default="")
 def _load() -> dict[str, dict[str, str]]:
     global _catalogue
     if _catalogue is None:
-        import tomllib  # package data, trusted: no need for the bounded plan reader
+        try:  # package data, trusted: no need for the bounded plan reader; the compiled parser if installed
+            import tomli as toml
+        except ImportError:  # pragma: no cover - tomli is a declared dependency
+            import tomllib as toml
 
         cat: dict[str, dict[str, str]] = {}
         for path in sorted(_MESSAGES_DIR.glob("*.toml")):
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+            doc = toml.loads(path.read_text(encoding="utf-8"))
             for key, entry in doc.items():
                 if key in cat:
                     raise RuntimeError(f"message id {key!r} is defined twice (second time in {path.name})")

@@ -416,3 +416,23 @@ def peruvian_numbers(draw):
     shows_decimal = bool(frac) or (th not in ("", " ") and len(digits) > 3)
     sep = (dec if frac else ("," if th == "." else ".")) if shows_decimal else None
     return text, value, sep
+
+
+# --- hostile user text (issue 10: every regex or parser that sees user text is linear) -------
+
+#: characters regular expressions over user text care about: spaces, separators, brackets
+HOSTILE_ALPHABET = " \t\r\n,;:=-_.()[]{}\"'#/\\0123456789eEaoOIprid+%<>"
+
+
+@st.composite
+def hostile_text(draw, max_size: int = 20_000) -> str:
+    """A long string made to trip backtracking: a few pieces, each repeated thousands of times
+    (padding of spaces between brackets and commas, runs of digits, of separators ...)."""
+    pieces = draw(st.lists(st.text(alphabet=HOSTILE_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=5))
+    out = []
+    budget = max_size
+    for p in pieces:
+        n = draw(st.integers(0, max(0, budget // len(p))))
+        out.append(p * n)
+        budget -= len(p) * n
+    return "".join(out)

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from pei_rules.cli import main
-from pei_rules.importer import Options, convert_files
+from pei_rules.importer import convert_files
 from pei_rules.inputs import readers
 from pei_rules.inputs.problems import ImportProblems
 
@@ -186,3 +186,39 @@ def test_every_error_message_has_a_fixture():
                 "imp_header_unknown", "imp_tidy_missing_column", "imp_code_repeated", "imp_poi_unknown_aei", "imp_tidy_month_empty"}  # test_import
     missing = sorted(used - covered - covered_by_unit_tests)
     assert not missing, f"error messages without a fixture: {missing}"
+
+
+# --- no input crashes the importer ---------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pei_rules.errors import PeiError  # noqa: E402
+
+WORDS = ["Código", "Código OEI", "OEI", "AEI", "Código AO", "Código indicador", "Indicador", "Parámetro de medición", "Sentido esperado",
+         "Tipo de agregación", "Línea de base", "Año", "Valor", "Logro esperado", "Valor obtenido", "Avance %", "2023", "2024", "PROG", "EJEC",
+         "Ene", "Feb", "Total", "Meta física", "OEI.01", "AEI.01.01", "IND.01", "AO.01", "1,234", "66,7", "N/D", "-", "", "", "", "S/ 1.000,00",
+         "Entidad: X", "Periodo: 2023-2024", "Año: 2023", "(Prioridad:1)", "=1+1", "31/12/2023", "1.2.3", "%", "x" * 30]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12), min_size=1, max_size=12), st.sampled_from([",", ";", "\t"]))
+def test_no_sheet_crashes_the_importer(tmp_path, rows, delimiter):
+    """Any grid of plausible heading words, codes and numbers: a plan or a clear problem, never a crash."""
+    p = write(tmp_path / "g.csv", rows, delimiter=delimiter)
+    try:
+        res = convert_files([p])
+    except PeiError as exc:
+        assert str(exc)
+    else:
+        assert res.text.startswith("#")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=400))
+def test_no_bytes_crash_the_importer(tmp_path, data):
+    for name in ("b.xlsx", "b.csv"):
+        p = tmp_path / name
+        p.write_bytes(b"PK\x03\x04" + data if name.endswith("xlsx") else data)
+        with pytest.raises(PeiError):
+            convert_files([p])

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,7 @@ from pei_rules import evaluate, load_plan
 from pei_rules.audit import audit
 from pei_rules.cli import main
 from pei_rules.i18n import set_lang
-from pei_rules.importer import Options, convert, convert_files
+from pei_rules.importer import Options, convert_files
 from pei_rules.inputs.problems import ImportProblems
 
 import import_books as B

@@ -355,3 +355,19 @@ def test_the_settings_documented_in_adapting_rules_load(tmp_path):
     assert {"ejecucion_ponderada", "avance_tipo_ii"} <= set(rs.switched_off)
     assert rs.aggregates["avance_medio_aei"].of == "aei" and rs.aggregates["avance_medio_aei"].intermediates == "redondeados"
     assert rs.advance_kinds["tipo_i"].on_zero[("descendente", "no_acumulado")].text == "tope if esperado > 0 else 0"
+
+
+def test_check_reports_prioridad_and_ao_tipo_words_outside_the_vocabulary(rules):
+    from pei_rules.check import ERROR, WARNING, check
+
+    p = plan(
+        ind("I.1", "AEI.01.01", 10, 5) + ind("I.2", "AEI.01.02", 10, 5) + ind("I.3", "AEI.02.01", 10, 5) + ind("I.4", "OEI.01", 10, 5) + ind("I.5", "OEI.02", 10, 5)
+        + ao("AO.1", "AEI.01.01", programado=1, ejecutado=1, prioridad="Urgentísima", agregacion="Trimestral")
+        + ao("AO.2", "AEI.01.01", programado=1, ejecutado=1, prioridad="Muy alta", agregacion="Acumulado anual")
+    )
+    p.model.aei[0].prioridad = "Altísima"
+    p.model.aei[1].prioridad = "3"  # a rank is always accepted
+    found = {(f.code, f.severity, f.ref.key[-1]) for f in check(p, rules, 2023) if f.code == "fuera_de_vocabulario"}
+    assert found == {("fuera_de_vocabulario", WARNING, "prioridad"), ("fuera_de_vocabulario", ERROR, "agregacion")}
+    msgs = [str(f) for f in check(p, rules, 2023) if f.code == "fuera_de_vocabulario"]
+    assert any("Urgentísima" in m for m in msgs) and any("Altísima" in m for m in msgs) and any("Trimestral" in m for m in msgs)

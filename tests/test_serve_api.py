@@ -31,7 +31,7 @@ from pei_rules import ruleset
 from pei_rules.cli import main
 from pei_rules.serve.app import API_ROUTES, create_app
 from pei_rules.serve.openapi import openapi_schema
-from pei_rules.serve.settings import Settings
+from pei_rules.serve.settings import LOOPBACK_HOSTS, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ZED = ROOT / "plans" / "zed-ilo" / "pei-2023-2025.toml"
@@ -445,3 +445,18 @@ def test_a_user_rule_set_is_sandboxed(open_client, schema):
     two = {"a.toml": OVERRIDE, "b.toml": OVERRIDE}
     e = error_of(schema, open_client.post("/api/evaluate", json={"plan": ZED.read_text(encoding="utf-8"), "year": 2023, "rules_files": two}), 422)
     assert e["code"] == "user_rules_shape"
+
+
+def test_loopback_server_refuses_other_host_names_and_sends_security_headers(schema):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        local = TestClient(create_app(Settings(allowed_hosts=LOOPBACK_HOSTS)), base_url="http://127.0.0.1:8000")
+    r = local.get("/api/rules")
+    assert r.status_code == 200
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "connect-src 'self'" in csp and r.headers["x-content-type-options"] == "nosniff"
+    assert local.get("/", headers={"host": "localhost:8000"}).status_code == 200
+    e = error_of(schema, local.get("/api/rules", headers={"host": "evil.example:8000"}), 400, "/api/rules", "get")
+    assert e["code"] == "host" and "evil.example" in e["message"]
+    page = local.get("/?lang=en", headers={"host": "attacker.test"})
+    assert page.status_code == 400 and "this machine only" in page.text

@@ -10,16 +10,19 @@ Without Chromium the test is skipped, except in CI (``CI=true``), where it must 
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import sys
 import time
+import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from cdp import Browser
-from report_helpers import colors_of, find_chromium, read_png
+from report_helpers import colors_of, find_chromium, read_png, write_plans
 
 ROOT = Path(__file__).resolve().parent.parent
 ZED = ROOT / "plans" / "zed-ilo" / "pei-2023-2025.toml"
@@ -125,3 +128,42 @@ def test_upload_zed_see_95_10_click_aei_03_02_download_json(browser, tmp_path):
         browser.click('.app-bar .lang a[hreflang="en"]')
         browser.wait_for("document.documentElement.lang === 'en' && document.readyState === 'complete'")
         assert "Click any figure or code" in browser.js("document.body.innerText")
+
+
+def test_batch_table_sorts_and_links_each_entity(browser, tmp_path):
+    plans = write_plans(tmp_path / "plans", broken=True)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for p in plans:
+            zf.writestr(p.name, p.read_bytes())
+    (tmp_path / "lote.zip").write_bytes(buf.getvalue())
+    with serve_load.running_server() as port:
+        base = f"http://127.0.0.1:{port}"
+        browser.open(base + "/")
+        browser.set_files("#archivos", [tmp_path / "lote.zip"])
+        browser.js("document.getElementById('anio').value='2023'")
+        browser.click("#evaluar")
+        browser.wait_for("location.pathname.startsWith('/lote/') && document.readyState === 'complete'")
+        col = browser.js("Array.from(document.querySelectorAll('#tabla-lote th')).findIndex(function(th){return th.dataset.figure==='ejecucion_ponderada'})")
+        assert col > 0
+
+        def column():
+            return browser.js(f"Array.from(document.querySelectorAll('#tabla-lote tbody tr')).map(function(r){{return r.cells[{col}].textContent.trim()}})")
+
+        browser.click(f"#tabla-lote th:nth-child({col + 1})")
+        asc = column()
+        browser.click(f"#tabla-lote th:nth-child({col + 1})")
+        desc = column()
+        numbers = [Decimal(v) for v in asc if v]
+        assert numbers == sorted(numbers) and len(numbers) == 4 and asc[-1] == ""  # the failed plan last
+        assert [Decimal(v) for v in desc if v] == sorted(numbers, reverse=True) and desc[-1] == ""
+        shot(browser, tmp_path, "serve-batch.png")
+        # each entity links to its report
+        browser.click("#tabla-lote tbody tr:first-child a")
+        browser.wait_for("location.pathname.startsWith('/informe/') && document.readyState === 'complete'")
+        assert "Evaluación anual 2023" in browser.js("document.body.innerText")
+        token = browser.js("location.pathname.split('/')[2]")
+        browser.send("Page.navigate", {"url": f"{base}/informe/{token}/comparar?a=ceplan-2023&b=ceplan-2023-fijo-321"})
+        browser.wait_for("location.pathname.endsWith('/comparar') && document.readyState === 'complete'")
+        assert "ponderacion.esquema" in browser.js("document.body.innerText")
+        shot(browser, tmp_path, "serve-diff.png")

@@ -15,11 +15,11 @@ sys.path.insert(0, str(BENCH))
 
 import serve_load  # noqa: E402
 
-from pei_rules.serve.settings import Settings  # noqa: E402
+from pei_rules.serve.settings import LOOPBACK_HOSTS, Settings  # noqa: E402
 
 
 def test_concurrent_requests_give_the_same_figures():
-    with serve_load.running_server(Settings(workers=4)) as port:
+    with serve_load.running_server(Settings(workers=4, allowed_hosts=LOOPBACK_HOSTS)) as port:
         r = serve_load.load(port, n_requests=32, n_clients=8, time_limit=240)
     print(r)
     assert r["wrong"] == []
@@ -30,7 +30,7 @@ def test_concurrent_languages_do_not_mix():
     """Spanish and English requests at once: each answer is in its own language."""
     broken = {"plan": "x = [", "year": 2023}
     want = {"es": "No se pudo leer «plan.toml».", "en": "'plan.toml' could not be read."}
-    with serve_load.running_server(Settings(workers=4)) as port:
+    with serve_load.running_server(Settings(workers=4, allowed_hosts=LOOPBACK_HOSTS)) as port:
 
         def one(i):
             lang = "en" if i % 2 else "es"

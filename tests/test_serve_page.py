@@ -11,6 +11,7 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from report_helpers import write_plans
@@ -131,6 +132,11 @@ def test_downloads(client, zed_report, tmp_path):
     cells = {str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None}
     assert "ZEDILO" in " ".join(cells) or any("ZED ILO" in c for c in cells)
     assert {"95.1", "92.59", "74.27"} <= cells  # numbers stored as numbers
+    r = client.get(f"/informe/{token}/descargar/informe.docx")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+    tables = " ".join(c.text for tb in docx.Document(io.BytesIO(r.content)).tables for row in tb.rows for c in row.cells)
+    assert "95,10" in text + tables and "ZED ILO" in text + tables  # the informe writes Peruvian decimals
     assert client.get(f"/informe/{token}/descargar/..%2F..%2Fetc%2Fpasswd").status_code == 404
     assert client.get(f"/informe/{token}/descargar/otro.txt").status_code == 404
 

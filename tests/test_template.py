@@ -5,7 +5,7 @@ import re
 import subprocess
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 import openpyxl
 
@@ -146,6 +146,11 @@ def plans(draw):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plans())
+@example(  # 17 significant digits: more than a spreadsheet number keeps, so written as text
+    '[entidad]\ncodigo = "A"\nnombre = "a"\n[plan]\ndesde = 2018\nhasta = 2019\n[[oei]]\ncodigo = "OEI.02"\ndenominacion = "a"\n'
+    '[[aei]]\ncodigo = "AEI.02.01"\noei = "OEI.02"\ndenominacion = "a"\n[poi.2018]\n[[poi.2018.ao]]\ncodigo = "AOI00001"\naei = "AEI.02.01"\n'
+    'financiero_programado_mensual = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14006544593474.873]\n'
+)
 def test_any_plan_round_trips_through_the_template(tmp_path, text):
     src = tmp_path / "p.toml"
     src.write_text(text, encoding="utf-8")

@@ -5,7 +5,7 @@ import sys
 
 from ..errors import UsageError
 from ..i18n import t
-from ..serve.settings import MIB, Settings
+from ..serve.settings import LOOPBACK_HOSTS, MIB, Settings
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
@@ -51,6 +51,7 @@ def run(args) -> int:
         max_files=args.max_files,
         workers=args.workers,
         allow_user_rules=args.allow_user_rules,
+        allowed_hosts=LOOPBACK_HOSTS if args.host in LOCAL else None,
     )
     import uvicorn  # only this command needs the server; keeps the other commands' start-up fast
 

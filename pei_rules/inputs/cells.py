@@ -10,7 +10,7 @@ from .problems import Collector
 from .readers import Grid
 
 MAX_ABS = Decimal("1e15")
-_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 
 
 class Values:
@@ -120,5 +120,13 @@ class Values:
 
 def one_line(text: str) -> str:
     """A cell's text with each line break (and the spaces around it) as one space."""
-    return _BREAKS.sub(" ", text).strip()
+    if "\n" not in text and "\r" not in text:
+        return text.strip()
+    # linear: split at the breaks, trim spaces and tabs next to each (a "[ \t]*[\r\n]+[ \t]*"
+    # substitution is quadratic on a long run of spaces)
+    parts = _LINE_BREAKS.split(text)
+    last = len(parts) - 1
+    return " ".join(
+        p.lstrip(" \t") if i == last else (p.rstrip(" \t") if i == 0 else p.strip(" \t")) for i, p in enumerate(parts)
+    ).strip()
 

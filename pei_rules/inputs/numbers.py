@@ -89,11 +89,17 @@ _DIGITS = re.compile(r"^\d+$")
 _DATE_TEXT = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
 
 
+#: significant digits a spreadsheet keeps and shows for a number
+SPREADSHEET_DIGITS = 15
+
+
 def exact_float(f: float) -> str:
     """The decimal a spreadsheet shows for a stored double: the shortest text that reads back
-    as the same double (``0.1`` not ``0.1000000000000000055511151231257827``)."""
-    text = repr(f)
-    d = Decimal(text)
+    as the same double (``0.1`` not ``0.1000000000000000055511151231257827``), within the 15
+    significant digits a spreadsheet keeps (a formula's ``0.30000000000000004`` is ``0.3``)."""
+    d = Decimal(repr(f))
+    if len(d.as_tuple().digits) > SPREADSHEET_DIGITS:
+        d = Decimal(format(f, f".{SPREADSHEET_DIGITS}g")).normalize()
     return _plain(d)
 
 

@@ -17,8 +17,10 @@ from decimal import Decimal
 
 from ..i18n import msg
 from ..plan import Plan
-from .headers import MONTHS
 
+#: significant digits a spreadsheet number keeps (Excel shows 15; openpyxl writes 16): longer
+#: numbers are written as text, which the importer reads exactly
+EXCEL_DIGITS = 15
 #: characters an XLSX cell cannot hold (the same set openpyxl refuses)
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
@@ -30,10 +32,10 @@ def _num(v: Decimal | None):
     """A value for a cell: N/D text, a number the spreadsheet keeps exactly, or its text."""
     if v is None:
         return "N/D"
-    if v == v.to_integral_value() and abs(v) < 10**15 and v.as_tuple().exponent >= 0:
+    if v == v.to_integral_value() and abs(v) < 10**EXCEL_DIGITS and v.as_tuple().exponent >= 0:
         return int(v)
     f = float(v)
-    if Decimal(repr(f)) == v:
+    if len(v.as_tuple().digits) <= EXCEL_DIGITS and Decimal(repr(f)) == v:
         return f
     return format(v, "f")
 
@@ -60,7 +62,7 @@ def _put_printed(cell, text: str) -> None:
     exp = d.as_tuple().exponent
     decimals = max(0, -exp) if isinstance(exp, int) else 0
     f = float(d)
-    if not d.is_finite() or Decimal(repr(f)) != d or decimals > 10:
+    if not d.is_finite() or len(d.as_tuple().digits) > EXCEL_DIGITS or Decimal(repr(f)) != d or decimals > 10:
         cell.value = text
         return
     cell.value = int(d) if decimals == 0 else f

@@ -26,6 +26,8 @@ from ..errors import PeiError
 from ..explain import all_addresses
 from ..html_report import render_html
 from ..i18n import LANGS
+from ..outputs.docx import render_docx
+from ..outputs.informe import build_informe
 from ..outputs.xlsx import workbook_bytes
 from ..render import render_json
 from . import page
@@ -37,29 +39,56 @@ from .uploads import PlanSource, Upload, clean_name, expand, plan_sources
 
 log = logging.getLogger("pei_rules.serve")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class BodyTooLarge(Exception):
     pass
 
 
-class LimitBody:
-    """ASGI middleware: refuse a request body larger than the limit (declared or streamed)."""
+#: the page needs nothing from elsewhere: the browser is told so, and enforces it
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; "
+        b"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
 
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+
+class Guard:
+    """ASGI middleware in front of the app: the Host header (when the server listens on this
+    machine only, a page elsewhere cannot reach it by a rebound DNS name), the body-size
+    limit (declared or streamed), and security headers on every response."""
+
+    def __init__(self, app, limit: int, allowed_hosts: tuple[str, ...] | None):
+        self.app, self.limit, self.allowed_hosts = app, limit, allowed_hosts
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        for k, v in scope.get("headers", []):
-            if k == b"content-length":
-                try:
-                    declared = int(v)
-                except ValueError:
-                    declared = 0
-                if declared > self.limit:
-                    return await _too_large(scope, send, self.limit)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
+        headers = dict(scope.get("headers", []))
+        if self.allowed_hosts is not None:
+            host = headers.get(b"host", b"").decode("latin-1").lower()
+            name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+            if name not in self.allowed_hosts:
+                return await _refuse(scope, send_with_headers, ServeError(400, "serve_err_host", host=host[:80]))
+        try:
+            declared = int(headers.get(b"content-length", b"0"))
+        except ValueError:
+            declared = 0
+        if declared > self.limit:
+            return await _refuse(scope, send_with_headers, ServeError(413, "serve_err_body_too_large", mib=f"{self.limit / 1048576:g}"))
         seen = 0
 
         async def limited():
@@ -71,16 +100,15 @@ class LimitBody:
                     raise BodyTooLarge()
             return message
 
-        return await self.app(scope, limited, send)
+        return await self.app(scope, limited, send_with_headers)
 
 
-async def _too_large(scope, send, limit: int) -> None:
-    err = ServeError(413, "serve_err_body_too_large", mib=f"{limit / 1048576:g}")
+async def _refuse(scope, send, err: ServeError) -> None:
     lang = _lang_of_query(scope.get("query_string", b"").decode("latin-1"))
     if scope.get("path", "").startswith("/api/"):
-        resp: Response = JSONResponse(err.to_dict(lang), status_code=413)
+        resp: Response = JSONResponse(err.to_dict(lang), status_code=err.status)
     else:
-        resp = HTMLResponse(page.error_page(err, lang), status_code=413)
+        resp = HTMLResponse(page.error_page(err, lang), status_code=err.status)
     await resp(scope, _drain_receive, send)
 
 
@@ -109,7 +137,7 @@ def _failure(exc: BaseException, settings: Settings | None = None) -> ServeError
     if isinstance(exc, PeiError):
         return from_library(exc)
     if isinstance(exc, BodyTooLarge):
-        return ServeError(413, "serve_err_body_too_large", mib="?")
+        return ServeError(413, "serve_err_body_too_large", mib=f"{settings.max_body_bytes / 1048576:g}" if settings else "?")
     if isinstance(exc, (MultiPartException, HTTPException)):
         reason = getattr(exc, "detail", None) or getattr(exc, "message", None) or str(exc)
         if "Too many files" in str(reason):
@@ -354,11 +382,23 @@ def _batch(service: Service, sources: list[PlanSource], opts: Options, lang: str
     rows = []
     members = []
     for i, src in enumerate(sources, 1):
-        row: dict[str, Any] = {"n": i, "file": ", ".join(src.sheets) if src.sheets else src.name, "entity": src.name, "year": None, "rules": None, "figures": {}, "token": None, "error": None}
+        row: dict[str, Any] = {
+            "n": i,
+            "file": ", ".join(src.sheets) if src.sheets else src.name,
+            "entity": src.name,
+            "year": None,
+            "rules": None,
+            "figures": {},
+            "labels": {},
+            "token": None,
+            "error": None,
+            "error_detail": None,
+        }
         try:
             s = _evaluate_one(service, src, opts, lang)
         except ServeError as exc:
-            row["error"] = exc.message(lang) + (f": {exc.detail}" if exc.detail is not None else "")
+            row["error"] = exc.message(lang)
+            row["error_detail"] = str(exc.detail) if exc.detail is not None else None
             rows.append(row)
             continue
         token = service.sessions.put(s)
@@ -369,6 +409,7 @@ def _batch(service: Service, sources: list[PlanSource], opts: Options, lang: str
             year=ev.year,
             rules=ev.rules.id,
             figures={f.id: (None if f.value is None else str(f.value)) for f in ev.figures.values() if f.scope == "plan"},
+            labels={f.id: f.label for f in ev.figures.values() if f.scope == "plan"},
             token=token,
         )
         rows.append(row)
@@ -472,6 +513,8 @@ async def download(request: Request) -> Response:
     def work() -> tuple[str | bytes, str]:
         if name == "anexos.xlsx":
             return workbook_bytes(s.ev, lang), XLSX
+        if name == "informe.docx":
+            return render_docx(build_informe(s.ev, lang)), DOCX
         if name == "plan.toml":
             return s.source.toml.decode("utf-8"), "application/toml"
         if name == "resultado.json":
@@ -507,7 +550,7 @@ async def batch_download(request: Request) -> Response:
     token, s = _session(request, "batch")
     if request.path_params["name"] != "lote.json":
         raise ServeError(404, "serve_err_download", name=request.path_params["name"][:60])
-    rows = [{k: v for k, v in r.items() if k != "token"} for r in s.rows]
+    rows = [{k: v for k, v in r.items() if k not in ("token", "labels")} for r in s.rows]
     doc = {"format": "pei-rules/serve-batch", "format_version": 1, "pei_rules_version": __version__, "entities": rows}
     return Response(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", media_type="application/json; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="lote.json"'})
 
@@ -558,10 +601,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed, 500: server_error})
     app.state.service = service
-    return LimitedApp(app, service.settings.max_body_bytes)
+    return GuardedApp(app, service.settings.max_body_bytes, service.settings.allowed_hosts)
 
 
-class LimitedApp(LimitBody):
+class GuardedApp(Guard):
     """The application behind the body-size limit; ``.state`` and ``.routes`` as Starlette's."""
 
     @property

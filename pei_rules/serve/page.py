@@ -67,6 +67,8 @@ a.fig:hover{background:#fff3;outline:2px solid var(--accent)}
 .downloads li{margin:4px 0}
 .muted{color:var(--muted)}
 table.sortable th{cursor:pointer}
+table.sortable th[data-dir="asc"]::after{content:" ▲"} table.sortable th[data-dir="desc"]::after{content:" ▼"}
+td.error-cell{color:var(--bad);max-width:340px} td.error-cell pre{white-space:pre-wrap;font-size:11px;color:var(--ink)}
 """
 
 SORT_JS = """
@@ -75,8 +77,12 @@ document.querySelectorAll('table.sortable').forEach(function(tb){
     th.addEventListener('click',function(){
       var body=tb.tBodies[0],rows=Array.from(body.rows),asc=th.dataset.dir!=='asc';
       tb.querySelectorAll('th').forEach(function(h){delete h.dataset.dir});th.dataset.dir=asc?'asc':'desc';
-      function key(r){var c=r.cells[i];if(!c)return '';var s=c.dataset.sort;if(s!==undefined&&s!=='')return parseFloat(s);return c.textContent.trim().toLowerCase();}
-      rows.sort(function(a,b){var x=key(a),y=key(b);if(typeof x==='number'&&typeof y==='number')return asc?x-y:y-x;if(typeof x==='number')return -1;if(typeof y==='number')return 1;return asc?(x<y?-1:x>y?1:0):(x<y?1:x>y?-1:0);});
+      function key(r){var c=r.cells[i];if(!c)return null;var s=c.dataset.sort;if(s!==undefined)return s===''?null:parseFloat(s);var t=c.textContent.trim().toLowerCase();return t===''?null:t;}
+      rows.sort(function(a,b){var x=key(a),y=key(b);
+        if(x===null||y===null)return x===null?(y===null?0:1):-1;
+        if(typeof x==='number'&&typeof y==='number')return asc?x-y:y-x;
+        if(typeof x==='number')return -1;if(typeof y==='number')return 1;
+        return asc?(x<y?-1:x>y?1:0):(x<y?1:x>y?-1:0);});
       rows.forEach(function(r){body.appendChild(r)});
     });
   });
@@ -320,6 +326,7 @@ DOWNLOADS = (
     ("plan.toml", "serve_dl_plan"),
     ("resultado.json", "serve_dl_json"),
     ("informe.html", "serve_dl_html"),
+    ("informe.docx", "serve_dl_docx"),
     ("anexos.xlsx", "serve_dl_xlsx"),
     ("verificacion.json", "serve_dl_check"),
     ("auditoria.json", "serve_dl_audit"),
@@ -491,11 +498,16 @@ def batch_page(token: str, session, lang: str) -> str:
     T = lambda k, **kw: t(lang, k, **kw)
     rows = session.rows
     fig_cols: list[str] = []
+    labels: dict[str, str] = {}
     for r in rows:
         for k in r.get("figures", {}):
             if k not in fig_cols:
                 fig_cols.append(k)
-    heads = [T("serve_col_n"), T("serve_col_file"), T("serve_col_entity"), T("serve_col_year"), T("serve_col_rules")] + fig_cols + [T("serve_col_status")]
+        labels.update(r.get("labels", {}))
+    heads = [T("serve_col_n"), T("serve_col_file"), T("serve_col_entity"), T("serve_col_year"), T("serve_col_rules")]
+    head_html = "".join(f"<th>{esc(h)}</th>" for h in heads)
+    head_html += "".join(f'<th class="num" title="{esc(k)}" data-figure="{esc(k)}">{esc(labels.get(k, k))} (%)</th>' for k in fig_cols)
+    head_html += f"<th>{esc(T('serve_col_status'))}</th>"
     body = []
     for r in rows:
         if r["token"]:
@@ -512,11 +524,14 @@ def batch_page(token: str, session, lang: str) -> str:
         for k in fig_cols:
             v = r.get("figures", {}).get(k)
             cells.append(f'<td class="num" data-sort="{esc(v if v is not None else "")}">{esc(v if v is not None else ("" if r["error"] else T("serve_nd")))}</td>')
-        status = esc(r["error"]) if r["error"] else esc(T("serve_batch_ok"))
-        cells.append(f'<td class="{"error-cell" if r["error"] else ""}">{status}</td>')
+        if r["error"]:
+            detail = f'<details><summary>{esc(T("serve_batch_detail"))}</summary><pre>{esc(r["error_detail"])}</pre></details>' if r.get("error_detail") else ""
+            cells.append(f'<td class="error-cell">{esc(r["error"])}{detail}</td>')
+        else:
+            cells.append(f"<td>{esc(T('serve_batch_ok'))}</td>")
         body.append(f'<tr class="{"failed" if r["error"] else "ok"}">{"".join(cells)}</tr>')
     n_ok = sum(1 for r in rows if not r["error"])
-    table = '<table id="tabla-lote" class="sortable"><thead><tr>' + "".join(f"<th>{esc(h)}</th>" for h in heads) + f'</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    table = f'<table id="tabla-lote" class="sortable"><thead><tr>{head_html}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     dl = f'<p><a class="download" href="{esc(url(f"/lote/{token}/descargar/lote.json", lang))}" download>{esc(T("serve_dl_batch"))}</a></p>'
     text = (
         f"<header><h1>{esc(T('serve_batch_title'))}</h1><p>{esc(T('serve_batch_summary', ok=n_ok, n=len(rows)))}</p>"

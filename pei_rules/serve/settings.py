@@ -24,3 +24,9 @@ class Settings:
     session_ttl: int = 3600
     #: a user-supplied rule set (uploaded TOML files) is evaluated only when this is true
     allow_user_rules: bool = False
+    #: Host header names accepted (lower case, IPv6 in brackets); None: any. ``pei-rules serve``
+    #: on a loopback address accepts only the loopback names (no DNS rebinding)
+    allowed_hosts: tuple[str, ...] | None = None
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
