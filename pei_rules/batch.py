@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .errors import InputFileError, PeiError, UsageError
-from .files import LIMIT_JSON, read_text_limited, sha256_limited, sync_folder, write_atomic
+from .sanitize import spreadsheet_text
+from .i18n import msg
+from .files import LIMIT_JSON, FolderLock, inside, read_text_limited, sha256_limited, sync_folder, write_atomic
 from .gcpause import freeze_long_lived, paused
 
 try:  # the compiled encoder (declared dependency); the standard library's C encoder otherwise
@@ -71,29 +73,48 @@ TAIL_COLUMNS = ["hallazgos_check", "error_archivo", "error_linea", "error"]
 def discover(inputs: Iterable[str | Path]) -> list[Path]:
     """Plan files named or found (recursively, ``*.toml``) under the inputs, in a stable order.
 
-    Override files (``reglas-propias.toml``) are skipped. Only paths are collected.
+    Override files (``reglas-propias.toml``) and hidden files and folders are skipped; a file
+    reached twice (named twice, or through a link) is kept once. Only paths are collected.
     """
+    return [Path(q) for q in discover_paths(inputs)]
+
+
+def discover_paths(inputs: Iterable[str | Path]) -> list[str]:
+    """:func:`discover` as plain strings (what a batch keeps per plan for the whole run: a
+    national batch of 30,000 plans holds 30,000 short strings, not Path objects)."""
     from .commands._common import OVERRIDE_NAME
 
-    out: list[Path] = []
-    seen: set[Path] = set()
+    out: list[str] = []
+    seen: set[str] = set()
     for spec in inputs:
         p = Path(spec)
         if p.is_dir():
-            found = sorted(
-                (q for q in p.rglob("*.toml") if q.is_file() and q.name != OVERRIDE_NAME and not any(part.startswith(".") for part in q.relative_to(p).parts)),
-                key=lambda q: q.as_posix(),
-            )
+            found = sorted(_plans_under(str(p), OVERRIDE_NAME))
         elif p.is_file():
-            found = [p]
+            found = [str(p)]
         else:
             raise UsageError(f"no such file or folder: {spec}")
         for q in found:
-            key = q.resolve()
+            key = os.path.realpath(q)
             if key not in seen:
                 seen.add(key)
                 out.append(q)
     return out
+
+
+def _plans_under(top: str, override: str) -> Iterator[str]:
+    """``*.toml`` files under ``top`` (links to files followed, links to folders not, as
+    ``Path.rglob``), skipping hidden names and override files; paths as ``Path`` prints them."""
+    prefix = "" if top == "." else top.rstrip(os.sep) + os.sep
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel = dirpath[len(top) :].lstrip(os.sep)
+        base = prefix + (rel + os.sep if rel else "")
+        for name in filenames:
+            if name.endswith(".toml") and not name.startswith(".") and name != override:
+                q = base + name
+                if os.path.isfile(q):
+                    yield q
 
 
 # --- one plan -----------------------------------------------------------------------
@@ -396,7 +417,21 @@ def _write_manifest(out: Path, head: dict[str, Any], inputs: list[str], spool: P
         fh.write("}\n")
 
 
-def run_batch(
+def run_batch(inputs: Iterable[str | Path], out: str | Path, year: int, **kw) -> BatchResult:
+    """Evaluate every plan under ``inputs`` into ``out`` (see :func:`_run_batch`), holding an
+    exclusive lock on ``out``: a second run into the same folder refuses (exit 2) instead
+    of mixing its rows with the first one's."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out must be a folder: {out} is a file")
+    if not out.parent.exists():
+        raise UsageError(f"output folder's parent does not exist: {out.parent}")
+    out.mkdir(exist_ok=True)
+    with FolderLock(out):
+        return _run_batch(inputs, out, year, **kw)
+
+
+def _run_batch(
     inputs: Iterable[str | Path],
     out: str | Path,
     year: int,
@@ -416,7 +451,7 @@ def run_batch(
     """
     from .commands._common import load_rules
 
-    paths = discover(inputs)
+    paths = discover_paths(inputs)
     if not paths:
         raise UsageError("no plan files (*.toml) found in the given files or folders")
     load_rules(rules, year)  # a broken or unknown rule set is a usage error (exit 2), not 3,000 failures
@@ -424,8 +459,7 @@ def run_batch(
     ent = prepare_outdir(out)
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     settings = Settings(year=year, rules=rules, no_overrides=no_overrides, created=created, with_check=with_check)
-    plan_paths = [str(p) for p in paths]  # the one per-plan thing kept for the whole run
-    del paths
+    plan_paths = paths  # the one per-plan thing kept for the whole run: a short string each
     total = len(plan_paths)
     rows: list[dict[str, Any]] = []
     failed_rows: list[dict[str, Any]] = []
@@ -454,7 +488,7 @@ def run_batch(
             w = csv.writer(buf, lineterminator="\n")
             w.writerow(columns)
             for r in _spooled_rows(spool):
-                w.writerow([cell_text(r.get(c)) for c in columns])
+                w.writerow([spreadsheet_text(cell_text(r.get(c))) for c in columns])
                 if buf.tell() > 1 << 16:
                     fh.write(buf.getvalue())
                     buf.seek(0)
@@ -504,8 +538,18 @@ def verify_manifest(out: str | Path) -> list[str]:
     except ValueError as exc:
         return [f"{m}: unreadable manifest ({exc})"]
     problems = []
-    for o in data.get("outputs", []):
+    outputs = data.get("outputs") if isinstance(data, dict) else None
+    if not isinstance(outputs, list):
+        return [msg("trust_manifest_shape", file=str(m))]
+    root = out.resolve()
+    for i, o in enumerate(outputs):
+        if not isinstance(o, dict) or not isinstance(o.get("path"), str) or not isinstance(o.get("sha256"), str):
+            problems.append(msg("trust_manifest_entry", file=str(m), n=i + 1))
+            continue
         p = out / o["path"]
+        if not inside(p, root):
+            problems.append(msg("trust_manifest_outside", file=str(m), n=i + 1, path=o["path"]))
+            continue
         if not p.is_file():
             problems.append(f"{p}: listed in the manifest but missing")
         else:

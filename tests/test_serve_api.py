@@ -9,6 +9,7 @@ response the tests get.
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -20,6 +21,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from report_helpers import plan_variant
 
@@ -460,3 +462,36 @@ def test_loopback_server_refuses_other_host_names_and_sends_security_headers(sch
     assert e["code"] == "host" and "evil.example" in e["message"]
     page = local.get("/?lang=en", headers={"host": "attacker.test"})
     assert page.status_code == 400 and "this machine only" in page.text
+
+
+def _workbook(tmp_path: Path) -> Path:
+    """The two import CSV sheets as the two sheets of one workbook."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for src in (IMPORT / "indicadores.csv", IMPORT / "ao-2023.csv"):
+        ws = wb.create_sheet(src.stem)
+        with src.open(encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                ws.append(row)
+    out = tmp_path / "zed.xlsx"
+    wb.save(out)
+    return out
+
+
+def test_a_workbook_gives_the_figures_of_import_then_evaluate(client, schema, tmp_path):
+    book = _workbook(tmp_path)
+    plan = tmp_path / "from-xlsx.toml"
+    assert main(["import", str(book), "--out", str(plan)]) == 0
+    cli = cli_json(tmp_path, "evaluate", str(plan), "--year", "2023")
+    r = client.post("/api/evaluate", files={"plan": ("zed.xlsx", book.read_bytes(), "application/octet-stream")}, data={"year": "2023"})
+    assert r.status_code == 200, r.text
+    same_evaluation(checked(schema, r, "/api/evaluate"), cli)
+    assert tempfile.gettempdir() not in r.text
+
+
+def test_sheet_problems_name_sheet_row_and_column_not_the_temp_folder(client, schema, tmp_path):
+    rows = (IMPORT / "indicadores.csv").read_text(encoding="utf-8").replace("Ascendente", "Hacia arriba", 1)
+    r = client.post("/api/evaluate", files={"plan": ("indicadores.csv", rows.encode(), "text/csv")})
+    e = error_of(schema, r, 422)
+    text = e["detail"]["text"]
+    assert "indicadores.csv" in text and tempfile.gettempdir() + "/" not in json.dumps(r.json())

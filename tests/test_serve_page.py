@@ -15,6 +15,7 @@ import docx
 import openpyxl
 import pytest
 from report_helpers import write_plans
+from test_serve_api import _workbook
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -213,3 +214,10 @@ def test_own_rules_field_only_when_the_server_allows_it(client):
     assert "94.25" in html and "reglas-propias.toml" in html
     r = client.post("/evaluar", files=files, data={"anio": "2023"})
     assert r.status_code == 403 and "--allow-user-rules" in r.text
+
+
+def test_a_workbook_upload(client, tmp_path):
+    book = _workbook(tmp_path)
+    loc = upload(client, [("zed.xlsx", book.read_bytes())], anio="2023")
+    html = client.get(loc).text
+    assert "Plan convertido de las hojas: zed.xlsx" in html and "Evaluación anual 2023" in html

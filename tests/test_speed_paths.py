@@ -327,3 +327,40 @@ def test_an_evaluation_leaves_no_cyclic_garbage(tmp_path):
             assert gc.collect() == 0, row.get("archivo")
     finally:
         gc.enable()
+
+
+def _rglob_discover(inputs):
+    """The discovery as it was written with Path.rglob (the reference for discover_paths)."""
+    out, seen = [], set()
+    for spec in inputs:
+        p = Path(spec)
+        if p.is_dir():
+            found = sorted(
+                (q for q in p.rglob("*.toml") if q.is_file() and q.name != "reglas-propias.toml" and not any(part.startswith(".") for part in q.relative_to(p).parts)),
+                key=lambda q: q.as_posix(),
+            )
+        else:
+            found = [p]
+        for q in found:
+            if q.resolve() not in seen:
+                seen.add(q.resolve())
+                out.append(str(q))
+    return out
+
+
+def test_discover_paths_is_the_rglob_discovery(tmp_path, monkeypatch):
+    import os
+
+    from pei_rules.batch import discover_paths
+
+    root = tmp_path / "in"
+    for rel in ["a/x.toml", "a/b/y.toml", "a/b/reglas-propias.toml", "a/.oculto/z.toml", "a/.h.toml", "c/w.toml", "c/no.txt", "d.toml/v.toml"]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("", encoding="utf-8")
+    os.symlink(root / "a" / "x.toml", root / "c" / "enlace.toml")  # the same plan twice
+    os.symlink(root / "a", root / "c" / "carpeta")  # a linked folder is not followed (as rglob)
+    os.symlink(root / "nada.toml", root / "c" / "roto.toml")  # a broken link is not a plan
+    monkeypatch.chdir(tmp_path)
+    for inputs in (["in"], ["in/"], [str(root)], ["in/c", "in/a"], ["in", "in/a/x.toml"], ["."]):
+        assert discover_paths(inputs) == _rglob_discover(inputs), inputs
+    assert len(discover_paths(["in"])) == 4

@@ -226,7 +226,7 @@ COMPONENTS: S = {
                 "plan": {
                     "type": "array",
                     "items": {"type": "string", "format": "binary"},
-                    "description": "one plan: a TOML file, or a CSV indicators sheet with its AO sheets (the layouts of 'pei-rules import'), or a zip of them",
+                    "description": "one plan: a TOML file, or its XLSX/CSV sheets (the layouts of pei-rules import), or a zip of them",
                 },
                 "year": {"type": "integer"},
                 "rules": {"type": "string"},

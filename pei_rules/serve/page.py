@@ -195,7 +195,7 @@ def home(service, lang: str, error: ServeError | None = None) -> str:
 {error_box(error, lang) if error else ""}
 <form class="upload" method="post" action="{esc(url("/evaluar", lang))}" enctype="multipart/form-data">
 <fieldset><label for="archivos">{esc(T("serve_files_label"))}</label>
-<input type="file" id="archivos" name="archivos" multiple accept=".toml,.csv,.zip" required>
+<input type="file" id="archivos" name="archivos" multiple accept=".toml,.xlsx,.xlsm,.csv,.zip" required>
 <p class="hint">{esc(T("serve_files_hint"))}</p><p class="hint">{esc(limits)}</p></fieldset>
 <fieldset><label for="anio">{esc(T("serve_year_label"))}</label>
 <input type="number" id="anio" name="anio" min="1990" max="2100" placeholder="{esc(T("serve_year_auto"))}">
@@ -232,8 +232,11 @@ def report_page(token: str, session, lang: str, check_doc: dict | None, audit_do
         for k, m in (("informe", "serve_tab_report"), ("verificacion", "serve_tab_check"), ("auditoria", "serve_tab_audit"), ("comparar", "serve_tab_diff"), ("descargas", "serve_tab_downloads"))
     )
     origin = T("serve_origin_sheets", sheets=", ".join(session.source.sheets)) if session.source.origin == "spreadsheet" else T("serve_origin_toml", name=session.source.name)
+    warnings = ""
+    if session.source.warnings:
+        warnings = f'<details class="why"><summary>{esc(T("serve_import_warnings", n=len(session.source.warnings)))}</summary><ul>' + "".join(f"<li>{esc(w)}</li>" for w in session.source.warnings) + "</ul></details>"
     top = (
-        f'<p class="muted">{esc(origin)} · {esc(T("serve_click_hint"))}</p>'
+        f'<p class="muted">{esc(origin)} · {esc(T("serve_click_hint"))}</p>{warnings}'
         f'<nav class="tabs">{tabs}</nav>'
     )
     sections = [

@@ -6,9 +6,10 @@ groups spreadsheets; limits on member count and uncompressed size). Then:
 
 - each ``.toml`` file is one plan (parsed from its bytes, :func:`pei_rules.plan.load_plan`
   with ``raw=``);
-- spreadsheets (``.csv``) are grouped by the folder they came in: each indicators sheet
-  (a ``Código indicador`` column) with the AO sheets (a ``Código AO`` column) of its group
-  becomes one plan through the importer. The importer reads files, so the sheets are
+- spreadsheets (``.xlsx``, ``.xlsm``, ``.csv``) are grouped by the folder they came in (files
+  sent directly form one group): each group is one plan, read by the importer
+  (:mod:`pei_rules.inputs`: every sheet recognised by its headers as an Anexo B-7, a POI
+  seguimiento, or tidy indicators / AO sheets). The importer reads files, so the sheets are
   written to a private temporary folder (mode 0700, names chosen here) that is deleted
   right after; its path never appears in a message.
 """
@@ -24,15 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..errors import PeiError
-from ..importer import convert, norm
+from ..importer import convert_files
 from .errors import ServeError
 from .settings import Settings
 
 PLAN_EXT = (".toml",)
-SHEET_EXT = (".csv",)
-LATER_EXT = (".xlsx", ".xlsm", ".xls", ".ods")
+SHEET_EXT = (".csv", ".xlsx", ".xlsm")
+LATER_EXT = (".xls", ".ods")
 ZIP_EXT = (".zip",)
-IND_MARKER, AO_MARKER = "codigo indicador", "codigo ao"
 
 
 @dataclass
@@ -50,7 +50,8 @@ class PlanSource:
     toml: bytes
     origin: str  # "toml" or "spreadsheet"
     sheets: list[str] = field(default_factory=list)
-    parts: tuple | None = None  # spreadsheets: (indicators Upload, [AO Uploads]) until converted
+    parts: list[Upload] | None = None  # spreadsheets, until converted
+    warnings: list[str] = field(default_factory=list)  # the importer's (guessed values)
 
 
 def clean_name(name: str | None) -> str:
@@ -118,45 +119,22 @@ def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):g}"
 
 
-def _sheet_kind(data: bytes) -> str | None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    for line in text.splitlines()[:60]:
-        cells = {norm(c.strip().strip('"')) for c in re.split(r"[;,]", line)}
-        if IND_MARKER in cells:
-            return "ind"
-        if AO_MARKER in cells:
-            return "ao"
-    return None
-
-
 def plan_sources(files: list[Upload]) -> list[PlanSource]:
     """The plans these files make (see the module docstring)."""
     sources: list[PlanSource] = []
-    groups: dict[str, dict[str, list[Upload]]] = {}
+    groups: dict[str, list[Upload]] = {}
     for f in files:
         ext = _ext(f.name)
         if ext in PLAN_EXT:
             sources.append(PlanSource(name=f.name, toml=f.data, origin="toml"))
         elif ext in SHEET_EXT:
-            kind = _sheet_kind(f.data)
-            if kind is None:
-                raise ServeError(400, "serve_err_sheet_kind", name=f.name)
-            groups.setdefault(f.group, {"ind": [], "ao": []})[kind].append(f)
+            groups.setdefault(f.group, []).append(f)
         elif ext in LATER_EXT:
             raise ServeError(415, "serve_err_xlsx", name=f.name)
         else:
             raise ServeError(415, "serve_err_file_type", name=f.name)
-    for g in groups.values():
-        if not g["ind"]:
-            raise ServeError(400, "serve_err_ao_without_ind", names=", ".join(a.name for a in g["ao"]))
-        if len(g["ind"]) > 1 and g["ao"]:
-            raise ServeError(400, "serve_err_sheets_ambiguous", names=", ".join(i.name for i in g["ind"]))
-        for ind in g["ind"]:
-            sheets = [ind.name] + [a.name for a in g["ao"]]
-            sources.append(PlanSource(name=ind.name, toml=b"", origin="spreadsheet", sheets=sheets, parts=(ind, g["ao"])))
+    for sheets in groups.values():
+        sources.append(PlanSource(name=sheets[0].name, toml=b"", origin="spreadsheet", sheets=[u.name for u in sheets], parts=sheets))
     return sources
 
 
@@ -164,7 +142,6 @@ def convert_sheets(source: PlanSource) -> PlanSource:
     """Run the importer on a spreadsheet source (in a private temporary folder)."""
     if source.origin != "spreadsheet" or source.toml:
         return source
-    ind, aos = source.parts
     tmp = tempfile.mkdtemp(prefix="pei-serve-")  # mode 0700, a name the client never sees
     try:
         names: set[str] = set()
@@ -179,16 +156,17 @@ def convert_sheets(source: PlanSource) -> PlanSource:
                 fh.write(u.data)
             return p
 
-        ind_path = put(ind)
-        ao_paths = [put(a) for a in aos]
+        paths = [put(u) for u in source.parts]
         try:
-            text = convert(ind_path, ao_paths)
+            result = convert_files(paths)
         except PeiError as exc:
             _scrub(exc, tmp)
             raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    source.toml = text.encode("utf-8")
+    prefix = tmp.rstrip("/") + "/"
+    source.toml = result.text.replace(prefix, "").encode("utf-8")
+    source.warnings = [str(w).replace(prefix, "") for w in result.warnings]
     source.parts = None
     return source
 
