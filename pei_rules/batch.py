@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .errors import InputFileError, PeiError, UsageError
-from .files import LIMIT_JSON, read_text_limited, sha256_limited, sync_folder, write_atomic
+from .sanitize import spreadsheet_text
+from .i18n import msg
+from .files import LIMIT_JSON, FolderLock, inside, read_text_limited, sha256_limited, sync_folder, write_atomic
 from .gcpause import freeze_long_lived, paused
 
 try:  # the compiled encoder (declared dependency); the standard library's C encoder otherwise
@@ -415,7 +417,21 @@ def _write_manifest(out: Path, head: dict[str, Any], inputs: list[str], spool: P
         fh.write("}\n")
 
 
-def run_batch(
+def run_batch(inputs: Iterable[str | Path], out: str | Path, year: int, **kw) -> BatchResult:
+    """Evaluate every plan under ``inputs`` into ``out`` (see :func:`_run_batch`), holding an
+    exclusive lock on ``out``: a second run into the same folder refuses (exit 2) instead
+    of mixing its rows with the first one's."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out must be a folder: {out} is a file")
+    if not out.parent.exists():
+        raise UsageError(f"output folder's parent does not exist: {out.parent}")
+    out.mkdir(exist_ok=True)
+    with FolderLock(out):
+        return _run_batch(inputs, out, year, **kw)
+
+
+def _run_batch(
     inputs: Iterable[str | Path],
     out: str | Path,
     year: int,
@@ -472,7 +488,7 @@ def run_batch(
             w = csv.writer(buf, lineterminator="\n")
             w.writerow(columns)
             for r in _spooled_rows(spool):
-                w.writerow([cell_text(r.get(c)) for c in columns])
+                w.writerow([spreadsheet_text(cell_text(r.get(c))) for c in columns])
                 if buf.tell() > 1 << 16:
                     fh.write(buf.getvalue())
                     buf.seek(0)
@@ -522,8 +538,18 @@ def verify_manifest(out: str | Path) -> list[str]:
     except ValueError as exc:
         return [f"{m}: unreadable manifest ({exc})"]
     problems = []
-    for o in data.get("outputs", []):
+    outputs = data.get("outputs") if isinstance(data, dict) else None
+    if not isinstance(outputs, list):
+        return [msg("trust_manifest_shape", file=str(m))]
+    root = out.resolve()
+    for i, o in enumerate(outputs):
+        if not isinstance(o, dict) or not isinstance(o.get("path"), str) or not isinstance(o.get("sha256"), str):
+            problems.append(msg("trust_manifest_entry", file=str(m), n=i + 1))
+            continue
         p = out / o["path"]
+        if not inside(p, root):
+            problems.append(msg("trust_manifest_outside", file=str(m), n=i + 1, path=o["path"]))
+            continue
         if not p.is_file():
             problems.append(f"{p}: listed in the manifest but missing")
         else:

@@ -122,7 +122,31 @@ class _Checker:
         self.activities()
         self.relevance()
         self.structure()
+        self.codes()
         return self.findings
+
+    def codes(self) -> None:
+        """Codes are ASCII: a Cyrillic 'І' in OEІ.01 or an invisible bidi override would make
+        two codes that look the same differ (or one code read as another)."""
+        m = self.plan.model
+        doc = self.plan.doc
+        items: list[tuple[Any, tuple]] = [(m.entidad.codigo, ("entidad", "codigo"))]
+        for i, o in enumerate(m.oei):
+            items.append((o.codigo, ("oei", i, "codigo")))
+        for i, a in enumerate(m.aei):
+            items += [(a.codigo, ("aei", i, "codigo")), (a.oei, ("aei", i, "oei"))]
+        for i, ind in enumerate(m.indicador):
+            items += [(ind.codigo, ("indicador", i, "codigo")), (ind.de, ("indicador", i, "de"))]
+        for year, poi in m.poi.items():
+            for j, ao in enumerate(poi.ao):
+                items += [(ao.codigo, ("poi", str(year), "ao", j, "codigo")), (getattr(ao, "aei", None), ("poi", str(year), "ao", j, "aei"))]
+        for code, key in items:
+            if not isinstance(code, str):
+                continue
+            bad = code_problem(code)
+            if bad:
+                self.add("codigo_no_ascii", ERROR, bad, doc.ref(key))
+
 
     # indicators -------------------------------------------------------------------------
 
@@ -328,3 +352,31 @@ def count(plan: Plan, rules: RuleSet, year: int) -> int:
 
 def exit_code(findings: list[Finding]) -> int:
     return 1 if any(f.severity == ERROR for f in findings) else 0
+
+
+def code_problem(code: str) -> str | None:
+    """Why a code is not plain ASCII (a look-alike letter, a control or bidi character), or None."""
+    import unicodedata
+
+    from .sanitize import BIDI
+
+    for ch in code:
+        o = ord(ch)
+        if 0x20 < o < 0x7F:
+            continue
+        name = unicodedata.name(ch, "?")
+        shown = code.encode("ascii", "backslashreplace").decode("ascii")
+        if o < 0x20 or 0x7F <= o < 0xA0 or ch in BIDI or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp"):
+            return msg("trust_code_control", code=shown, cp=f"U+{o:04X}", name=name)
+        base = unicodedata.normalize("NFKD", ch)
+        like = _LOOKALIKE.get(ch) or (base[0] if base and base[0].isascii() else "")
+        return msg("trust_code_lookalike", code=shown, ch=ch, cp=f"U+{o:04X}", name=name, like=like or "?")
+    return None
+
+
+#: letters of other scripts that look like the Latin capitals and digits codes use
+_LOOKALIKE = {
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "і": "i", "ο": "o",
+}

@@ -15,6 +15,7 @@ import sys
 
 from . import __version__
 from .errors import PeiError, UsageError
+from .sanitize import terminal_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except PeiError as exc:
-        sys.stderr.write(f"pei-rules: {exc}\n")
+        sys.stderr.write(terminal_text(f"pei-rules: {exc}\n"))  # no ESC sequence from a file reaches the terminal
         return EXIT_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("pei-rules: interrupted\n")

@@ -171,6 +171,53 @@ def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = True
         raise
 
 
+class FolderLock:
+    """An exclusive lock on a folder (``.pei-rules.lock`` inside it, ``flock``): released when
+    the holder ends, even killed, so no stale lock ever needs cleaning."""
+
+    NAME = ".pei-rules.lock"
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.fd: int | None = None
+
+    def acquire(self) -> "FolderLock":
+        import fcntl
+
+        try:
+            fd = os.open(self.folder / self.NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError as exc:
+            raise UsageError(msg("files_cannot_write_in", folder=str(self.folder), reason=exc.strerror or str(exc))) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise UsageError(msg("trust_folder_locked", folder=str(self.folder)), suggestion=msg("trust_folder_locked_hint")) from None
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the descriptor releases the flock
+            self.fd = None
+
+    def __enter__(self) -> "FolderLock":
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def inside(path: str | Path, root: str | Path) -> bool:
+    """True when ``path`` (links followed) lies inside the folder ``root``."""
+    try:
+        real = Path(path).resolve()
+        base = Path(root).resolve()
+    except (OSError, RuntimeError):
+        return False
+    return real == base or base in real.parents
+
+
 def shown_path(path: str | Path) -> str:
     """A path as shown to users: relative to the working folder when under it, else absolute."""
     p = Path(path)
@@ -210,4 +257,4 @@ def _umask() -> int:
     return mask
 
 
-__all__ = ["shown_path", "read_limited", "read_text_limited", "sha256_limited", "write_atomic", "sync_folder", "LIMIT_JSON", "LIMIT_CSV", "LIMIT_HASHED"]
+__all__ = ["FolderLock", "inside", "shown_path", "read_limited", "read_text_limited", "sha256_limited", "write_atomic", "sync_folder", "LIMIT_JSON", "LIMIT_CSV", "LIMIT_HASHED"]

@@ -25,7 +25,7 @@ from typing import Any
 from . import __version__
 from .errors import PeiError, UsageError
 from .evaluate import ND, Evaluation
-from .files import LIMIT_JSON, read_text_limited
+from .files import LIMIT_JSON, inside, read_text_limited
 from .i18n import t
 from .jsonformat import expand
 from .outputs.common import band_name_label, count_label, kind_label, no_data_label
@@ -678,8 +678,10 @@ def load_batch_folder(folder: Path) -> BatchData:
     if manifest.is_file():
         try:
             for o in json.loads(read_text_limited(manifest, LIMIT_JSON, "JSON")).get("outputs", []):
-                m = re.match(rf"{re.escape(B.ENTITY_DIR)}/(\d+)-", o.get("path", ""))
-                if m:
+                if not isinstance(o, dict) or not isinstance(o.get("path"), str):
+                    continue  # verify_manifest names the malformed entry
+                m = re.match(rf"{re.escape(B.ENTITY_DIR)}/(\d+)-", o["path"])
+                if m and inside(folder / o["path"], folder):  # a manifest never points outside its folder
                     listed[int(m.group(1))] = o["path"]
         except (PeiError, ValueError, AttributeError):
             pass

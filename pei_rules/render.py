@@ -15,6 +15,7 @@ from tabulate import tabulate
 from .evaluate import ND, Evaluation, Figure
 from .files import shown_path
 from .i18n import t
+from .sanitize import csv_row, markdown_text
 
 FORMAT_NAME = "pei-rules/evaluation"
 FORMAT_VERSION = 1
@@ -106,11 +107,11 @@ def render_csv(ev: Evaluation) -> str:
     receipt = [ev.rules.id, ev.rules.content_hash, ev.plan.sha256, str(ev.year)]
     w.writerow(["id", "kind", "code", "owner", "label", "value", "band", "status", "reason", "rule", "rule_set", "rule_set_sha256", "plan_sha256", "year"])
     for f in ev.figures.values():
-        w.writerow([f.id, f.kind, f.code or "", f.owner or "", f.label, "" if f.value is None else str(f.value), f.band_name or "", f.status, f.reason or "", str(f.rule) if f.rule else ""] + receipt)
+        w.writerow(csv_row([f.id, f.kind, f.code or "", f.owner or "", f.label, "" if f.value is None else str(f.value), f.band_name or "", f.status, f.reason or "", str(f.rule) if f.rule else ""] + receipt))
     for c in ev.counts.values():
         for band, n in c.counts.items():
-            w.writerow([f"conteo:{c.name}:{band}", "conteo", c.name, "", c.label, str(n), band, "ok", "", str(c.ref)] + receipt)
-        w.writerow([f"conteo:{c.name}:total", "conteo", c.name, "", c.label, str(c.total), "", "ok", "", str(c.ref)] + receipt)
+            w.writerow(csv_row([f"conteo:{c.name}:{band}", "conteo", c.name, "", c.label, str(n), band, "ok", "", str(c.ref)] + receipt))
+        w.writerow(csv_row([f"conteo:{c.name}:total", "conteo", c.name, "", c.label, str(c.total), "", "ok", "", str(c.ref)] + receipt))
     return buf.getvalue()
 
 
@@ -260,7 +261,7 @@ def render_markdown(ev: Evaluation, lang: str = "es") -> str:
         lines += ["", f"## {tb.title}", "", tabulate(rows, headers=[markdown_cell(h) for h in tb.headers], tablefmt="github", disable_numparse=True)]
         if tb.note:
             lines += ["", tb.note]
-    return "\n".join(lines) + "\n"
+    return markdown_text("\n".join(lines) + "\n")
 
 
 RENDERERS = {

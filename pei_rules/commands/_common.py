@@ -11,6 +11,7 @@ from ..files import write_atomic  # noqa: F401 - the one atomic writer, re-expor
 from ..plan import Plan, load_plan
 from ..choice import describe, pick_for_year
 from ..i18n import msg
+from ..sanitize import terminal_text
 from ..ruleset import RuleSet, folder_digest, load_ruleset, lookup_bundled, resolve
 
 OVERRIDE_NAME = "reglas-propias.toml"
@@ -88,6 +89,9 @@ def add_period_args(p: argparse.ArgumentParser) -> None:
 
 
 def emit(text: str, out: str | None) -> None:
+    """Write a command's output; control characters a plan or rule file could carry (ESC
+    sequences, carriage returns, bidi overrides) never reach a terminal or a text file."""
+    text = terminal_text(text)
     if out:
         write_atomic(out, text)
     else:

@@ -5,6 +5,7 @@ import sys
 
 from ..batch import MANIFEST, Progress, expected_columns, run_batch, sort_rows, summary_table
 from ..errors import UsageError, did_you_mean
+from ..sanitize import terminal_text
 from ._common import add_rules_args, load_rules
 
 
@@ -55,7 +56,7 @@ def run(args) -> int:
     )
     rows = sort_rows(result.rows, args.sort, result.columns, descending=args.desc)
     if not args.quiet:
-        sys.stdout.write(summary_table(rows, result.columns, args.lang) + "\n")
+        sys.stdout.write(terminal_text(summary_table(rows, result.columns, args.lang) + "\n"))
     failed = result.failed
     for r in failed:
         sys.stderr.write(f"pei-rules: {r.get('_error_text') or r.get('error')}\n")

@@ -16,6 +16,7 @@ from decimal import Decimal
 from ..evaluate import Evaluation, Figure
 from ..i18n import t
 from ..ruleset import RuleSet
+from ..sanitize import spreadsheet_text
 
 ND_COLOR = "#9e9e9e"
 #: used only for bands that do not say their colour: low to high along the scale
@@ -218,17 +219,13 @@ def figure_name(ev: Evaluation, fid: str, lang: str) -> str:
 # --- spreadsheet text ----------------------------------------------------------------------------
 
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def cell_text(text: str) -> str:
     """A text cell that a spreadsheet shows as text: characters XML cannot hold removed, and a
     leading ``= + - @`` (or tab/CR, or their full-width forms) prefixed with ``'`` so the
     program never evaluates it as a formula (OWASP's CSV-injection advice)."""
-    text = _ILLEGAL_XML.sub("", text)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return spreadsheet_text(_ILLEGAL_XML.sub("", text), keep_numbers=False)  # the one neutraliser (pei_rules.sanitize)
 
 
 def interval_text(band) -> str:
