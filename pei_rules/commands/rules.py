@@ -17,6 +17,7 @@ from typing import Any
 from tabulate import tabulate
 
 from ..errors import PeiError, RuleError, UsageError, format_key
+from ..outputs.informe_rules import load_informe_rules
 from ..ruleset import META, RuleSet, available, load_ruleset, resolve, search_dirs, session
 from ._common import emit
 
@@ -191,6 +192,8 @@ def check_folder(folder: Path) -> tuple[str, PeiError | None]:
         rs = load_ruleset(folder)
         check_periods(rs)
         _check_extra(rs)
+        if "informe" in rs.extra:  # the Informe de evaluación's rules: found here, not when an office prints
+            load_informe_rules(rs)
     except UsageError:
         raise
     except PeiError as exc:
