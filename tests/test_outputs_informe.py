@@ -310,3 +310,11 @@ def test_pdf_without_libreoffice_is_a_clear_error(tmp_path):
     r = subprocess.run([sys.executable, "-m", "pei_rules", "informe", str(ZED), "--year", "2023", "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2 and "LibreOffice" in r.stderr and "Traceback" not in r.stderr
     assert not out.exists()
+
+
+def test_rules_check_validates_the_informe_section(tmp_path):
+    folder = _ruleset(tmp_path, '[informe.oraciones.critica]\nes = "La {codigo} por {motivo}."\n')
+    r = run_cli("rules", "check", str(folder))
+    assert r.returncode == 1 and "informe.toml:2" in r.stdout + r.stderr and "motivo" in r.stdout + r.stderr
+    r = run_cli("rules", "check", "ceplan-2023")
+    assert r.returncode == 0, r.stdout + r.stderr

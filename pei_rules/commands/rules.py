@@ -18,6 +18,7 @@ from tabulate import tabulate
 
 from .. import inference
 from ..errors import PeiError, RuleError, UsageError, format_key
+from ..outputs.informe_rules import load_informe_rules
 from ..ruleset import META, RuleSet, available, load_ruleset, resolve, search_dirs, session
 from ..i18n import msg
 from ..periods import check_periods
@@ -207,6 +208,8 @@ def check_folder(folder: Path) -> tuple[str, PeiError | None]:
         rs = load_ruleset(folder)
         check_periods(rs)
         _check_extra(rs)
+        if "informe" in rs.extra:  # the Informe de evaluación's rules: found here, not when an office prints
+            load_informe_rules(rs)
     except UsageError:
         raise
     except PeiError as exc:

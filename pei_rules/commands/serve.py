@@ -1,6 +1,7 @@
 """``pei-rules serve``: the web page and the JSON API (see docs/serve.md)."""
 from __future__ import annotations
 
+import socket
 import sys
 
 from ..errors import UsageError
@@ -45,10 +46,28 @@ def run(args) -> int:
     from ..serve.app import create_app
 
     app = create_app(settings)
+    sock = _bind(args.host, args.port, args.lang)
     if args.host not in LOCAL:
         sys.stderr.write(t(args.lang, "serve_cli_not_local", host=args.host) + "\n")
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     sys.stderr.write(t(args.lang, "serve_cli_listening", host=shown, port=args.port) + "\n")
     sys.stderr.flush()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False, lifespan="off")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
     return 0
+
+
+def _bind(host: str, port: int, lang: str) -> socket.socket:
+    """The listening socket, or a clear message (the port is taken, the address is not this machine's)."""
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)
+        sock.listen(2048)
+    except OSError as exc:
+        raise UsageError(t(lang, "serve_cli_cannot_listen", host=host, port=port, reason=exc.strerror or str(exc))) from None
+    return sock
