@@ -31,6 +31,14 @@ LIMIT_HASHED = 256 * MIB  # a batch output whose sha256 is checked against its m
 _CHUNK = 1024 * 1024
 
 
+def _err(code: str, message: str, name: str) -> InputFileError:
+    """An InputFileError that also says which refusal it is (``.code``: not_found, is_dir,
+    not_regular, unreadable, too_large), for callers that report in their own words."""
+    err = InputFileError(message, file=name)
+    err.code = code
+    return err
+
+
 def _size_text(limit: int) -> str:
     if limit >= MIB and limit % MIB == 0:
         return f"{limit // MIB} MiB"
@@ -45,22 +53,22 @@ def _open_regular(path: Path, what: str, name: str) -> int:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise InputFileError(msg("files_not_found", what=what), file=name) from None
+        raise _err("not_found", msg("files_not_found", what=what), name) from None
     except IsADirectoryError:
-        raise InputFileError(msg("files_is_dir", what=what), file=name) from None
+        raise _err("is_dir", msg("files_is_dir", what=what), name) from None
     except OSError as exc:
-        raise InputFileError(msg("files_cannot_read", reason=exc.strerror or str(exc)), file=name) from None
+        raise _err("unreadable", msg("files_cannot_read", reason=exc.strerror or str(exc)), name) from None
     try:
         st = os.fstat(fd)
     except OSError as exc:
         os.close(fd)
-        raise InputFileError(msg("files_cannot_read", reason=exc.strerror or str(exc)), file=name) from None
+        raise _err("unreadable", msg("files_cannot_read", reason=exc.strerror or str(exc)), name) from None
     if stat.S_ISDIR(st.st_mode):
         os.close(fd)
-        raise InputFileError(msg("files_is_dir", what=what), file=name)
+        raise _err("is_dir", msg("files_is_dir", what=what), name)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        raise InputFileError(msg("files_not_regular", what=what), file=name)
+        raise _err("not_regular", msg("files_not_regular", what=what), name)
     if hasattr(os, "set_blocking"):
         os.set_blocking(fd, True)
     return fd
@@ -84,7 +92,7 @@ def read_limited(path: str | Path, limit: int, what: str = "", display: str | No
             try:
                 chunk = os.read(fd, min(_CHUNK, limit + 1 - got))
             except OSError as exc:
-                raise InputFileError(msg("files_cannot_read", reason=exc.strerror or str(exc)), file=name) from None
+                raise _err("unreadable", msg("files_cannot_read", reason=exc.strerror or str(exc)), name) from None
             if not chunk:
                 break
             chunks.append(chunk)
@@ -92,7 +100,7 @@ def read_limited(path: str | Path, limit: int, what: str = "", display: str | No
     finally:
         os.close(fd)
     if got > limit:
-        raise InputFileError(msg("files_too_large", limit=_size_text(limit)), file=name)
+        raise _err("too_large", msg("files_too_large", limit=_size_text(limit)), name)
     return b"".join(chunks)
 
 

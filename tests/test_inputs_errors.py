@@ -146,10 +146,16 @@ def test_error_fixture(tmp_path, monkeypatch, msg_id, build, special, place):
     if special == "small_limit":
         monkeypatch.setattr(readers, "MAX_BYTES", 10)
     if special == "unreadable":
-        def refuse(self, *a, **k):
-            raise PermissionError(13, "Permission denied")
+        from pei_rules import files as F
 
-        monkeypatch.setattr(readers.Path, "open", refuse)
+        real_open = F.os.open
+
+        def refuse(path, *a, **k):  # the bounded reader's open of an input sheet fails
+            if str(path).startswith(str(tmp_path)):
+                raise PermissionError(13, "Permission denied")
+            return real_open(path, *a, **k)
+
+        monkeypatch.setattr(F.os, "open", refuse)
     if special == "few_rows":
         monkeypatch.setattr(readers, "MAX_ROWS", 3)
     files = build(tmp_path)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputFileError
+from ..files import read_limited
 from .numbers import exact_float
 from .problems import Collector, Where
 
@@ -88,22 +90,15 @@ def read_file(path: str | Path, problems: Collector) -> list[Grid]:
     p = Path(path)
     where = Where(name)
     try:
-        if not p.exists():
-            problems.error(where, "imp_file_not_found")
-            return []
-        if p.is_dir():
-            problems.error(where, "imp_file_is_dir")
-            return []
-        if not p.is_file():
-            problems.error(where, "imp_file_not_regular")
-            return []
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        problems.error(where, "imp_file_unreadable", reason=exc.strerror or str(exc))
-        return []
-    if len(raw) > MAX_BYTES:
-        problems.error(where, "imp_file_too_large", mib=MAX_BYTES // (1024 * 1024))
+        raw = read_limited(p, MAX_BYTES, "XLSX/CSV", display=name)  # the one bounded reader
+    except InputFileError as exc:
+        code = getattr(exc, "code", "unreadable")
+        if code == "too_large":
+            problems.error(where, "imp_file_too_large", mib=MAX_BYTES // (1024 * 1024))
+        elif code == "unreadable":
+            problems.error(where, "imp_file_unreadable", reason=exc.message)
+        else:
+            problems.error(where, {"not_found": "imp_file_not_found", "is_dir": "imp_file_is_dir"}.get(code, "imp_file_not_regular"))
         return []
     suffix = p.suffix.lower()
     if raw[:4] == b"PK\x03\x04" or suffix in XLSX_SUFFIXES:
