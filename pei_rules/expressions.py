@@ -26,6 +26,7 @@ Two evaluators run the same checked tree:
 from __future__ import annotations
 
 import ast
+import copy
 import decimal
 import keyword
 from dataclasses import dataclass, field
@@ -181,8 +182,6 @@ class Expression:
         """
         fn = self._fn
         if fn is None:
-            import copy
-
             body = copy.deepcopy(self.code_tree.body)
             lam = ast.Expression(
                 body=ast.Lambda(
@@ -398,14 +397,119 @@ def _kind_of(node: ast.AST, text: str, where: Where | None) -> str:
     return "number"
 
 
-def compile_expression(
-    text: object,
-    allowed_names: set[str] | frozenset[str],
-    allowed_functions: set[str] | frozenset[str],
-    where: Where | None = None,
-) -> Expression:
-    """Parse and check an expression against the allow-list; raise ExpressionError."""
+class _Checker:
+    """Walks a parsed expression against the allow-list, collecting the names and functions it
+    uses; every refusal is an ExpressionError naming the column (``_fail``)."""
 
+    def __init__(self, text: str, where: Where | None, allowed_names, allowed_functions):
+        self.text, self.where = text, where
+        self.allowed_names, self.allowed_functions = allowed_names, allowed_functions
+        self.names: set[str] = set()
+        self.funcs: set[str] = set()
+        self.count = 0
+
+    def fail(self, message: str, node: ast.AST | None = None, suggestion: str | None = None):
+        _fail(message, self.text, self.where, node, suggestion=suggestion)
+
+    def check(self, node: ast.AST, depth: int) -> None:
+        self.count += 1
+        if self.count > MAX_NODES:
+            self.fail(f"expression has more than {MAX_NODES} parts")
+        if depth > MAX_DEPTH * 2:
+            self.fail("expression is nested too deeply", node)
+        t = type(node)
+        if t in _FORBIDDEN_NAMES:
+            self.fail(f"{_FORBIDDEN_NAMES[t]} is not allowed in rule expressions", node)
+        visit = self._VISITORS.get(t)
+        if visit is None:
+            self.fail(f"{type(node).__name__} is not allowed in rule expressions", node)
+        visit(self, node, depth)
+
+    def constant(self, node: ast.Constant, depth: int) -> None:
+        v = node.value
+        if isinstance(v, bool) or v is None:
+            if v is None:
+                self.fail("'None' is not allowed in rule expressions", node)
+            return
+        if isinstance(v, (str, bytes)):
+            self.fail("strings are not allowed in rule expressions", node)
+        if isinstance(v, complex):
+            self.fail("complex numbers are not allowed in rule expressions", node)
+        if not isinstance(v, (int, float)):
+            self.fail(f"constant {v!r} is not allowed", node)
+        src = (ast.get_source_segment(self.text, node) or "").lower()
+        if src.startswith(("0x", "0o", "0b")):
+            self.fail("only decimal numbers are allowed (no hexadecimal, octal or binary literals)", node)
+
+    def name(self, node: ast.Name, depth: int) -> None:
+        if node.id.startswith("_"):
+            self.fail(f"names starting with '_' are not allowed ('{node.id}')", node)
+        if node.id in self.allowed_functions:
+            self.fail(f"function '{node.id}' must be called, not used as a value", node)
+        if node.id not in self.allowed_names:
+            known = f"known inputs: {', '.join(sorted(self.allowed_names))}"
+            self.fail(f"unknown input '{node.id}'", node, suggestion=" ".join(x for x in (did_you_mean(node.id, self.allowed_names), known) if x))
+        self.names.add(node.id)
+
+    def binop(self, node: ast.BinOp, depth: int) -> None:
+        if type(node.op) not in _BINOPS:
+            self.fail(f"operator {_OP_NAMES.get(type(node.op), type(node.op).__name__)} is not allowed", node)
+        self.check(node.left, depth + 1)
+        self.check(node.right, depth + 1)
+
+    def unaryop(self, node: ast.UnaryOp, depth: int) -> None:
+        if type(node.op) not in _UNARY:
+            self.fail(f"operator {_OP_NAMES.get(type(node.op), type(node.op).__name__)} is not allowed", node)
+        self.check(node.operand, depth + 1)
+
+    def boolop(self, node: ast.BoolOp, depth: int) -> None:
+        for v in node.values:
+            self.check(v, depth + 1)
+
+    def compare(self, node: ast.Compare, depth: int) -> None:
+        for op in node.ops:
+            if type(op) not in _CMPOPS:
+                self.fail(f"comparison {_OP_NAMES.get(type(op), type(op).__name__)} is not allowed", node)
+        self.check(node.left, depth + 1)
+        for c in node.comparators:
+            self.check(c, depth + 1)
+
+    def ifexp(self, node: ast.IfExp, depth: int) -> None:
+        self.check(node.test, depth + 1)
+        self.check(node.body, depth + 1)
+        self.check(node.orelse, depth + 1)
+
+    def call(self, node: ast.Call, depth: int) -> None:
+        if not isinstance(node.func, ast.Name):
+            self.fail("only declared functions may be called, by name", node)
+        fname = node.func.id
+        if fname not in self.allowed_functions or fname not in FUNCTION_LIBRARY:
+            self.fail(f"call of '{fname}' is not allowed", node, suggestion=f"declared functions: {', '.join(sorted(self.allowed_functions)) or 'none'}")
+        if node.keywords:
+            self.fail("keyword arguments are not allowed", node)
+        if not node.args:
+            self.fail(f"'{fname}' needs arguments", node)
+        if len(node.args) > 16:
+            self.fail(f"'{fname}' takes at most 16 arguments", node)
+        self.funcs.add(fname)
+        for a in node.args:
+            self.check(a, depth + 1)
+
+    _VISITORS = {
+        ast.Constant: constant,
+        ast.Name: name,
+        ast.BinOp: binop,
+        ast.UnaryOp: unaryop,
+        ast.BoolOp: boolop,
+        ast.Compare: compare,
+        ast.IfExp: ifexp,
+        ast.Call: call,
+    }
+
+
+def _checked_text(text: object, where: Where | None) -> str:
+    """The expression's text, refused before parsing when it is not one short line of plain
+    ASCII without comments, nor nested too deeply for the parser."""
     if not isinstance(text, str):
         _fail(f"an expression must be a string, got {type(text).__name__}", str(text)[:200], where)
     if not text.strip():
@@ -436,6 +540,11 @@ def compile_expression(
             depth -= 1
     if max_depth > MAX_DEPTH:
         _fail(f"expression nests parentheses {max_depth} deep (at most {MAX_DEPTH})", text, where)
+    return text
+
+
+def _parsed(text: str, where: Where | None) -> ast.Expr:
+    """The one expression statement of ``text``."""
     try:
         parsed = ast.parse(text)  # what simpleeval.SimpleEval.parse does, without dropping statements
     except SyntaxError as exc:
@@ -451,113 +560,12 @@ def compile_expression(
     body = parsed.body[0]
     if not isinstance(body, ast.Expr):
         _fail(f"only an expression is allowed, not a {type(body).__name__.lower()} statement", text, where, body)
+    return body
 
-    names: set[str] = set()
-    funcs: set[str] = set()
-    count = 0
 
-    def check(node: ast.AST, depth: int) -> None:
-        nonlocal count
-        count += 1
-        if count > MAX_NODES:
-            _fail(f"expression has more than {MAX_NODES} parts", text, where)
-        if depth > MAX_DEPTH * 2:
-            _fail("expression is nested too deeply", text, where, node)
-        t = type(node)
-        if t in _FORBIDDEN_NAMES:
-            _fail(f"{_FORBIDDEN_NAMES[t]} is not allowed in rule expressions", text, where, node)
-        if t is ast.Constant:
-            v = node.value
-            if isinstance(v, bool) or v is None:
-                if v is None:
-                    _fail("'None' is not allowed in rule expressions", text, where, node)
-                return
-            if isinstance(v, (str, bytes)):
-                _fail("strings are not allowed in rule expressions", text, where, node)
-            if isinstance(v, complex):
-                _fail("complex numbers are not allowed in rule expressions", text, where, node)
-            if not isinstance(v, (int, float)):
-                _fail(f"constant {v!r} is not allowed", text, where, node)
-            src = (ast.get_source_segment(text, node) or "").lower()
-            if src.startswith(("0x", "0o", "0b")):
-                _fail("only decimal numbers are allowed (no hexadecimal, octal or binary literals)", text, where, node)
-            return
-        if t is ast.Name:
-            if node.id.startswith("_"):
-                _fail(f"names starting with '_' are not allowed ('{node.id}')", text, where, node)
-            if node.id in allowed_functions:
-                _fail(f"function '{node.id}' must be called, not used as a value", text, where, node)
-            if node.id not in allowed_names:
-                _fail(
-                    f"unknown input '{node.id}'",
-                    text,
-                    where,
-                    node,
-                    suggestion=" ".join(
-                        x for x in (did_you_mean(node.id, allowed_names), f"known inputs: {', '.join(sorted(allowed_names))}") if x
-                    ),
-                )
-            names.add(node.id)
-            return
-        if t is ast.BinOp:
-            if type(node.op) not in _BINOPS:
-                _fail(f"operator {_OP_NAMES.get(type(node.op), type(node.op).__name__)} is not allowed", text, where, node)
-            check(node.left, depth + 1)
-            check(node.right, depth + 1)
-            return
-        if t is ast.UnaryOp:
-            if type(node.op) not in _UNARY:
-                _fail(f"operator {_OP_NAMES.get(type(node.op), type(node.op).__name__)} is not allowed", text, where, node)
-            check(node.operand, depth + 1)
-            return
-        if t is ast.BoolOp:
-            for v in node.values:
-                check(v, depth + 1)
-            return
-        if t is ast.Compare:
-            for op in node.ops:
-                if type(op) not in _CMPOPS:
-                    _fail(f"comparison {_OP_NAMES.get(type(op), type(op).__name__)} is not allowed", text, where, node)
-            check(node.left, depth + 1)
-            for c in node.comparators:
-                check(c, depth + 1)
-            return
-        if t is ast.IfExp:
-            check(node.test, depth + 1)
-            check(node.body, depth + 1)
-            check(node.orelse, depth + 1)
-            return
-        if t is ast.Call:
-            if not isinstance(node.func, ast.Name):
-                _fail("only declared functions may be called, by name", text, where, node)
-            fname = node.func.id
-            if fname not in allowed_functions or fname not in FUNCTION_LIBRARY:
-                _fail(
-                    f"call of '{fname}' is not allowed",
-                    text,
-                    where,
-                    node,
-                    suggestion=f"declared functions: {', '.join(sorted(allowed_functions)) or 'none'}",
-                )
-            if node.keywords:
-                _fail("keyword arguments are not allowed", text, where, node)
-            if not node.args:
-                _fail(f"'{fname}' needs arguments", text, where, node)
-            if len(node.args) > 16:
-                _fail(f"'{fname}' takes at most 16 arguments", text, where, node)
-            funcs.add(fname)
-            for a in node.args:
-                check(a, depth + 1)
-            return
-        _fail(f"{type(node).__name__} is not allowed in rule expressions", text, where, node)
-
-    check(body.value, 0)
-    # numbers and conditions do not mix: True / True, (a < b) + 1 or not x would compute
-    # with Python ints and floats instead of Decimal (or divide by zero outside the traps)
-    if _kind_of(body.value, text, where) != "number":
-        _fail("the expression must give a number, not a condition", text, where, body.value)
-
-    # literals become Decimal from their source text; the compiled form reads them by name
+def _decimal_trees(value: ast.AST, text: str, where: Where | None) -> tuple[ast.Expression, ast.Expression, dict[str, Decimal]]:
+    """The traced tree (literals as Decimal, from their source text) and the compiled one
+    (literals read by name at evaluation time), with those named constants."""
     constants: dict[str, Decimal] = {}
 
     class _Decimalize(ast.NodeTransformer):
@@ -576,10 +584,8 @@ def compile_expression(
             new = ast.Constant(value=value)
             return ast.copy_location(new, node)
 
-    traced_tree = ast.Expression(body=_Decimalize().visit(body.value))
+    traced_tree = ast.Expression(body=_Decimalize().visit(value))
     ast.fix_missing_locations(traced_tree)
-
-    # compiled form: constants replaced by names bound at evaluation time
     names_for = iter(constants)
 
     class _Named(ast.NodeTransformer):
@@ -588,15 +594,32 @@ def compile_expression(
                 return ast.copy_location(ast.Name(id=next(names_for), ctx=ast.Load()), node)
             return node
 
-    import copy
-
     compiled_tree = _Named().visit(copy.deepcopy(traced_tree))
     ast.fix_missing_locations(compiled_tree)
+    return traced_tree, compiled_tree, constants
+
+
+def compile_expression(
+    text: object,
+    allowed_names: set[str] | frozenset[str],
+    allowed_functions: set[str] | frozenset[str],
+    where: Where | None = None,
+) -> Expression:
+    """Parse and check an expression against the allow-list; raise ExpressionError."""
+    text = _checked_text(text, where)
+    body = _parsed(text, where)
+    checker = _Checker(text, where, allowed_names, allowed_functions)
+    checker.check(body.value, 0)
+    # numbers and conditions do not mix: True / True, (a < b) + 1 or not x would compute
+    # with Python ints and floats instead of Decimal (or divide by zero outside the traps)
+    if _kind_of(body.value, text, where) != "number":
+        _fail("the expression must give a number, not a condition", text, where, body.value)
+    traced_tree, compiled_tree, constants = _decimal_trees(body.value, text, where)
     code = compile(compiled_tree, "<rule>", "eval")
     return Expression(
         text=text.strip(),
-        names=frozenset(names),
-        functions=frozenset(funcs),
+        names=frozenset(checker.names),
+        functions=frozenset(checker.funcs),
         tree=traced_tree,
         code=code,
         constants=constants,

@@ -954,7 +954,7 @@ def _parse_interval(text: str) -> tuple[Decimal | None, bool, Decimal | None, bo
     return lo, lo_closed, hi, hi_closed
 
 
-def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list[str]) -> RuleSet:
+def _build_meta(folder, leaves):
     R = _Reader(folder, leaves)
     R.known_keys((), V.RULE_SECTIONS)
     R.known_keys((META,), V.META_KEYS)
@@ -982,7 +982,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         if f not in FUNCTION_LIBRARY:
             R.fail((META, "funciones"), f"unknown function '{f}'", suggestion=f"available: {', '.join(FUNCTION_LIBRARY)}")
     functions = frozenset(funcs)
+    return R, anchor, anchored, directive, functions, periods, rid, title, valid_from, valid_to
 
+
+def _build_parameters(R):
     # parameters
     params: dict[str, Decimal] = {}
     for name, v in R.table(("parametros",), {}).items():
@@ -995,7 +998,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         if not d.is_finite():
             R.fail(("parametros", name), "a parameter must be a finite number")
         params[name] = d
+    return params
 
+
+def _build_vocabulary(R):
     # vocabulary
     synonyms: dict[str, dict[str, str]] = {}
     for fld in ("sentido", "agregacion", "agregacion_ao", "prioridad", "prioridad_ao"):
@@ -1019,7 +1025,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             R.fail(("vocabulario", "relevancia", k), "relevance grades are integers mapped to labels")
         rel_labels[int(k)] = v
         synonyms.setdefault("relevancia", {})[v.casefold()] = str(k)
+    return rel_labels, synonyms
 
+
+def _build_advance(R, functions, params, synonyms):
     # indicator advance
     R.known_keys(("avance",), ["principal", "division_por_cero", "casos", "tipos", "entrada_acumulados"])
     cases_t = R.table(("avance", "casos"))
@@ -1082,7 +1091,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     principal = R.string(("avance", "principal"), choices=list(kinds))
     on_div0 = R.string(("avance", "division_por_cero"), "nd", choices=["nd", "error"])
     cumulative = _cumulative_entry(R, agregs)
+    return cases, cumulative, kinds, on_div0, principal, switched_off
 
+
+def _build_formulas(R, functions, kinds, params, switched_off):
     # scalar formulas (POI and others); those of scope aei/oei/plan may read the figures
     # (aggregates and formulas) of the same scope, by name
     formulas: dict[str, Formula] = {}
@@ -1110,7 +1122,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         for name in sorted(figs & (set(V.SCOPE_INPUTS[sc]) | set(params))):
             section = "formulas" if name in formulas else "agregados"
             R.fail((section, name), f"figure name '{name}' is also an input or parameter of scope '{sc}': rename it")
+    return formulas, reserved
 
+
+def _build_weighting(R, functions, params):
     # weighting
     R.known_keys(("ponderacion",), ["esquema", "esquemas"])
     schemes: dict[str, Expression] = {}
@@ -1118,7 +1133,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         _not_reserved(R, ("ponderacion", "esquemas", name), name)
         schemes[name] = R.expr(("ponderacion", "esquemas", name), set(V.WEIGHT_INPUTS) | set(params), functions, f"ponderacion.esquemas.{name}")
     scheme = R.string(("ponderacion", "esquema"), "", choices=list(schemes) or None) if schemes else ""
+    return scheme, schemes
 
+
+def _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off):
     # aggregates
     aggregates: dict[str, Aggregate] = {}
     known_kinds = reserved | set(formulas)
@@ -1159,6 +1177,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
             of=of,
             intermediates=R.string(path + ("intermedios",), None, choices=V.INTERMEDIATES) if "intermedios" in at else None,
         )
+    return aggregates, known_kinds
+
+
+def _build_order(R, aggregates, formulas, known_kinds, reserved, switched_off):
     # check member values exist with the right scope, and order (no cycles)
     def kind_scope(k: str) -> str | None:
         if k in reserved:
@@ -1196,7 +1218,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     for n in aggregates:
         visit(n, [])
     steps = _steps(R, aggregates, formulas)
+    return kind_scope, order, steps
 
+
+def _build_bands(R, aggregates, kind_scope, known_kinds, switched_off):
     # semáforo
     R.known_keys(("semaforo",), ["compara", "sin_dato", "sin_dato_en", "escalas", "aplicar"])
     compare = R.string(("semaforo", "compara"), "redondeado", choices=["redondeado", "exacto"])
@@ -1255,7 +1280,10 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         if of and kind_scope(fig) != "indicador":
             R.fail(cpath + ("de",), "'de' filters indicators by owner; this figure is not an indicator figure")
         counts[cname] = Count(cname, R.label(cpath, cname), fig, of, R.ref(cpath + ("figura",)))
+    return all_kinds, band_for, compare, counts, nd_label, scales
 
+
+def _build_rounding(R, all_kinds, leaves, params, principal, rid, switched_off, synonyms):
     # rounding
     R.known_keys(("redondeo",), ["modo", "intermedios", "decimales"])
     mode = R.string(("redondeo", "modo"), choices=list(V.ROUNDING_MODES))
@@ -1277,6 +1305,20 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         R.fail(("avance", "principal"), f"the principal advance '{principal}' is switched off")
     lineage = leaves.get((META, "_linaje"), ([rid], None))[0]
     extends = list(lineage[1:]) if lineage and lineage[0] == rid else list(lineage)
+    return ao_monthly, decimals, inter, mode, printing
+
+
+def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list[str]) -> RuleSet:
+    R, anchor, anchored, directive, functions, periods, rid, title, valid_from, valid_to = _build_meta(folder, leaves)
+    params = _build_parameters(R)
+    rel_labels, synonyms = _build_vocabulary(R)
+    cases, cumulative, kinds, on_div0, principal, switched_off = _build_advance(R, functions, params, synonyms)
+    formulas, reserved = _build_formulas(R, functions, kinds, params, switched_off)
+    scheme, schemes = _build_weighting(R, functions, params)
+    aggregates, known_kinds = _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off)
+    kind_scope, order, steps = _build_order(R, aggregates, formulas, known_kinds, reserved, switched_off)
+    all_kinds, band_for, compare, counts, nd_label, scales = _build_bands(R, aggregates, kind_scope, known_kinds, switched_off)
+    ao_monthly, decimals, inter, mode, printing = _build_rounding(R, all_kinds, leaves, params, principal, rid, switched_off, synonyms)
     extra = {k: R.tree[k] for k in R.tree if k not in V.CORE_SECTIONS}
     extra["_referencias"] = validate_references(leaves)  # [referencias]: checked at load, kept for explain and reports
     return RuleSet(
