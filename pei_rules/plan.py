@@ -35,38 +35,38 @@ def _value(v: Any) -> Decimal | None:
         if -MAX_ABS < v < MAX_ABS and len(t.digits) <= MAX_DIGITS and t.exponent >= -MAX_DIGITS:
             return v if v else v.copy_abs()  # -0.0 is 0
     if isinstance(v, bool):
-        raise ValueError("expected a number or \"N/D\", got a boolean")
+        raise ValueError(msg("plan_value_boolean"))
     if isinstance(v, str):
         if v.strip().casefold() in ND_WORDS:
             return None
         shown = v if len(v) <= 40 else v[:40] + "…"
-        raise ValueError(f'expected a number or "N/D", got the string {shown!r} (write numbers without quotes or % signs)')
+        raise ValueError(msg("plan_value_string", shown=repr(shown)))
     if isinstance(v, (int, Decimal)):
         d = Decimal(v)
         if not d.is_finite():
-            raise ValueError("expected a finite number (nan and inf are not values)")
+            raise ValueError(msg("plan_value_not_finite"))
         t = d.as_tuple()
         if abs(d) < MAX_ABS and len(t.digits) <= MAX_DIGITS and t.exponent >= -MAX_DIGITS:
             return d.copy_abs() if d.is_zero() else d  # fast path: the checks below all pass
         shown = format(d, ".6E") if abs(d.adjusted()) > 30 else str(d)
         if abs(d) >= MAX_ABS:
-            raise ValueError(f"number {shown} is out of range (|x| < 1e15)")
+            raise ValueError(msg("plan_value_out_of_range", shown=shown))
         # the engine computes with MAX_DIGITS significant digits: more would be silently rounded
         t = d.as_tuple()
         if len(t.digits) > MAX_DIGITS:
-            raise ValueError(f"number {shown} has more than {MAX_DIGITS} significant digits")
+            raise ValueError(msg("plan_value_too_many_digits", shown=shown, n=MAX_DIGITS))
         if isinstance(t.exponent, int) and t.exponent < -MAX_DIGITS:
-            raise ValueError(f"number {shown} has more than {MAX_DIGITS} decimal places")
+            raise ValueError(msg("plan_value_too_many_decimals", shown=shown, n=MAX_DIGITS))
         return d.copy_abs() if d.is_zero() else d  # -0.0 is 0: never print "-0.0"
     if isinstance(v, float):
-        raise ValueError("expected a decimal number")
-    raise ValueError(f'expected a number or "N/D", got {type(v).__name__}')
+        raise ValueError(msg("plan_value_float"))
+    raise ValueError(msg("plan_value_type", kind=type(v).__name__))
 
 
 def _amount(v: Any) -> Decimal:
     d = _value(v)
     if d is None:
-        raise ValueError("expected a number")
+        raise ValueError(msg("plan_value_required"))
     return d
 
 
@@ -78,13 +78,13 @@ Text = Annotated[str, Field(max_length=2000)]
 
 def _year(v: Any) -> int:
     if isinstance(v, bool):
-        raise ValueError("expected a year")
+        raise ValueError(msg("plan_year_expected"))
     try:
         y = int(v)
     except (TypeError, ValueError):
-        raise ValueError(f"expected a year, got {v!r}") from None
+        raise ValueError(msg("plan_year_got", shown=repr(v))) from None
     if not 1900 <= y <= 2200:
-        raise ValueError(f"year {y} is out of range")
+        raise ValueError(msg("plan_year_out_of_range", year=y))
     return y
 
 
@@ -135,7 +135,7 @@ class PlanInfo(_M):
     @model_validator(mode="after")
     def _order(self):
         if self.hasta < self.desde:
-            raise ValueError("hasta must not be before desde")
+            raise ValueError(msg("plan_horizon_reversed"))
         return self
 
 
@@ -232,7 +232,7 @@ class Published(_M):
     @classmethod
     def _as_text(cls, v):
         if isinstance(v, bool):
-            raise ValueError("expected the figure as printed")
+            raise ValueError(msg("plan_published_as_printed"))
         if isinstance(v, (int, Decimal)):
             return str(v)
         return v
@@ -364,7 +364,7 @@ def plan_from_doc(doc: SourceDoc, *, strict: bool = True) -> Plan:
     except ValidationError as exc:
         raise _pydantic_error(doc, exc) from None
     except RecursionError:
-        raise PlanError("plan is nested too deeply", file=doc.path) from None
+        raise PlanError(msg("plan_too_deep"), file=doc.path) from None
     plan = Plan(model=model, doc=doc)
     _index(plan)
     if strict:
@@ -399,7 +399,7 @@ def _index(plan: Plan) -> None:
             P.append(
                 Problem(
                     "codigo_duplicado",
-                    f"duplicate code '{code}' (already used by {other_kind} '{other}')",
+                    msg("plan_duplicate_code", code=code, kind=other_kind, other=other),
                     plan.doc.ref(path + (("alias",) if alias else ("codigo",))),
                 )
             )
@@ -426,22 +426,22 @@ def _index(plan: Plan) -> None:
         for j, ao in enumerate(poi.ao):
             plan.paths[id(ao)] = ("poi", str(year), "ao", j)
             if ao.codigo in plan.codes and plan.codes[ao.codigo][0] == f"ao{year}":
-                P.append(Problem("codigo_duplicado", f"duplicate AO code '{ao.codigo}' in the POI {year}", plan.doc.ref(("poi", str(year), "ao", j, "codigo"))))
+                P.append(Problem("codigo_duplicado", msg("plan_duplicate_ao", code=ao.codigo, year=year), plan.doc.ref(("poi", str(year), "ao", j, "codigo"))))
             elif ao.codigo in plan.codes and not plan.codes[ao.codigo][0].startswith("ao"):
-                P.append(Problem("codigo_duplicado", f"AO code '{ao.codigo}' is already used by {plan.codes[ao.codigo][0]} '{plan.codes[ao.codigo][1]}'", plan.doc.ref(("poi", str(year), "ao", j, "codigo"))))
+                P.append(Problem("codigo_duplicado", msg("plan_ao_code_taken", code=ao.codigo, kind=plan.codes[ao.codigo][0], other=plan.codes[ao.codigo][1]), plan.doc.ref(("poi", str(year), "ao", j, "codigo"))))
             else:
                 plan.codes.setdefault(ao.codigo, (f"ao{year}", ao.codigo))
             if ao.aei not in plan.aei:
                 P.append(
                     Problem(
                         "aei_inexistente",
-                        f"AO '{ao.codigo}' belongs to AEI '{ao.aei}', which the plan does not define",
+                        msg("plan_ao_dangling_aei", ao=ao.codigo, aei=ao.aei),
                         plan.doc.ref(("poi", str(year), "ao", j, "aei")),
                     )
                 )
             for f1, f2 in (("programado", "programado_mensual"), ("ejecutado", "ejecutado_mensual")):
                 if getattr(ao, f1) is not None and getattr(ao, f2) is not None:
-                    P.append(Problem("valor_doble", f"AO '{ao.codigo}' gives both {f1} and {f2}: give one", plan.doc.ref(("poi", str(year), "ao", j, f2))))
+                    P.append(Problem("valor_doble", msg("plan_ao_both", ao=ao.codigo, total=f1, monthly=f2), plan.doc.ref(("poi", str(year), "ao", j, f2))))
             for f1, f2 in (("pim", "financiero_programado_mensual"), ("devengado", "financiero_ejecutado_mensual")):
                 annual, monthly = getattr(ao, f1), getattr(ao, f2)
                 # both may be given (exports carry the months and their total) when they agree
@@ -458,7 +458,7 @@ def _index(plan: Plan) -> None:
             P.append(
                 Problem(
                     "oei_inexistente",
-                    f"AEI '{a.codigo}' belongs to OEI '{a.oei}', which the plan does not define"
+                    msg("plan_aei_dangling_oei", aei=a.codigo, oei=a.oei)
                     + (f" ({h})" if (h := hint(a.oei, plan.oei)) else ""),
                     plan.doc.ref(("aei", i, "oei")),
                 )
@@ -469,7 +469,7 @@ def _index(plan: Plan) -> None:
             P.append(
                 Problem(
                     "propietario_inexistente",
-                    f"indicator '{ind.codigo}' belongs to '{ind.de}', which is neither an OEI nor an AEI of the plan" + (f" ({h})" if h else ""),
+                    msg("plan_indicator_dangling_owner", ind=ind.codigo, owner=ind.de) + (f" ({h})" if h else ""),
                     plan.doc.ref(("indicador", i, "de")),
                 )
             )
