@@ -221,3 +221,16 @@ def test_a_workbook_upload(client, tmp_path):
     loc = upload(client, [("zed.xlsx", book.read_bytes())], anio="2023")
     html = client.get(loc).text
     assert "Plan convertido de las hojas: zed.xlsx" in html and "Evaluación anual 2023" in html
+
+
+def test_explanation_prints_legal_references_as_text(client):
+    """The rule's and the band's references, as people read them (never a raw JSON object)."""
+    from pei_rules.serve import page
+
+    plan = (Path(__file__).resolve().parent.parent / "plans" / "zed-ilo" / "pei-2023-2025.toml").read_bytes()
+    doc = client.post("/api/explain", files={"plan": ("pei.toml", plan)}, data={"year": "2023", "figure": "AEI.03.02"}).json()
+    html = page.explanation_html(doc, "es")
+    assert "referencia normativa" in html
+    assert "Res. N° 0061-2023-CEPLAN/PCD" in html  # the advance formula's reference
+    assert "Semaforización por nivel de avance" in html  # the band's reference
+    assert "{&quot;" not in html and '{"' not in html

@@ -360,11 +360,15 @@ def _loc(ref: dict | None) -> str:
 
 
 def _reference(node: dict) -> str | None:
-    for key in ("referencia", "reference", "legal_reference"):
-        v = node.get(key) or (node.get("rule") or {}).get(key)
+    """The legal references of a node (its rule's, then its band's) as people read them."""
+    texts = []
+    for holder in (node, node.get("rule") or {}, node.get("band") or {}):
+        v = holder.get("reference") if isinstance(holder, dict) else None
         if v:
-            return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-    return None
+            text = v if isinstance(v, str) else v.get("text") or json.dumps(v, ensure_ascii=False)
+            if text not in texts:
+                texts.append(text)
+    return " · ".join(texts) or None
 
 
 def _node_html(node: dict, lang: str) -> str:
