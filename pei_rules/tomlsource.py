@@ -157,6 +157,37 @@ class SourceRef:
 
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
+# The parser's problem texts (the same in tomli and tomllib) and their catalogue ids; a text not
+# listed is shown as the parser wrote it.
+_PARSER_TEXTS = {
+    "Cannot overwrite a value": "toml_p_cannot_overwrite",
+    "Escaped character is not a Unicode scalar value": "toml_p_not_scalar",
+    "Expected '=' after a key in a key/value pair": "toml_p_expected_equals",
+    "Expected ']' at the end of a table declaration": "toml_p_expected_table_end",
+    "Expected ']]' at the end of an array declaration": "toml_p_expected_array_end",
+    "Expected newline or end of document after a statement": "toml_p_expected_newline",
+    "Invalid date or datetime": "toml_p_invalid_date",
+    "Invalid hex value": "toml_p_invalid_hex",
+    "Invalid initial character for a key part": "toml_p_invalid_key",
+    "Invalid statement": "toml_p_invalid_statement",
+    "Invalid value": "toml_p_invalid_value",
+    "Unclosed array": "toml_p_unclosed_array",
+    "Unclosed inline table": "toml_p_unclosed_inline_table",
+    "Unescaped '\\' in a string": "toml_p_unescaped_backslash",
+    "Unterminated string": "toml_p_unterminated_string",
+}
+_ILLEGAL = "Illegal character "
+_AT_END = "(at end of document)"
+
+
+def _parser_text(detail: str) -> str:
+    """The parser's problem in the reader's language (its English text when it is not known)."""
+    if detail in _PARSER_TEXTS:
+        return msg(_PARSER_TEXTS[detail])
+    if detail.startswith(_ILLEGAL):
+        return msg("toml_p_illegal_character", char=detail[len(_ILLEGAL):])
+    return detail
+
 
 class _TooDeep(ValueError):
     def __init__(self):
@@ -215,47 +246,49 @@ def _display_name(p: Path) -> str:
 
 def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
     if len(raw) > MAX_FILE_BYTES:
-        raise InputFileError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", file=name)
+        raise InputFileError(msg("toml_file_too_large", mib=MAX_FILE_BYTES // (1024 * 1024)), file=name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputFileError(
-            f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            msg("toml_not_utf8", byte=f"{raw[exc.start]:02x}", offset=exc.start),
             file=name,
             line=line,
-            suggestion="save the file as UTF-8",
+            suggestion=msg("toml_save_as_utf8"),
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
         data = _toml.loads(text, parse_float=Decimal)
     except _toml.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = _TOML_POS.search(msg)
+        detail = str(exc)
+        m = _TOML_POS.search(detail)
         line = col = None
         if m:
             line, col = int(m.group(1)), int(m.group(2))
-            msg = msg[: m.start()].strip()
+            detail = detail[: m.start()].strip()
+        elif detail.endswith(_AT_END):
+            detail, line = detail[: -len(_AT_END)].strip(), max(1, text.count("\n") + (not text.endswith("\n")))
         lines = text.splitlines()
         excerpt = lines[line - 1] if line and 0 < line <= len(lines) else None
-        raise InputFileError(f"invalid TOML: {msg}", file=name, line=line, column=col, excerpt=excerpt) from None
+        raise InputFileError(msg("toml_invalid", detail=_parser_text(detail)), file=name, line=line, column=col, excerpt=excerpt) from None
     except RecursionError:
         line = _line_too_deep(text)
-        raise InputFileError("invalid TOML: nested too deeply", file=name, line=line, excerpt=_excerpt(text, line)) from None
+        raise InputFileError(msg("toml_invalid", detail=msg("toml_nested_too_deeply")), file=name, line=line, excerpt=_excerpt(text, line)) from None
     except (ValueError, ArithmeticError):
         # int() past Python's digit limit, or a Decimal exponent beyond what Decimal holds
         line = _line_of_number(text)
         lines = text.splitlines()
         excerpt = lines[line - 1][:200] if line and 0 < line <= len(lines) else None
-        raise InputFileError("invalid TOML: a number is too long or too large", file=name, line=line, excerpt=excerpt) from None
+        raise InputFileError(msg("toml_invalid", detail=msg("toml_number_too_large")), file=name, line=line, excerpt=excerpt) from None
     try:
         _check_depth(data)
     except (_TooDeep, RecursionError) as exc:
         line = _line_too_deep(text)
         key = tuple(getattr(exc, "path", ())[:6])
         raise InputFileError(
-            f"tables or arrays nested more than {MAX_DEPTH} levels deep", file=name, line=line, key=key or None, excerpt=_excerpt(text, line)
+            msg("toml_too_deep", n=MAX_DEPTH), file=name, line=line, key=key or None, excerpt=_excerpt(text, line)
         ) from None
     text_lines = text.splitlines()
     return SourceDoc(

@@ -68,7 +68,7 @@ def test_broken_plans_reported_others_evaluated(tmp_path, capsys):
     assert len(rows) == 6
     bad = {Path(r["archivo"]).name: r for r in rows if r["estado"] == "error"}
     assert set(bad) == {"roto-sintaxis.toml", "roto-valor.toml"}
-    assert bad["roto-sintaxis.toml"]["error_linea"] == "3" and "invalid TOML" in bad["roto-sintaxis.toml"]["error"]
+    assert bad["roto-sintaxis.toml"]["error_linea"] == "3" and "TOML no válido" in bad["roto-sintaxis.toml"]["error"]
     assert bad["roto-valor.toml"]["error_linea"] and "seis" in bad["roto-valor.toml"]["error"]
     good = [r for r in rows if r["estado"] == "ok"]
     assert len(good) == 4 and all(r["ejecucion_ponderada"] == "95.10" for r in good)

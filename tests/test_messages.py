@@ -46,7 +46,7 @@ def test_language_in_force():
 # text, in Spanish or English, fails).
 CATALOGUED = [
     "api.py", "cli.py", "aggregation.py", "check.py", "explain.py", "periods.py", "inference.py",
-    "evaluate.py", "references.py", "report_text.py", "errors.py", "plan.py",
+    "evaluate.py", "references.py", "report_text.py", "errors.py", "plan.py", "tomlsource.py",
     "commands/_common.py", "commands/audit.py", "commands/batch.py", "commands/check.py",
     "commands/diff.py", "commands/evaluate.py", "commands/explain.py", "commands/import.py",
     "commands/informe.py", "commands/report.py", "commands/rules.py", "commands/serve.py",
@@ -61,7 +61,7 @@ def _literal_texts(path: Path) -> list[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call):
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            internal = name in ("ValueError", "TypeError", "AssertionError", "RuntimeError", "KeyError")  # bugs, not messages
+            internal = name in ("ValueError", "TypeError", "AssertionError", "RuntimeError", "KeyError", "AttributeError")  # bugs, not messages
             args = list(node.args[:1]) if name.endswith("Error") and not internal else []
             args += [k.value for k in node.keywords if k.arg in ("help", "description", "suggestion")]
             for a in args:

@@ -133,5 +133,5 @@ except InputFileError as exc:
             expected.append(f"{p} {T.load_toml(p).data!r}")
         except InputFileError as exc:
             expected.append(f"{p} error {exc.line} {exc.message}")
-    expected.append("bad 2 5 invalid TOML: Invalid value")
+    expected.append("bad 2 5 TOML no válido: valor no válido")
     assert lines == expected
