@@ -227,7 +227,7 @@ def test_explanation_prints_legal_references_as_text(client):
     """The rule's and the band's references, as people read them (never a raw JSON object)."""
     from pei_rules.serve import page
 
-    plan = (Path(__file__).resolve().parent.parent / "plans" / "zed-ilo" / "pei-2023-2025.toml").read_bytes()
+    plan = ZED.read_bytes()
     doc = client.post("/api/explain", files={"plan": ("pei.toml", plan)}, data={"year": "2023", "figure": "AEI.03.02"}).json()
     html = page.explanation_html(doc, "es")
     assert "referencia normativa" in html
