@@ -58,37 +58,45 @@ def pick_for_year(year: int) -> tuple[Path, str]:
 
 
 def _pick_for_year(year: int) -> tuple[Path, str]:
-    loaded: list[tuple[tuple, Found, RuleSet, str]] = []
+    """Every candidate is loaded (one that does not load is named), but anchor cases run only
+    as far as the choice needs: candidates claiming an anchor are tried from the best ranked
+    (latest vigencia, bundled, id) and the first whose cases pass wins; the others' claims are
+    not needed, so their cases are not run. Without such a set, the best ranked one wins."""
+    rank = lambda c: (valid_from(c[0]), c[0].bundled, c[0].id or "")  # noqa: E731
+    loaded: list[tuple[Found, RuleSet]] = []
     broken: list[str] = []
     for f in candidates_for_year(year):
         try:
-            rs = load_ruleset(f.folder)
+            loaded.append((f, load_ruleset(f.folder)))
         except PeiError:  # a rule set that does not load is never picked, and the choice says so
             broken.append(f.id or str(f.folder))
-            continue
-        note = ""
-        holds = False
-        if rs.anchored:
-            holds, run, failed = anchor_holds(rs, f.folder)
-            note = msg("trust_anchor_holds", n=run) if holds else msg("trust_anchor_fails", n=run, failed=failed)
-        loaded.append(((holds, valid_from(f), f.bundled, f.id or ""), f, rs, note))
     skipped = msg("trust_skipped_broken", ids=", ".join(broken)) if broken else ""
     if not loaded:
         raise UsageError(f"no rule set declares validity for {year}{skipped}", suggestion="choose one with --rules")
-    loaded.sort(key=lambda c: c[0], reverse=True)
-    (holds, _, bundled, rid), f, rs, note = loaded[0]
+    loaded.sort(key=rank, reverse=True)
+    claims: dict[str, tuple[bool, str]] = {}  # id -> (holds, note), for the anchors run
+    chosen = None
+    for f, rs in loaded:
+        if rs.anchored:
+            holds, run, failed = anchor_holds(rs, f.folder)
+            claims[f.id or ""] = holds, msg("trust_anchor_holds", n=run) if holds else msg("trust_anchor_fails", n=run, failed=failed)
+            if holds:
+                chosen = (f, rs)
+                break
+    f, rs = chosen or loaded[0]
+    rid = f.id or ""
     why = msg("trust_why_year", id=rid, year=year, used=describe(rs))
-    if not bundled:
+    if not f.bundled:
         why += msg("trust_why_local")
     if rs.anchored:
-        why += note
-    others = [c[1].id for c in loaded[1:]]
-    unverified = [c[1].id for c in loaded if c[2].anchored and not c[0][0]]
+        why += claims[rid][1]
+    others = [c[0].id for c in loaded if c[0] is not f]
+    unverified = [i for i, (holds, _) in claims.items() if not holds and i != rid]
     if others:
         shown = ", ".join(others[:SHOW]) + (f" (+{len(others) - SHOW})" if len(others) > SHOW else "")
         why += msg("trust_why_others", ids=shown)
-    if unverified and unverified != [rid]:
-        why += msg("trust_why_unverified", ids=", ".join(i for i in unverified if i != rid))
+    if unverified:
+        why += msg("trust_why_unverified", ids=", ".join(unverified))
     return f.folder, why + skipped
 
 

@@ -50,6 +50,7 @@ CATALOGUED = [
     "commands/_common.py", "commands/audit.py", "commands/batch.py", "commands/check.py",
     "commands/diff.py", "commands/evaluate.py", "commands/explain.py", "commands/import.py",
     "commands/informe.py", "commands/report.py", "commands/rules.py", "commands/serve.py",
+    *[f"arguments/{p.name}" for p in sorted((Path(i18n.__file__).resolve().parent / "arguments").glob("*.py"))],
 ]
 
 
