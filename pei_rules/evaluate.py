@@ -19,11 +19,12 @@ from . import vocabulary as V
 from .errors import PlanError, did_you_mean
 from .aggregation import aggregate, raw_weights
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
-from .i18n import Message, msg
+from .i18n import Message, current_lang, msg, using_lang
 from .periods import semester_key, semester_months
 from .periods import settings as _period_settings
 from .plan import Action, Activity, Indicator, Objective, Plan
 from .ruleset import Band, RuleSet, ZeroDecision
+from .specialised import AO_INPUTS, IRREGULAR, NODATA, Prepared, prepared
 from .tomlsource import SourceRef
 
 OK = "ok"
@@ -459,56 +460,66 @@ class _Evaluator:
         return inferred, Message("ev_sentido_inferred", why=why)
 
     def indicators(self) -> None:
-        rules = self.rules
         for ind in self.plan.model.indicador:
-            s = self.category("sentido", ind.sentido, ind, "sentido")
-            a = self.category("agregacion", ind.agregacion, ind, "agregacion")
-            s, inferred_note = self.applied_sentido(ind, s, a)
-            if a not in rules.cases.get(s, []):
-                r = self.plan.ref(ind, "agregacion")
-                raise PlanError(
-                    msg("rf_case_not_allowed", agregacion=ind.agregacion, sentido=ind.sentido, rules=rules.id),
-                    file=r.file,
-                    line=r.line,
-                    key=r.key,
-                    suggestion=msg("rf_for_sentido", category=s, allowed=", ".join(rules.cases.get(s, []))),
-                )
-            env, refs = self.indicator_env(ind)
-            owner = ind.de
-            for kname, kind in rules.advance_kinds.items():
-                fk = f"avance_{kname}"
-                f = Figure(
-                    id=figure_id(fk, ind.codigo),
-                    kind=fk,
-                    code=ind.codigo,
-                    scope="indicador",
-                    label=kind.label,
-                    rule=kind.refs[(s, a)],
-                    owner=owner,
-                )
-                f.method = f"{s} / {a}" + (f" ({inferred_note})" if inferred_note else "")
-                zero = (kind.on_zero.get((s, a)), kind.on_zero_by_zero.get((s, a)))
-                self.run_formula(f, kind.formulas[(s, a)], env, refs, zero if zero != (None, None) else None)
-            p = self.figures[figure_id(f"avance_{rules.principal}", ind.codigo)]
-            main = Figure(
-                id=figure_id("avance_indicador", ind.codigo),
-                kind="avance_indicador",
-                code=ind.codigo,
-                scope="indicador",
-                label=rules.label_of("avance_indicador"),
-                exact=p.exact,
-                status=p.status,
-                reason=p.reason,
-                rule=rules.ref("avance", "principal"),
-                formula=Message("ev_principal", kind=p.kind),
-                inputs=[Input(p.kind, p.exact, figure=p.id)] if self.trace else [],
-                owner=owner,
+            self.indicator(ind, *self.indicator_case(ind))
+
+    def indicator_case(self, ind: Indicator) -> tuple[str, str, Any]:
+        """The indicator's (sentido, agregación) case under the rules, and the note of an
+        inferred sentido; a word the rules do not know, or a case they do not allow, is a PlanError."""
+        rules = self.rules
+        s = self.category("sentido", ind.sentido, ind, "sentido")
+        a = self.category("agregacion", ind.agregacion, ind, "agregacion")
+        s, inferred_note = self.applied_sentido(ind, s, a)
+        if a not in rules.cases.get(s, []):
+            r = self.plan.ref(ind, "agregacion")
+            raise PlanError(
+                msg("rf_case_not_allowed", agregacion=ind.agregacion, sentido=ind.sentido, rules=rules.id),
+                file=r.file,
+                line=r.line,
+                key=r.key,
+                suggestion=msg("rf_for_sentido", category=s, allowed=", ".join(rules.cases.get(s, []))),
             )
-            self.finish(main)
-            for name, fm in rules.formulas.items():
-                if fm.scope == "indicador":
-                    f = Figure(id=figure_id(name, ind.codigo), kind=name, code=ind.codigo, scope="indicador", label=fm.label, rule=fm.ref, owner=owner)
-                    self.run_formula(f, fm.expr, env, refs)
+        return s, a, inferred_note
+
+    def indicator(self, ind: Indicator, s: str, a: str, inferred_note: Any) -> None:
+        """The indicator's figures: each advance kind, the principal one, the indicator formulas."""
+        env, refs = self.indicator_env(ind)
+        for kname, kind in self.rules.advance_kinds.items():
+            self.advance_figure(ind, s, a, inferred_note, kname, kind, env, refs)
+        self.principal_figure(ind)
+        for name, fm in self.rules.formulas.items():
+            if fm.scope == "indicador":
+                self.indicator_formula(ind, name, fm, env, refs)
+
+    def advance_figure(self, ind: Indicator, s: str, a: str, inferred_note: Any, kname: str, kind, env: dict, refs: Any) -> Figure:
+        fk = f"avance_{kname}"
+        f = Figure(id=figure_id(fk, ind.codigo), kind=fk, code=ind.codigo, scope="indicador", label=kind.label, rule=kind.refs[(s, a)], owner=ind.de)
+        f.method = f"{s} / {a}" + (f" ({inferred_note})" if inferred_note else "")
+        zero = (kind.on_zero.get((s, a)), kind.on_zero_by_zero.get((s, a)))
+        return self.run_formula(f, kind.formulas[(s, a)], env, refs, zero if zero != (None, None) else None)
+
+    def principal_figure(self, ind: Indicator) -> Figure:
+        rules = self.rules
+        p = self.figures[figure_id(f"avance_{rules.principal}", ind.codigo)]
+        main = Figure(
+            id=figure_id("avance_indicador", ind.codigo),
+            kind="avance_indicador",
+            code=ind.codigo,
+            scope="indicador",
+            label=rules.label_of("avance_indicador"),
+            exact=p.exact,
+            status=p.status,
+            reason=p.reason,
+            rule=rules.ref("avance", "principal"),
+            formula=Message("ev_principal", kind=p.kind),
+            inputs=[Input(p.kind, p.exact, figure=p.id)] if self.trace else [],
+            owner=ind.de,
+        )
+        return self.finish(main)
+
+    def indicator_formula(self, ind: Indicator, name: str, fm, env: dict, refs: Any) -> Figure:
+        f = Figure(id=figure_id(name, ind.codigo), kind=name, code=ind.codigo, scope="indicador", label=fm.label, rule=fm.ref, owner=ind.de)
+        return self.run_formula(f, fm.expr, env, refs)
 
     # --- POI formulas -----------------------------------------------------------------
 
@@ -595,13 +606,17 @@ class _Evaluator:
         aos = self.poi.ao if self.poi else []
         for name, fm in rules.formulas.items():
             if fm.scope == "ao":
-                prefix, label, ref, expr, run, ao_env = name + ":", fm.label, fm.ref, fm.expr, self.run_formula, self.ao_values
-                for ao in aos:
-                    env, refs = ao_env(ao)
-                    code = ao.codigo
-                    run(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), expr, env, refs)
+                self.ao_formula(name, fm, aos)
             elif fm.scope == "plan" and not self.reads_figures(fm):
                 self.figure_formula(name, fm)
+
+    def ao_formula(self, name: str, fm, aos: list[Activity]) -> None:
+        """An AO-scope formula, for each actividad operativa of the year's POI."""
+        prefix, label, ref, expr, run, ao_env = name + ":", fm.label, fm.ref, fm.expr, self.run_formula, self.ao_values
+        for ao in aos:
+            env, refs = ao_env(ao)
+            code = ao.codigo
+            run(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), expr, env, refs)
 
     def reads_figures(self, fm) -> bool:
         steps = self.__dict__.get("_steps_set")
@@ -856,6 +871,126 @@ class _Evaluator:
         return out
 
 
+class _SpecialisedEvaluator(_Evaluator):
+    """The untraced evaluator (``batch``, ``evaluate --format json/csv``): the rule set's
+    generated functions (:mod:`pei_rules.specialised`) compute the regular figures straight
+    from the plan's numbers; a figure they mark irregular (an input without data, a zero
+    denominator, a number out of range) is computed by the reference code, which says why.
+    Same figures, bands, statuses and reasons as :class:`_Evaluator` (a property test
+    compares them on generated plans and rule sets)."""
+
+    def __init__(self, plan: Plan, rules: RuleSet, year: int, prep: Prepared):
+        super().__init__(plan, rules, year, trace=False)
+        self.prep = prep
+        self.ao_rows: list | None = None
+        self.ao_slot = {name: i for i, name in enumerate(n for n, fm in rules.formulas.items() if fm.scope == "ao")}
+        self.plain_entry = rules.cumulative_entry[1] != "acumulada"
+
+    def make(self, fid: str, kind: str, code: str, scope: str, label: str, exact: Decimal, rule, formula, method, owner) -> Figure | None:
+        """A figure with a regular exact value, rounded and classified as ``finish`` does;
+        None when the value does not round (the reference code says why)."""
+        q, decimals, scale_name, scale, on_rounded = self._finish_cfg(kind)
+        try:
+            value = exact.quantize(q, rounding=self.mode)
+        except InvalidOperation:
+            return None
+        if value.is_zero():
+            value = value.copy_abs()
+        band = scale.classify(value if on_rounded else exact) if scale is not None else None
+        f = self.figures[fid] = Figure(fid, kind, code, scope, label, exact, value, decimals, OK, None, rule, formula, method, [], band, scale_name, owner)
+        return f
+
+    def indicator(self, ind: Indicator, s: str, a: str, inferred_note: Any) -> None:
+        fn = self.prep.cases.get((s, a))
+        if fn is None or inferred_note is not None or not self.plain_entry:
+            return super().indicator(ind, s, a, inferred_note)
+        y, table_o, table_e = self.year, ind.valor_obtenido, ind.logro_esperado
+        horizon = self.plan.model.plan
+        vals = fn(
+            table_o.get(y),
+            table_e.get(y),
+            ind.linea_base.valor if ind.linea_base is not None else None,
+            _years_sum(table_o, horizon.desde, y),
+            _years_sum(table_e, horizon.desde, y),
+            table_e.get(horizon.hasta),
+        )
+        env = refs = None
+        code, owner, make, rules = ind.codigo, ind.de, self.make, self.rules
+        i = 0
+        for kname, kind in rules.advance_kinds.items():
+            x, i = vals[i], i + 1
+            fk = "avance_" + kname
+            if x is IRREGULAR or x is NODATA or make(figure_id(fk, code), fk, code, "indicador", kind.label, x, kind.refs[(s, a)], kind.formulas[(s, a)].text, f"{s} / {a}", owner) is None:
+                if env is None:
+                    env, refs = self.indicator_env(ind)
+                self.advance_figure(ind, s, a, inferred_note, kname, kind, env, refs)
+        self.principal_figure(ind)
+        for name, fm in rules.formulas.items():
+            if fm.scope != "indicador":
+                continue
+            x, i = vals[i], i + 1
+            if x is IRREGULAR or x is NODATA or make(figure_id(name, code), name, code, "indicador", fm.label, x, fm.ref, fm.expr.text, None, owner) is None:
+                if env is None:
+                    env, refs = self.indicator_env(ind)
+                self.indicator_formula(ind, name, fm, env, refs)
+
+    def poi_formulas(self) -> None:
+        fn = self.prep.ao
+        rows = []
+        for ao in self.poi.ao if self.poi else []:
+            if ao.programado_mensual is None and ao.ejecutado_mensual is None and ao.financiero_programado_mensual is None and ao.financiero_ejecutado_mensual is None:
+                rows.append(fn(ao.programado, ao.ejecutado, ao.pim, ao.devengado))
+            else:
+                rows.append(None)  # monthly values: the reference code
+        self.ao_rows = rows
+        super().poi_formulas()
+
+    def ao_formula(self, name: str, fm, aos: list[Activity]) -> None:
+        slot, make, text = self.ao_slot[name], self.make, fm.expr.text
+        prefix, label, ref = name + ":", fm.label, fm.ref
+        for ao, row in zip(aos, self.ao_rows):
+            x = IRREGULAR if row is None else row[slot]
+            code = ao.codigo
+            if x is NODATA:
+                self.ao_no_data(name, fm, ao)
+            elif x is IRREGULAR or make(prefix + code, name, code, "ao", label, x, ref, text, None, ao.aei) is None:
+                env, refs = self.ao_values(ao)
+                self.run_formula(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), fm.expr, env, refs)
+
+    def ao_no_data(self, name: str, fm, ao: Activity) -> Figure:
+        """An AO formula with an input without data (annual values), as ``run_formula`` says it:
+        each missing input named, with the plan's note for the AO's own inputs."""
+        values = {n: getattr(ao, n) for n in AO_INPUTS}
+        parts = []
+        for n in fm.expr.sorted_names:
+            if n in values:
+                if values[n] is None:
+                    parts.append(Message("ev_input_with_note", name=n, note=Message("ev_nd_or_absent")))
+            elif n not in self.params:
+                parts.append(Message("ev_input_is_nd", name=n))
+        code = ao.codigo
+        f = Figure(name + ":" + code, name, code, "ao", fm.label, status=ND, reason=Message("ev_no_data", inputs=", ".join(parts)), rule=fm.ref, formula=fm.expr.text, owner=ao.aei)
+        return self.finish(f)
+
+    def release(self) -> None:
+        super().release()
+        self.ao_rows = None
+
+
+def _years_sum(table: dict, start: int, end: int) -> Decimal | None:
+    """The sum of a yearly table from ``start`` to ``end``; None when a year lacks a value
+    (``obtenido_acumulado`` / ``esperado_acumulado`` of ``_Evaluator.indicator_env``)."""
+    total = Decimal(0)
+    found = False
+    for yy in range(start, end + 1):
+        v = table.get(yy)
+        if v is None:
+            return None
+        total += v
+        found = True
+    return total if found else None
+
+
 def evaluate(
     plan: Plan,
     rules: RuleSet,
@@ -879,10 +1014,14 @@ def evaluate(
             line=plan.doc.line_of(("plan", "desde")),
             key=("plan",),
         )
-    ev = _Evaluator(plan, rules, year, trace=trace)
+    if trace or period != "anual":
+        ev = _Evaluator(plan, rules, year, trace=trace)
+    else:  # the batch path: the rule set's specialised functions, the reference code for the rest
+        ev = _SpecialisedEvaluator(plan, rules, year, prepared(rules))
     if period != "anual":
         ev.period, ev.semester = period_settings, semester
-    with decimal.localcontext(CONTEXT):
+    # the language resolved once (each reason made below would otherwise look it up in the environment)
+    with using_lang(current_lang()), decimal.localcontext(CONTEXT):
         ev.in_context = True
         ev.indicators()
         ev.poi_formulas()
