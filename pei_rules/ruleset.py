@@ -346,17 +346,22 @@ def _dir_stamp(d: Path) -> tuple:
 
 
 def _dir_stamp_now(d: Path) -> tuple:
-    out = []
     try:
         subs = sorted(d.iterdir())
     except OSError:
         return ()
-    for sub in subs:
+    return _stat_stamps((sub.name, sub / "ruleset.toml") for sub in subs)
+
+
+def _stat_stamps(named: Iterable[tuple[str, Path]]) -> tuple:
+    """(name, mtime, size, inode) of each path, (name, None) for one that cannot be looked at."""
+    out = []
+    for name, path in named:
         try:
-            st = (sub / "ruleset.toml").stat()
-            out.append((sub.name, st.st_mtime_ns, st.st_size, st.st_ino))
+            st = path.stat()
+            out.append((name, st.st_mtime_ns, st.st_size, st.st_ino))
         except OSError:
-            out.append((sub.name, None))
+            out.append((name, None))
     return tuple(out)
 
 
@@ -373,8 +378,7 @@ def scan_dir(d: Path, bundled: bool = False) -> list[Found]:
     for sub in sorted(d.iterdir()):
         if sub.is_dir() and (sub / "ruleset.toml").is_file():
             meta = _read_meta(sub)
-            rid = meta.get("id") if meta and isinstance(meta.get("id"), str) else None
-            found.append(Found(rid, sub, bundled, meta or {}, sub.resolve()))
+            found.append(Found(_id_of(meta), sub, bundled, meta or {}, sub.resolve()))
     _dir_cache[key] = (stamp, found)
     return found
 
@@ -398,7 +402,10 @@ def _index(dirs: list[Path]) -> list[Found]:
 
 
 def _read_id(folder: Path) -> str | None:
-    meta = _read_meta(folder)
+    return _id_of(_read_meta(folder))
+
+
+def _id_of(meta: dict | None) -> str | None:
     rid = meta.get("id") if meta else None
     return rid if isinstance(rid, str) else None
 
@@ -543,18 +550,20 @@ def candidates_for_year(year: int) -> list[Found]:
     for f in index():
         if not f.id or any(o.id == f.id for o in out):
             continue
-        vig = f.meta.get("vigencia") if isinstance(f.meta.get("vigencia"), dict) else {}
-        lo = vig.get("desde") if isinstance(vig.get("desde"), int) else -10**9
-        hi = vig.get("hasta") if isinstance(vig.get("hasta"), int) else 10**9
-        if lo <= year <= hi:
+        if valid_from(f) <= year <= _validity(f, "hasta", 10**9):
             lookup(f.id)  # raises on a reused id
             out.append(f)
     return out
 
 
 def valid_from(f: Found) -> int:
+    return _validity(f, "desde", -10**9)
+
+
+def _validity(f: Found, end: str, default: int) -> int:
+    """``[conjunto] vigencia.desde`` / ``hasta`` as a found folder declares it (``default`` when it does not)."""
     vig = f.meta.get("vigencia") if isinstance(f.meta.get("vigencia"), dict) else {}
-    return vig.get("desde") if isinstance(vig.get("desde"), int) else -10**9
+    return vig.get(end) if isinstance(vig.get(end), int) else default
 
 
 # --- loading ------------------------------------------------------------------------
@@ -636,14 +645,7 @@ def _stamp_of(folder: Path) -> tuple:
 
 
 def _stamp_of_now(folder: Path) -> tuple:
-    out = []
-    for p in _files_of(folder):
-        try:
-            st = p.stat()
-            out.append((p.name, st.st_mtime_ns, st.st_size, st.st_ino))
-        except OSError:
-            out.append((p.name, None))
-    return tuple(out)
+    return _stat_stamps((p.name, p) for p in _files_of(folder))
 
 
 _own_cache: dict[Path, tuple[tuple, tuple]] = {}
@@ -718,66 +720,7 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
     folder's merged leaves are kept while none of the chain's files change: checking every
     set of a long chain reads and merges each level once.
     """
-    levels: list[tuple[Path, dict, list, str, tuple, SourceRef | None]] = []
-    ids = list(chain)
-    cur = folder
-    base: tuple | None = None  # (merged leaves, files, lineage, stamps) of a cached ancestor
-    while True:
-        key = cur.resolve()
-        hit = _merged_cache.get(key)
-        if hit is not None and not set(hit[1][2]) & set(ids) and _still_valid(hit[0]):
-            if len(levels) + len(hit[1][2]) > MAX_EXTENDS_DEPTH:
-                top = levels[0][5] if levels else None
-                raise RuleError(
-                    msg("trust_extends_too_deep", limit=MAX_EXTENDS_DEPTH, first=ids[len(chain)] if len(ids) > len(chain) else hit[1][2][0], last=hit[1][2][-1]),
-                    file=top.file if top else str(folder),
-                    line=top.line if top else None,
-                    key=(META, "extends"),
-                    suggestion=msg("trust_extends_too_deep_hint"),
-                )
-            base = hit[1] + (hit[0][1],)
-            break
-        leaves, hashes, rid, stamp = _own_leaves(cur)
-        if not isinstance(rid, str):
-            rid = f"<{type_name(rid)}>"  # _build reports the malformed id with its line
-        if rid in ids:
-            rid_leaf = leaves[(META, "id")]
-            at = leaves.get((META, "extends"), rid_leaf)[1]  # the extends line that closes the cycle
-            raise RuleError(
-                msg("rs_circular_extends", chain=" -> ".join(ids + [rid])),
-                file=at.file,
-                line=at.line,
-                key=(META, "extends"),
-                suggestion=msg("rs_circular_extends_hint"),
-            )
-        ids.append(rid)
-        ext_leaf = leaves.get((META, "extends"))
-        levels.append((cur, leaves, hashes, rid, stamp, ext_leaf[1] if ext_leaf else None))
-        if ext_leaf is None:
-            break
-        parent_spec, ref = ext_leaf
-        if not isinstance(parent_spec, str):
-            raise RuleError(msg("rs_extends_not_string"), file=ref.file, line=ref.line, key=(META, "extends"))
-        if len(levels) >= MAX_EXTENDS_DEPTH:
-            top = levels[0][5]
-            raise RuleError(
-                msg("trust_extends_too_deep", limit=MAX_EXTENDS_DEPTH, first=ids[len(chain)], last=rid),
-                file=top.file if top else str(folder),
-                line=top.line if top else None,
-                key=(META, "extends"),
-                suggestion=msg("trust_extends_too_deep_hint"),
-            )
-        if parent_spec in ids and not looks_like_path(parent_spec):
-            # the extends line of the set the cycle returns to
-            at = next((lv[5] for lv in levels if lv[3] == parent_spec and lv[5] is not None), ref)
-            raise RuleError(
-                msg("rs_circular_extends", chain=" -> ".join(ids + [parent_spec])),
-                file=at.file,
-                line=at.line,
-                key=(META, "extends"),
-                suggestion=msg("rs_circular_extends_hint"),
-            )
-        cur = resolve_extends(parent_spec, cur, ref)
+    levels, base = _walk_up(folder, chain)
     # merge from the root (or the cached ancestor) down to the set asked for
     if base is not None:
         merged, files, lineage, stamps = base
@@ -797,6 +740,55 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
         stamps = [(cur_f, stamp, _dir_stamp(cur_f.parent))] + stamps
         _merged_cache[cur_f.resolve()] = ((_search_stamp(), tuple(stamps)), (merged, tuple(files), tuple(lineage)))
     return dict(merged), list(files), list(chain) + lineage
+
+
+def _walk_up(folder: Path, chain: list[str]) -> tuple[list[tuple], tuple | None]:
+    """The levels from ``folder`` up its ``extends`` chain, each (folder, own leaves, file
+    hashes, id, stamp, ref of its extends line), up to the root or to the first ancestor whose
+    merged leaves are cached and still valid: then also (merged leaves, files, lineage, stamps)."""
+    levels: list[tuple[Path, dict, list, str, tuple, SourceRef | None]] = []
+    ids = list(chain)
+    cur = folder
+    while True:
+        hit = _merged_cache.get(cur.resolve())
+        if hit is not None and not set(hit[1][2]) & set(ids) and _still_valid(hit[0]):
+            if len(levels) + len(hit[1][2]) > MAX_EXTENDS_DEPTH:
+                _too_deep(levels, folder, ids[len(chain)] if len(ids) > len(chain) else hit[1][2][0], hit[1][2][-1])
+            return levels, hit[1] + (hit[0][1],)
+        leaves, hashes, rid, stamp = _own_leaves(cur)
+        if not isinstance(rid, str):
+            rid = f"<{type_name(rid)}>"  # _build reports the malformed id with its line
+        if rid in ids:  # the extends line that closes the cycle
+            _circular(leaves.get((META, "extends"), leaves[(META, "id")])[1], ids + [rid])
+        ids.append(rid)
+        ext_leaf = leaves.get((META, "extends"))
+        levels.append((cur, leaves, hashes, rid, stamp, ext_leaf[1] if ext_leaf else None))
+        if ext_leaf is None:
+            return levels, None
+        parent_spec, ref = ext_leaf
+        if not isinstance(parent_spec, str):
+            raise RuleError(msg("rs_extends_not_string"), file=ref.file, line=ref.line, key=(META, "extends"))
+        if len(levels) >= MAX_EXTENDS_DEPTH:
+            _too_deep(levels, folder, ids[len(chain)], rid)
+        if parent_spec in ids and not looks_like_path(parent_spec):  # the extends line of the set the cycle returns to
+            _circular(next((lv[5] for lv in levels if lv[3] == parent_spec and lv[5] is not None), ref), ids + [parent_spec])
+        cur = resolve_extends(parent_spec, cur, ref)
+
+
+def _too_deep(levels: list[tuple], folder: Path, first: str, last: str) -> None:
+    top = levels[0][5] if levels else None
+    raise RuleError(
+        msg("trust_extends_too_deep", limit=MAX_EXTENDS_DEPTH, first=first, last=last),
+        file=top.file if top else str(folder), line=top.line if top else None, key=(META, "extends"),
+        suggestion=msg("trust_extends_too_deep_hint"),
+    )
+
+
+def _circular(at: SourceRef, chain: list[str]) -> None:
+    raise RuleError(
+        msg("rs_circular_extends", chain=" -> ".join(chain)), file=at.file, line=at.line, key=(META, "extends"),
+        suggestion=msg("rs_circular_extends_hint"),
+    )
 
 
 class _Reader:
@@ -890,6 +882,10 @@ class _Reader:
         for k in node:
             if k not in allowed and not str(k).startswith("_"):
                 self.fail(path + (k,), msg("rf_unknown_key", key=k), suggestion=did_you_mean(str(k), allowed) or msg("rf_allowed", keys=", ".join(allowed)))
+
+    def known_figure(self, path: tuple, kind: str, kinds: Iterable[str]) -> None:
+        if kind not in kinds:
+            self.fail(path, msg("rs_unknown_figure", name=kind), suggestion=did_you_mean(kind, kinds) or None)
 
     def expr(self, path: tuple, names: set[str], functions: frozenset[str], rule: str) -> Expression:
         text = self.get(path)
@@ -1205,27 +1201,12 @@ def _build_order(R, aggregates, formulas, known_kinds, reserved, switched_off):
         if ks is None and a.value in switched_off:
             R.fail(("agregados", a.name, "valor"), msg("rs_value_switched_off", name=a.value, where=switched_off[a.value]))
         if ks is None:
-            R.fail(("agregados", a.name, "valor"), msg("rs_unknown_figure", name=a.value), suggestion=did_you_mean(a.value, list(known_kinds | set(aggregates))) or None)
+            R.known_figure(("agregados", a.name, "valor"), a.value, known_kinds | set(aggregates))
         want = V.MEMBER_SCOPE[a.members]
         if ks != want:
             R.fail(("agregados", a.name, "valor"), msg("rs_scope_mismatch", name=a.value, scope=ks, members=a.members, want=want))
-    order: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(n: str, stack: list[str]) -> None:
-        if state.get(n) == 2:
-            return
-        if state.get(n) == 1:
-            R.fail(("agregados", n), msg("rs_circular_aggregates", chain=" -> ".join(stack + [n])))
-        state[n] = 1
-        dep = aggregates[n].value
-        if dep in aggregates:
-            visit(dep, stack + [n])
-        state[n] = 2
-        order.append(n)
-
-    for n in aggregates:
-        visit(n, [])
+    deps = {n: [a.value] if a.value in aggregates else [] for n, a in aggregates.items()}
+    order = _dependency_order(R, list(aggregates), deps, lambda n, chain: (("agregados", n), msg("rs_circular_aggregates", chain=chain)))
     steps = _steps(R, aggregates, formulas)
     return kind_scope, order, steps
 
@@ -1267,8 +1248,7 @@ def _build_bands(R, aggregates, kind_scope, known_kinds, switched_off):
     for kind, sname in R.table(("semaforo", "aplicar"), {}).items():
         if kind in switched_off:
             continue  # an inherited figure switched off: its band assignment goes with it
-        if kind not in all_kinds:
-            R.fail(("semaforo", "aplicar", kind), msg("rs_unknown_figure", name=kind), suggestion=did_you_mean(kind, all_kinds) or None)
+        R.known_figure(("semaforo", "aplicar", kind), kind, all_kinds)
         band_for[kind] = R.string(("semaforo", "aplicar", kind), choices=list(scales))
 
     counts: dict[str, Count] = {}
@@ -1292,7 +1272,7 @@ def _build_bands(R, aggregates, kind_scope, known_kinds, switched_off):
     return all_kinds, band_for, compare, counts, nd_label, scales
 
 
-def _build_rounding(R, all_kinds, leaves, params, principal, rid, switched_off, synonyms):
+def _build_rounding(R, all_kinds, params, principal, switched_off, synonyms):
     # rounding
     R.known_keys(("redondeo",), ["modo", "intermedios", "decimales"])
     mode = R.string(("redondeo", "modo"), choices=list(V.ROUNDING_MODES))
@@ -1301,8 +1281,7 @@ def _build_rounding(R, all_kinds, leaves, params, principal, rid, switched_off, 
     for kind in R.table(("redondeo", "decimales")):
         if kind in switched_off:
             continue
-        if kind not in all_kinds:
-            R.fail(("redondeo", "decimales", kind), msg("rs_unknown_figure", name=kind), suggestion=did_you_mean(kind, all_kinds) or None)
+        R.known_figure(("redondeo", "decimales", kind), kind, all_kinds)
         decimals[kind] = R.integer(("redondeo", "decimales", kind), lo=0, hi=10)
     for kind in sorted(all_kinds):
         if kind not in decimals:
@@ -1312,8 +1291,6 @@ def _build_rounding(R, all_kinds, leaves, params, principal, rid, switched_off, 
     printing = _printing(R, all_kinds, params)
     if principal in switched_off:
         R.fail(("avance", "principal"), msg("rs_principal_off", name=principal))
-    lineage = leaves.get((META, "_linaje"), ([rid], None))[0]
-    extends = list(lineage[1:]) if lineage and lineage[0] == rid else list(lineage)
     return ao_monthly, decimals, inter, mode, printing
 
 
@@ -1328,50 +1305,18 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     aggregates, known_kinds = _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off)
     kind_scope, order, steps = _build_order(R, aggregates, formulas, known_kinds, reserved, switched_off)
     all_kinds, band_for, compare, counts, nd_label, scales = _build_bands(R, aggregates, kind_scope, known_kinds, switched_off)
-    ao_monthly, decimals, inter, mode, printing = _build_rounding(R, all_kinds, leaves, params, principal, rid, switched_off, synonyms)
+    ao_monthly, decimals, inter, mode, printing = _build_rounding(R, all_kinds, params, principal, switched_off, synonyms)
     extra = {k: R.tree[k] for k in R.tree if k not in V.CORE_SECTIONS}
     extra["_referencias"] = validate_references(leaves)  # [referencias]: checked at load, kept for explain and reports
     return RuleSet(
-        id=rid,
-        title=title,
-        directive=directive,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        anchored=anchored,
-        anchor=anchor,
-        periods=periods,
-        extends=[x for x in chain[1:]],
-        folder=str(folder),
-        files=files,
-        leaves=leaves,
-        parameters=params,
-        functions=functions,
-        synonyms=synonyms,
-        relevance_labels=rel_labels,
-        principal=principal,
-        on_division_by_zero=on_div0,
-        cumulative_entry=cumulative,
-        cases=cases,
-        advance_kinds=kinds,
-        formulas=formulas,
-        weight_scheme=scheme,
-        weight_schemes=schemes,
-        aggregates=aggregates,
-        order=order,
-        scales=scales,
-        band_for=band_for,
-        compare=compare,
-        no_data_label=nd_label,
-        counts=counts,
-        rounding_mode=mode,
-        intermediates=inter,
-        decimals=decimals,
-        extra=extra,
-        steps=steps,
-        switched_off=switched_off,
-        ao_monthly=ao_monthly,
-        printing=printing,
-        priority_grades=priority_grades,
+        id=rid, title=title, directive=directive, valid_from=valid_from, valid_to=valid_to, anchored=anchored, anchor=anchor,
+        periods=periods, extends=list(chain[1:]), folder=str(folder), files=files, leaves=leaves,
+        parameters=params, functions=functions, synonyms=synonyms, relevance_labels=rel_labels,
+        principal=principal, on_division_by_zero=on_div0, cumulative_entry=cumulative, cases=cases, advance_kinds=kinds,
+        formulas=formulas, weight_scheme=scheme, weight_schemes=schemes, priority_grades=priority_grades,
+        aggregates=aggregates, order=order, steps=steps, switched_off=switched_off,
+        scales=scales, band_for=band_for, compare=compare, no_data_label=nd_label, counts=counts,
+        rounding_mode=mode, intermediates=inter, decimals=decimals, ao_monthly=ao_monthly, printing=printing, extra=extra,
     )
 
 
@@ -1410,6 +1355,15 @@ def _steps(R: _Reader, aggregates: dict, formulas: dict) -> list[str]:
             deps[n] = [aggregates[n].value] if aggregates[n].value in nodes else []
         else:
             deps[n] = [x for x in formulas[n].expr.sorted_names if x in nodes]
+    return _dependency_order(
+        R, list(aggregates) + [n for n in formulas if n in nodes], deps,
+        lambda n, chain: (("agregados" if n in aggregates else "formulas", n), msg("rs_circular_figures", chain=chain)),
+    )
+
+
+def _dependency_order(R: _Reader, names: list[str], deps: dict[str, list[str]], cycle) -> list[str]:
+    """``names`` with every name after the ones it depends on; a cycle fails at ``cycle(name, chain)``
+    (the key path and the message)."""
     order: list[str] = []
     state: dict[str, int] = {}
 
@@ -1417,14 +1371,14 @@ def _steps(R: _Reader, aggregates: dict, formulas: dict) -> list[str]:
         if state.get(n) == 2:
             return
         if state.get(n) == 1:
-            R.fail(("agregados" if n in aggregates else "formulas", n), msg("rs_circular_figures", chain=" -> ".join(stack + [n])))
+            R.fail(*cycle(n, " -> ".join(stack + [n])))
         state[n] = 1
         for d in deps[n]:
             visit(d, stack + [n])
         state[n] = 2
         order.append(n)
 
-    for n in list(aggregates) + [n for n in formulas if n in nodes]:
+    for n in names:
         visit(n, [])
     return order
 
@@ -1456,8 +1410,7 @@ def _printing(R: _Reader, kinds: set[str], params: dict) -> Printing:
         return out
     R.known_keys(("impresion",), ["decimales", "nota"] + V.PRINT_CONVENTIONS)
     for kind in R.table(("impresion", "decimales"), {}):
-        if kind not in kinds:
-            R.fail(("impresion", "decimales", kind), msg("rs_unknown_figure", name=kind), suggestion=did_you_mean(kind, kinds) or None)
+        R.known_figure(("impresion", "decimales", kind), kind, kinds)
         out.decimals[kind] = R.integer(("impresion", "decimales", kind), lo=0, hi=10)
         out.decimal_refs[kind] = R.ref(("impresion", "decimales", kind))
     for name in V.PRINT_CONVENTIONS:
@@ -1470,8 +1423,7 @@ def _printing(R: _Reader, kinds: set[str], params: dict) -> Printing:
         if not isinstance(figs, list) or not figs or not all(isinstance(k, str) for k in figs):
             R.fail(path + ("cifras",), msg("rs_list_of_kinds"))
         for k in figs:
-            if k not in kinds:
-                R.fail(path + ("cifras",), msg("rs_unknown_figure", name=k), suggestion=did_you_mean(k, kinds) or None)
+            R.known_figure(path + ("cifras",), k, kinds)
         param = None
         if name == "tope_sin_decimales":
             param = R.string(path + ("parametro",), "tope")
