@@ -212,10 +212,7 @@ def lookup(rid: str, extra_dirs: Iterable[Path] = ()) -> Path | None:
     for other in matches[1:]:
         if not _same_content(first.folder, other.folder):
             kind = "trust_id_reused_bundled" if first.bundled else "trust_id_reused"
-            raise UsageError(
-                msg(kind, id=rid, first=str(first.folder), other=str(other.folder)),
-                suggestion=msg("trust_id_reused_hint", other=str(other.folder)),
-            )
+            raise UsageError(msg(kind, id=rid, first=str(first.folder), other=str(other.folder)), suggestion=msg("trust_id_reused_hint", other=str(other.folder)))
     return first.folder
 
 

@@ -58,13 +58,7 @@ def _load_ruleset(spec: str | Path, *, overrides: list[Path] | None = None) -> R
         flat.pop((META, "id"), None)
         for path, (_, ref) in flat.items():
             if path[0] == META and len(path) > 1 and path[1] in OVERRIDE_FORBIDDEN_META:
-                raise RuleError(
-                    msg("rs_override_meta", key=path[1]),
-                    file=ref.file,
-                    line=ref.line,
-                    key=path,
-                    suggestion=msg("rs_override_meta_hint"),
-                )
+                raise RuleError(msg("rs_override_meta", key=path[1]), file=ref.file, line=ref.line, key=path, suggestion=msg("rs_override_meta_hint"))
         files.append((doc.path, doc.sha256))
         leaves.update(flat)
     rs = build(folder, leaves, files, chain)
@@ -105,23 +99,11 @@ def _own_leaves(folder: Path) -> tuple[dict, list[tuple[str, str]], str, tuple]:
         _flatten(doc, doc.data, (), flat)
         for path, (v, ref) in flat.items():
             if path in leaves:
-                other = leaves[path][1]
-                raise RuleError(
-                    msg("rs_defined_twice"),
-                    file=ref.file,
-                    line=ref.line,
-                    key=path,
-                    related=[str(other)],
-                )
+                raise RuleError(msg("rs_defined_twice"), file=ref.file, line=ref.line, key=path, related=[str(leaves[path][1])])
             leaves[path] = (v, ref)
     rid_leaf = leaves.get((META, "id"))
     if rid_leaf is None:
-        raise RuleError(
-            msg("rs_no_id"),
-            file=str(folder / "ruleset.toml"),
-            key=(META, "id"),
-            suggestion=msg("rs_no_id_hint"),
-        )
+        raise RuleError(msg("rs_no_id"), file=str(folder / "ruleset.toml"), key=(META, "id"), suggestion=msg("rs_no_id_hint"))
     rid = rid_leaf[0]
     _own_cache[key] = (stamp, (leaves, hashes, rid))
     return leaves, hashes, rid, stamp

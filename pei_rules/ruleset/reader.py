@@ -90,11 +90,7 @@ class _Reader:
         if choices is not None:
             choices = list(choices)
             if v not in choices:
-                self.fail(
-                    path,
-                    msg("rf_not_one_of", value=v, options=", ".join(choices)),
-                    suggestion=did_you_mean(v, choices) or None,
-                )
+                self.fail(path, msg("rf_not_one_of", value=v, options=", ".join(choices)), suggestion=did_you_mean(v, choices) or None)
         return v
 
     def integer(self, path: tuple, default: Any = ..., lo: int | None = None, hi: int | None = None) -> int:

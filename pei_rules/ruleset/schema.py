@@ -203,25 +203,23 @@ class RuleSet:
         kinds += list(self.formulas) + list(self.aggregates)
         return kinds
 
+    def declared(self, kind: str) -> AdvanceKind | Formula | Aggregate | None:
+        """The advance kind, formula or aggregate that declares a figure kind (None: no such kind)."""
+        if kind == "avance_indicador":
+            return self.advance_kinds[self.principal]
+        if kind.startswith("avance_") and kind[7:] in self.advance_kinds:
+            return self.advance_kinds[kind[7:]]
+        return self.formulas.get(kind) or self.aggregates.get(kind)
+
     def scope_of(self, kind: str) -> str:
-        if kind == "avance_indicador" or kind.startswith("avance_") and kind[7:] in self.advance_kinds:
-            return "indicador"
-        if kind in self.formulas:
-            return self.formulas[kind].scope
-        if kind in self.aggregates:
-            return self.aggregates[kind].scope
-        raise KeyError(kind)
+        d = self.declared(kind)
+        if d is None:
+            raise KeyError(kind)
+        return "indicador" if isinstance(d, AdvanceKind) else d.scope
 
     def label_of(self, kind: str) -> str:
-        if kind == "avance_indicador":
-            return self.advance_kinds[self.principal].label
-        if kind.startswith("avance_") and kind[7:] in self.advance_kinds:
-            return self.advance_kinds[kind[7:]].label
-        if kind in self.formulas:
-            return self.formulas[kind].label
-        if kind in self.aggregates:
-            return self.aggregates[kind].label
-        return kind
+        d = self.declared(kind)
+        return kind if d is None else d.label
 
     def receipt(self) -> dict:
         return {

@@ -55,7 +55,6 @@ def _build_meta(folder, leaves):
 
 
 def _build_parameters(R):
-    # parameters
     params: dict[str, Decimal] = {}
     for name, v in R.table(("parametros",), {}).items():
         _not_reserved(R, ("parametros", name), name)
@@ -71,7 +70,6 @@ def _build_parameters(R):
 
 
 def _build_vocabulary(R):
-    # vocabulary
     synonyms: dict[str, dict[str, str]] = {}
     for fld in ("sentido", "agregacion", "agregacion_ao", "prioridad", "prioridad_ao"):
         if fld not in ("sentido", "agregacion") and fld not in R.table(("vocabulario",)):
@@ -98,7 +96,6 @@ def _build_vocabulary(R):
 
 
 def _build_advance(R, functions, params, synonyms):
-    # indicator advance
     R.known_keys(("avance",), ["principal", "division_por_cero", "casos", "tipos", "entrada_acumulados"])
     cases_t = R.table(("avance", "casos"))
     sentidos = set(synonyms["sentido"].values())
@@ -151,11 +148,8 @@ def _build_advance(R, functions, params, synonyms):
         for s, ags in cases.items():
             for a in ags:
                 if (s, a) not in forms:
-                    R.fail(
-                        ("avance", "tipos", kname),
-                        msg("rs_case_not_covered", sentido=s, agregacion=a),
-                        suggestion=msg("rs_case_not_covered_hint", sentido=s, agregacion=a, kind=kname),
-                    )
+                    hint = msg("rs_case_not_covered_hint", sentido=s, agregacion=a, kind=kname)
+                    R.fail(("avance", "tipos", kname), msg("rs_case_not_covered", sentido=s, agregacion=a), suggestion=hint)
         kinds[kname] = AdvanceKind(kname, label, forms, refs, decisions["si_division_por_cero"], decisions["si_cero_entre_cero"])
     principal = R.string(("avance", "principal"), choices=list(kinds))
     on_div0 = R.string(("avance", "division_por_cero"), "nd", choices=["nd", "error"])
@@ -173,17 +167,8 @@ def _build_formulas(R, functions, kinds, params, switched_off):
         for name, t in R.table((section,), {}).items():
             if isinstance(t, dict) and _active(R, (section, name)) and isinstance(t.get("ambito"), str) and t["ambito"] in same_scope:
                 same_scope[t["ambito"]].add(name)
-    for name, ft in R.table(("formulas",), {}).items():
-        _not_reserved(R, ("formulas", name), name)
-        path = ("formulas", name)
-        if not isinstance(ft, dict):
-            R.fail(path, msg("rs_formula_table"))
-        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "expr", "activo"])
-        if name in reserved:
-            R.fail(path, msg("rs_reserved_for_advance", name=name))
-        if not _active(R, path):
-            switched_off[name] = R.ref(path + ("activo",))
-            continue
+    keys = ["etiqueta", "etiqueta_en", "ambito", "expr", "activo"]
+    for name, path, _ in _active_entries(R, "formulas", keys, "rs_formula_table", reserved, "rs_reserved_for_advance", switched_off):
         scope = R.string(path + ("ambito",), choices=list(V.FORMULA_SCOPES))
         names = set(V.SCOPE_INPUTS[scope]) | set(params) | (same_scope.get(scope, set()) - {name})
         formulas[name] = Formula(name, R.label(path, name), scope, R.expr(path + ("expr",), names, functions, f"formulas.{name}"), R.ref(path + ("expr",)))
@@ -194,8 +179,25 @@ def _build_formulas(R, functions, kinds, params, switched_off):
     return formulas, reserved
 
 
+def _active_entries(R: _Reader, section: str, keys: list[str], table_msg: str, taken: set[str], taken_msg: str, switched_off: dict):
+    """The switched-on entries of ``[section]`` (name, key path, table), each checked first: a
+    name not reserved, a table of known ``keys``, a name not ``taken``; the switched-off ones
+    are recorded in ``switched_off``."""
+    for name, table in R.table((section,), {}).items():
+        path = (section, name)
+        _not_reserved(R, path, name)
+        if not isinstance(table, dict):
+            R.fail(path, msg(table_msg))
+        R.known_keys(path, keys)
+        if name in taken:
+            R.fail(path, msg(taken_msg, name=name))
+        if not _active(R, path):
+            switched_off[name] = R.ref(path + ("activo",))
+            continue
+        yield name, path, table
+
+
 def _build_weighting(R, functions, params):
-    # weighting
     R.known_keys(("ponderacion",), ["esquema", "esquemas", "ponderar_por", "grados_prioridad"])
     schemes: dict[str, Expression] = {}
     for name in R.table(("ponderacion", "esquemas"), {}):
@@ -219,20 +221,10 @@ def _build_priority_grades(R, synonyms) -> dict[str, int]:
 
 
 def _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off):
-    # aggregates
     aggregates: dict[str, Aggregate] = {}
     known_kinds = reserved | set(formulas)
-    for name, at in R.table(("agregados",), {}).items():
-        _not_reserved(R, ("agregados", name), name)
-        path = ("agregados", name)
-        if not isinstance(at, dict):
-            R.fail(path, msg("rf_must_be_table"))
-        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion", "ponderar_por", "activo", "de", "intermedios"])
-        if name in known_kinds:
-            R.fail(path, msg("rs_already_formula", name=name))
-        if not _active(R, path):
-            switched_off[name] = R.ref(path + ("activo",))
-            continue
+    keys = ["etiqueta", "etiqueta_en", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion", "ponderar_por", "activo", "de", "intermedios"]
+    for name, path, at in _active_entries(R, "agregados", keys, "rf_must_be_table", known_kinds, "rs_already_formula", switched_off):
         scope = R.string(path + ("ambito",), choices=list(V.AGGREGATE_SCOPES))
         members = R.string(path + ("miembros",), choices=list(V.MEMBERS[scope]))
         of = R.string(path + ("de",), None, choices=V.OWNER_LEVELS) if "de" in at else None
@@ -352,7 +344,6 @@ def _build_bands(R, aggregates, kind_scope, known_kinds, switched_off):
 
 
 def _build_rounding(R, all_kinds, params, principal, switched_off, synonyms):
-    # rounding
     R.known_keys(("redondeo",), ["modo", "intermedios", "decimales"])
     mode = R.string(("redondeo", "modo"), choices=list(V.ROUNDING_MODES))
     inter = R.string(("redondeo", "intermedios"), "exactos", choices=["exactos", "redondeados"])
