@@ -47,6 +47,7 @@ def test_language_in_force():
 CATALOGUED = [
     "api.py", "cli.py", "aggregation.py", "check.py", "explain.py", "periods.py", "inference.py",
     "evaluate.py", "references.py", "report_text.py", "errors.py", "plan.py", "tomlsource.py",
+    "ruleset.py", "expressions.py", "choice.py",
     "commands/_common.py", "commands/audit.py", "commands/batch.py", "commands/check.py",
     "commands/diff.py", "commands/evaluate.py", "commands/explain.py", "commands/import.py",
     "commands/informe.py", "commands/report.py", "commands/rules.py", "commands/serve.py",
@@ -54,7 +55,8 @@ CATALOGUED = [
 
 
 def _literal_texts(path: Path) -> list[str]:
-    """``raise XError("text")`` / ``XError(f"...")`` and ``help=``/``description=`` literals."""
+    """``raise XError("text")`` / ``XError(f"...")``, ``fail("text")`` / ``R.fail(path, "text")``
+    (the rule readers' error helpers) and ``help=``/``description=`` literals."""
     import ast
 
     out = []
@@ -63,6 +65,7 @@ def _literal_texts(path: Path) -> list[str]:
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             internal = name in ("ValueError", "TypeError", "AssertionError", "RuntimeError", "KeyError", "AttributeError")  # bugs, not messages
             args = list(node.args[:1]) if name.endswith("Error") and not internal else []
+            args += list(node.args[:2]) if name in ("fail", "_fail") else []  # (path, message) or (message, ...)
             args += [k.value for k in node.keywords if k.arg in ("help", "description", "suggestion")]
             for a in args:
                 if isinstance(a, ast.JoinedStr) or (isinstance(a, ast.Constant) and isinstance(a.value, str) and re.search(r"[A-Za-z]{3}", a.value)):
