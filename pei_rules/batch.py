@@ -97,7 +97,7 @@ def discover_paths(inputs: Iterable[str | Path]) -> list[str]:
         elif p.is_file():
             found = [str(p)]
         else:
-            raise UsageError(f"no such file or folder: {spec}")
+            raise UsageError(msg("bat_not_regular" if p.exists() else "bat_no_such_input", path=str(spec)))
         for q in found:
             key = os.path.realpath(q)
             if key not in seen:
@@ -240,12 +240,12 @@ def _run_one(job: Job, settings: Settings) -> dict[str, Any]:
     except (RecursionError, MemoryError) as exc:
         row["estado"] = ERROR
         row["error_archivo"] = job.path
-        row["error"] = "input is too large or nested too deeply to process" if isinstance(exc, MemoryError) else "input is nested too deeply to process"
+        row["error"] = msg("cli_too_large" if isinstance(exc, MemoryError) else "cli_too_deep")
         row["_error_text"] = f"{job.path}: {row['error']}"
     except Exception as exc:  # noqa: BLE001 - a bug on one plan must not stop the batch
         row["estado"] = ERROR
         row["error_archivo"] = job.path
-        row["error"] = f"internal error ({type(exc).__name__}: {exc}); this is a bug in pei-rules, please report it"
+        row["error"] = msg("cli_internal_error", kind=type(exc).__name__, detail=str(exc))
         row["_error_text"] = f"{job.path}: {row['error']}"
     return row
 
@@ -273,9 +273,9 @@ class BatchResult:
 def prepare_outdir(out: Path) -> Path:
     """Create OUTDIR; remove the previous manifest first, then the previous outputs."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out must be a folder: {out} is a file")
+        raise UsageError(msg("bat_out_is_file", path=str(out)))
     if not out.parent.exists():
-        raise UsageError(f"output folder's parent does not exist: {out.parent}")
+        raise UsageError(msg("bat_out_parent_missing", path=str(out.parent)))
     out.mkdir(exist_ok=True)
     manifest = out / MANIFEST
     if manifest.exists():
@@ -403,9 +403,9 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, year: int, **kw) ->
     of mixing its rows with the first one's."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out must be a folder: {out} is a file")
+        raise UsageError(msg("bat_out_is_file", path=str(out)))
     if not out.parent.exists():
-        raise UsageError(f"output folder's parent does not exist: {out.parent}")
+        raise UsageError(msg("bat_out_parent_missing", path=str(out.parent)))
     out.mkdir(exist_ok=True)
     with FolderLock(out):
         return _run_batch(inputs, out, year, **kw)
@@ -431,7 +431,7 @@ def _run_batch(
     """
     paths = discover_paths(inputs)
     if not paths:
-        raise UsageError("no plan files (*.toml) found in the given files or folders")
+        raise UsageError(msg("bat_no_plan_files"))
     if rules or year:  # a broken or unknown rule set is a usage error (exit 2), not 3,000 failures
         api.choose_rules(rules, year or 0)
     out = Path(out)
@@ -509,13 +509,13 @@ def verify_manifest(out: str | Path) -> list[str]:
     out = Path(out)
     m = out / MANIFEST
     if not m.is_file():
-        return [f"{m}: no manifest (the run did not finish)"]
+        return [msg("bat_no_manifest", file=str(m))]
     try:
         data = json.loads(read_text_limited(m, LIMIT_JSON, "JSON"))
     except InputFileError as exc:
         return [str(exc)]
     except ValueError as exc:
-        return [f"{m}: unreadable manifest ({exc})"]
+        return [msg("bat_manifest_unreadable", file=str(m), detail=str(exc))]
     problems = []
     outputs = data.get("outputs") if isinstance(data, dict) else None
     if not isinstance(outputs, list):
@@ -530,7 +530,7 @@ def verify_manifest(out: str | Path) -> list[str]:
             problems.append(msg("trust_manifest_outside", file=str(m), n=i + 1, path=o["path"]))
             continue
         if not p.is_file():
-            problems.append(f"{p}: listed in the manifest but missing")
+            problems.append(msg("bat_listed_missing", file=str(p)))
         else:
             try:
                 digest = sha256_limited(p)
@@ -538,7 +538,7 @@ def verify_manifest(out: str | Path) -> list[str]:
                 problems.append(str(exc))
                 continue
             if digest != o["sha256"]:
-                problems.append(f"{p}: sha256 differs from the manifest")
+                problems.append(msg("bat_sha_differs", file=str(p)))
     return problems
 
 
@@ -612,8 +612,8 @@ class Progress:
             return
         self.last = pct
         fill = int(self.width * done / total) if total else self.width
-        bad = f", {failed} con error" if failed else ""
-        self.stream.write(f"\r[{'#' * fill}{'.' * (self.width - fill)}] {done}/{total} planes ({pct}%){bad}")
+        bad = msg("bat_progress_failed", n=failed) if failed else ""
+        self.stream.write(f"\r[{'#' * fill}{'.' * (self.width - fill)}] {msg('bat_progress', done=done, total=total, pct=pct)}{bad}")
         if done == total:
             self.stream.write("\n")
         self.stream.flush()

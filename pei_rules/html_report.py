@@ -29,7 +29,7 @@ from .batch import discover
 from .errors import PeiError, UsageError
 from .evaluate import ND, Evaluation
 from .files import LIMIT_JSON, inside, read_text_limited
-from .i18n import t
+from .i18n import msg, t
 from .jsonformat import expand
 from .outputs.common import band_name_label, count_label, kind_label, no_data_label
 from .render import to_json_obj
@@ -650,7 +650,7 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(read_text_limited(path, LIMIT_JSON, "JSON"))
     except ValueError as exc:
-        raise UsageError(f"{path}: not valid JSON ({exc})") from None
+        raise UsageError(msg("html_not_json", file=str(path), detail=str(exc))) from None
 
 
 def is_batch_folder(path: Path) -> bool:
@@ -661,7 +661,7 @@ def load_batch_folder(folder: Path) -> BatchData:
     """Read a ``pei-rules batch`` output folder: its summary, manifest and per-entity JSON files."""
     summary = _read_json(folder / B.SUMMARY_JSON)
     if not isinstance(summary, dict) or not isinstance(summary.get("rows"), list):
-        raise UsageError(f"{folder / B.SUMMARY_JSON}: not a pei-rules batch summary (no 'rows' list)")
+        raise UsageError(msg("html_not_batch_summary", file=str(folder / B.SUMMARY_JSON)))
     warnings = []
     problems = B.verify_manifest(folder)
     if problems:
@@ -681,11 +681,11 @@ def load_batch_folder(folder: Path) -> BatchData:
     out = []
     for i, row in enumerate(summary["rows"], 1):
         if not isinstance(row, dict):
-            raise UsageError(f"{folder / B.SUMMARY_JSON}: row {i} is not an object")
+            raise UsageError(msg("html_row_not_object", file=str(folder / B.SUMMARY_JSON), n=i))
         try:
             n = int(row.get("n") or i)
         except (TypeError, ValueError):
-            raise UsageError(f"{folder / B.SUMMARY_JSON}: row {i}: 'n' is not a number ({row.get('n')!r})") from None
+            raise UsageError(msg("html_row_n_not_number", file=str(folder / B.SUMMARY_JSON), n=i, value=repr(row.get("n")))) from None
         er = EntityResult(
             n=n,
             file=str(row.get("archivo") or ""),
@@ -703,9 +703,9 @@ def load_batch_folder(folder: Path) -> BatchData:
                 if isinstance(data, dict) and isinstance(data.get("figures"), list) and isinstance(data.get("counts", []), list):
                     er.data = data
                 else:
-                    er.status, er.error = "error", f"{p}: not a pei-rules evaluation (no 'figures' list)"
+                    er.status, er.error = "error", msg("html_not_evaluation", file=str(p))
             else:
-                er.status, er.error = "error", f"{p}: per-entity result missing"
+                er.status, er.error = "error", msg("html_entity_missing", file=str(p))
         else:
             loc = row.get("error_archivo") or er.file
             if row.get("error_linea"):
@@ -719,7 +719,7 @@ def evaluate_plans(inputs: Sequence[str], year: int | None = None, rules: str | 
     """Evaluate plan files (or folders of them) here, one at a time; a broken plan is a row."""
     paths = discover(inputs)
     if not paths:
-        raise UsageError("no plan files (*.toml) found in the given files or folders")
+        raise UsageError(msg("bat_no_plan_files"))
     out = []
     created = ""
     for i, p in enumerate(paths, 1):
@@ -769,89 +769,102 @@ def _rules_for(er: EntityResult, cache: dict[str, RuleSet | None]) -> RuleSet | 
     return cache[rid]
 
 
-def render_batch_html(data: BatchData, lang: str = "es") -> str:
-    """One row per entity, sortable, with plan-level figures, semáforo counts and a distribution chart."""
-    cache: dict[str, RuleSet | None] = {}
-    rules_list = [r for r in (_rules_for(e, cache) for e in data.entities) if r is not None]
-    colors = rules_colors(rules_list)
-    ok = [e for e in data.entities if e.status == "ok" and e.data]
-    # columns: plan-scope figures and count tables, in the order of first appearance
-    fig_cols: list[tuple[str, str]] = []
-    count_cols: list[tuple[str, str, list[tuple[str, str]]]] = []
-    for e in ok:
-        for f in e.data.get("figures", []):
-            if f.get("scope") == "plan" and f["id"] not in [c for c, _ in fig_cols]:
-                fig_cols.append((f["id"], f.get("label") or f["id"]))
-        for c in e.data.get("counts", []):
-            if c["name"] not in [n for n, _, _ in count_cols]:
-                bands = list(c.get("counts", {}).keys())
-                labels = _band_labels(_rules_for(e, cache), bands)
-                count_cols.append((c["name"], c.get("label") or c["name"], [(b, labels.get(b, b)) for b in bands]))
-    # weighted figures first (the headline of a batch), then the rest
-    weighted = _weighted_ids(rules_list)
-    fig_cols.sort(key=lambda c: 0 if c[0] in weighted else 1)
-    year = data.year or next((e.year for e in data.entities if e.year), None)
+@dataclass
+class _BatchColumns:
+    """The figure and count columns of a batch table, in the order of first appearance
+    (weighted figures first: the headline of a batch), labelled in the reader's language."""
 
-    rule_ids = sorted({e.rules_id for e in data.entities if e.rules_id})
-    show_rules = len(rule_ids) > 1  # one rule set for all: it is in the header, not in every row
-    base_heads = (t(lang, "rep_n"), t(lang, "rep_entity_code"), t(lang, "entity"), t(lang, "rep_state")) + ((t(lang, "rule_set"),) if show_rules else ())
+    figures: list[tuple[str, str]] = field(default_factory=list)  # (figure id, label)
+    counts: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)  # (name, label, [(band, label)])
+    show_rules: bool = False
+
+    def width(self) -> int:
+        return len(self.figures) + sum(len(b) for _, _, b in self.counts)
+
+
+def _batch_columns(data: BatchData, cache: dict[str, RuleSet | None], rules_list: list[RuleSet], lang: str) -> _BatchColumns:
+    cols = _BatchColumns(show_rules=len({e.rules_id for e in data.entities if e.rules_id}) > 1)
+    for e in data.entities:
+        if e.status != "ok" or not e.data:
+            continue
+        r = _rules_for(e, cache)
+        for f in e.data.get("figures", []):
+            if f.get("scope") == "plan" and f["id"] not in [c for c, _ in cols.figures]:
+                label = f.get("label") or f["id"]
+                cols.figures.append((f["id"], kind_label(r, f.get("kind") or f["id"], lang) if r is not None else label))
+        for c in e.data.get("counts", []):
+            if c["name"] not in [n for n, _, _ in cols.counts]:
+                bands = list(c.get("counts", {}).keys())
+                labels = _band_labels(r, bands, lang)
+                label = c.get("label") or c["name"]
+                cols.counts.append((c["name"], count_label(r, c["name"], label, lang) if r is not None else label, [(b, labels.get(b, b)) for b in bands]))
+    weighted = _weighted_ids(rules_list)
+    cols.figures.sort(key=lambda c: 0 if c[0] in weighted else 1)
+    return cols
+
+
+def _batch_head(cols: _BatchColumns, lang: str) -> str:
+    base = (t(lang, "rep_n"), t(lang, "rep_entity_code"), t(lang, "entity"), t(lang, "rep_state")) + ((t(lang, "rule_set"),) if cols.show_rules else ())
     col = 0
     head1, head2 = [], []
-    for h in base_heads:
+    for h in base:
         head1.append(f'<th rowspan="2" scope="col" data-col="{col}">{esc(h)}</th>')
         col += 1
-    for _, lbl in fig_cols:
+    for _, lbl in cols.figures:
         head1.append(f'<th rowspan="2" scope="col" class="num" data-col="{col}">{esc(lbl)} (%)</th>')
         col += 1
-    for _, lbl, bands in count_cols:
+    for _, lbl, bands in cols.counts:
         head1.append(f'<th colspan="{len(bands)}" scope="colgroup">{esc(lbl)}</th>')
         for b, blbl in bands:
             head2.append(f'<th scope="col" class="num {band_class(b)}" data-col="{col}">{esc(blbl)}</th>')
             col += 1
-    head_visible = f"<tr>{''.join(head1)}</tr><tr>{''.join(head2)}</tr>"
+    return f"<tr>{''.join(head1)}</tr><tr>{''.join(head2)}</tr>"
 
-    body = []
-    for e in data.entities:
-        figs = {f["id"]: f for f in (e.data or {}).get("figures", [])}
-        counts = {c["name"]: c for c in (e.data or {}).get("counts", [])}
-        main = next((figs.get(c) for c, _ in fig_cols if figs.get(c)), None)
-        row_band = main.get("band") if main else None
-        state = t(lang, "rep_state_ok") if e.status == "ok" else t(lang, "rep_state_error")
-        cells = [
-            f'<td class="num" data-sort="{e.n}">{e.n}</td>',
-            f"<td>{esc(e.code or '')}</td>",
-            f'<td title="{esc(e.file)}">{esc(e.name or e.file)}</td>',
-            f'<td class="state-{esc(e.status)}">{esc(state)}</td>',
-        ] + ([f"<td>{esc(e.rules_id or '')}</td>"] if show_rules else [])
-        n_data_cols = len(fig_cols) + sum(len(b) for _, _, b in count_cols)
-        if e.status != "ok":  # the message spans the figure columns: readable, and sorts as empty
-            cells.append(f'<td class="error-msg" colspan="{max(n_data_cols, 1)}">{esc(e.error or "")}</td>')
-            classes = ["entidad", f"state-{css_name(e.status)}"]
-            body.append(f'<tr class="{" ".join(classes)}" data-code="{esc(e.code or "")}">{"".join(cells)}</tr>')
-            continue
-        for fid, _ in fig_cols:
-            f = figs.get(fid)
-            if f is None:
-                cells.append('<td class="num"></td>')
-                continue
-            v = _dec(f.get("value"))
-            band = f.get("band")
-            word = f.get("band_label") or ""
-            cls = " ".join(x for x in ("num", band_class(band)) if x)
-            sort = f' data-sort="{esc(v)}"' if v is not None else ""
-            cells.append(f'<td class="{cls}" data-band="{esc(band or "")}"{sort}>{esc(num(v, lang))}<br><small class="word">{esc(word)}</small></td>')
-        for name, _, bands in count_cols:
-            c = counts.get(name)
-            for b, _ in bands:
-                n = c["counts"].get(b) if c else None
-                cls = "num " + band_class(b) if n else "num"
-                cells.append(f'<td class="{cls}" data-sort="{"" if n is None else n}">{"" if n is None else f"{n:,}"}</td>')
-        classes = ["entidad", f"state-{css_name(e.status)}"] + ([band_class(row_band)] if row_band else [])
-        body.append(f'<tr class="{" ".join(classes)}" data-code="{esc(e.code or "")}"' + (f' data-band="{esc(row_band)}"' if row_band else "") + f">{''.join(cells)}</tr>")
-    table = f'<table id="tabla-entidades" class="sortable batch"><thead>{head_visible}</thead><tbody>{"".join(body)}</tbody></table>'
 
+def _batch_figure_cell(f: dict | None, rules: RuleSet | None, lang: str) -> str:
+    if f is None:
+        return '<td class="num"></td>'
+    v = _dec(f.get("value"))
+    band = f.get("band")
+    word = f.get("band_label") or ""
+    if rules is not None and band and f.get("scale"):
+        word = band_name_label(rules, f["scale"], band, word, lang)
+    cls = " ".join(x for x in ("num", band_class(band)) if x)
+    sort = f' data-sort="{esc(v)}"' if v is not None else ""
+    return f'<td class="{cls}" data-band="{esc(band or "")}"{sort}>{esc(num(v, lang))}<br><small class="word">{esc(word)}</small></td>'
+
+
+def _batch_row(e: EntityResult, cols: _BatchColumns, rules: RuleSet | None, lang: str) -> str:
+    figs = {f["id"]: f for f in (e.data or {}).get("figures", [])}
+    counts = {c["name"]: c for c in (e.data or {}).get("counts", [])}
+    state = t(lang, "rep_state_ok") if e.status == "ok" else t(lang, "rep_state_error")
+    cells = [
+        f'<td class="num" data-sort="{e.n}">{e.n}</td>',
+        f"<td>{esc(e.code or '')}</td>",
+        f'<td title="{esc(e.file)}">{esc(e.name or e.file)}</td>',
+        f'<td class="state-{esc(e.status)}">{esc(state)}</td>',
+    ] + ([f"<td>{esc(e.rules_id or '')}</td>"] if cols.show_rules else [])
+    classes = ["entidad", f"state-{css_name(e.status)}"]
+    if e.status != "ok":  # the message spans the figure columns: readable, and sorts as empty
+        cells.append(f'<td class="error-msg" colspan="{max(cols.width(), 1)}">{esc(e.error or "")}</td>')
+        return f'<tr class="{" ".join(classes)}" data-code="{esc(e.code or "")}">{"".join(cells)}</tr>'
+    cells += [_batch_figure_cell(figs.get(fid), rules, lang) for fid, _ in cols.figures]
+    for name, _, bands in cols.counts:
+        c = counts.get(name)
+        for b, _ in bands:
+            n = c["counts"].get(b) if c else None
+            cls = "num " + band_class(b) if n else "num"
+            cells.append(f'<td class="{cls}" data-sort="{"" if n is None else n}">{"" if n is None else f"{n:,}"}</td>')
+    main = next((figs.get(c) for c, _ in cols.figures if figs.get(c)), None)
+    row_band = main.get("band") if main else None
+    classes += [band_class(row_band)] if row_band else []
+    return f'<tr class="{" ".join(classes)}" data-code="{esc(e.code or "")}"' + (f' data-band="{esc(row_band)}"' if row_band else "") + f">{''.join(cells)}</tr>"
+
+
+def _batch_charts(ok: list[EntityResult], cols: _BatchColumns, cache: dict[str, RuleSet | None], colors: dict[str, str], rules_list: list[RuleSet], lang: str) -> list[str]:
+    """A distribution across entities of each plan-level figure."""
     charts = []
-    for fid, lbl in fig_cols:
+    for fid, lbl in cols.figures:
         vals = []
         scale = None
         for e in ok:
@@ -865,36 +878,52 @@ def render_batch_html(data: BatchData, lang: str = "es") -> str:
         if not vals or scale is None and not any(v is not None for v in vals):
             continue
         cap = t(lang, "rep_chart_entities", label=lbl)
-        nd_label = rules_list[0].no_data_label if rules_list else t(lang, "no_data")
-        charts.append(figure_block(cap, histogram(cap, vals, scale, colors, lang, t(lang, "rep_entities"), cls=f"hist chart-{css_name(fid)}"), legend(scale, nd_label)))
+        nd_label = no_data_label(rules_list[0], lang) if rules_list else t(lang, "no_data")
+        charts.append(figure_block(cap, histogram(cap, vals, scale, colors, lang, t(lang, "rep_entities"), cls=f"hist chart-{css_name(fid)}"), legend(scale, nd_label, rules_list[0] if rules_list else None, lang)))
+    return charts
 
-    n_ok = len(ok)
-    title = t(lang, "rep_batch_title", year=year if year is not None else "")
+
+def _batch_header(data: BatchData, title: str, n_ok: int, lang: str) -> str:
     warn = "".join(f'<p class="warn">{esc(t(lang, "rep_manifest_missing", problems=w))}</p>' for w in data.warnings)
-    header = (
+    return (
         f'<header><p class="kicker">pei-rules · {esc(t(lang, "rep_entities"))}</p><h1>{esc(title)}</h1>'
         f'<dl class="meta"><dt>{esc(t(lang, "rep_source_folder"))}</dt><dd>{esc(data.source)}</dd>'
         f'<dt>{esc(t(lang, "rep_entities"))}</dt><dd>{esc(t(lang, "rep_plans_evaluated", ok=n_ok, n=len(data.entities)))}</dd>'
         f'<dt>{esc(t(lang, "rule_set"))}</dt><dd>{esc(", ".join(sorted({e.rules_id for e in data.entities if e.rules_id})))}</dd></dl></header>'
-    )
+    ) + warn
+
+
+BATCH_CSS = "\nbody{max-width:none}\ntable.batch{font-size:11px}\ntable.batch th,table.batch td{padding:2px 4px}\ntable.batch td:nth-child(3){min-width:12em}\ntd.error-msg{color:#b71c1c}\nsmall.word{font-weight:600}\ntd.state-error{color:#b71c1c;font-weight:700}"
+
+
+def render_batch_html(data: BatchData, lang: str = "es") -> str:
+    """One row per entity, sortable, with plan-level figures, semáforo counts and a distribution chart."""
+    cache: dict[str, RuleSet | None] = {}
+    rules_list = [r for r in (_rules_for(e, cache) for e in data.entities) if r is not None]
+    colors = rules_colors(rules_list)
+    ok = [e for e in data.entities if e.status == "ok" and e.data]
+    cols = _batch_columns(data, cache, rules_list, lang)
+    year = data.year or next((e.year for e in data.entities if e.year), None)
+    body = "".join(_batch_row(e, cols, _rules_for(e, cache), lang) for e in data.entities)
+    table = f'<table id="tabla-entidades" class="sortable batch"><thead>{_batch_head(cols, lang)}</thead><tbody>{body}</tbody></table>'
+    charts = _batch_charts(ok, cols, cache, colors, rules_list, lang)
+    title = t(lang, "rep_batch_title", year=year if year is not None else "")
     body_html = (
-        header
-        + warn
+        _batch_header(data, title, len(ok), lang)
         + f'<section id="entidades"><h2>{esc(t(lang, "rep_entities"))}</h2><p class="note no-print">{esc(t(lang, "rep_sort_hint"))}</p>{table}</section>'
         + (f'<section id="graficos"><h2>{esc(t(lang, "rep_charts"))}</h2>{"".join(charts)}</section>' if charts else "")
         + f"<footer>{esc(t(lang, 'rep_generated', version=__version__, created=data.created))}</footer>"
     )
-    extra_css = band_css(colors) + "\nbody{max-width:none}\ntable.batch{font-size:11px}\ntable.batch th,table.batch td{padding:2px 4px}\ntable.batch td:nth-child(3){min-width:12em}\ntd.error-msg{color:#b71c1c}\nsmall.word{font-weight:600}\ntd.state-error{color:#b71c1c;font-weight:700}"
-    return _document(title, lang, extra_css, body_html, script=SORT_JS, page_css=page_margin_css(title, lang, landscape=True))
+    return _document(title, lang, band_css(colors) + BATCH_CSS, body_html, script=SORT_JS, page_css=page_margin_css(title, lang, landscape=True))
 
 
-def _band_labels(rules: RuleSet | None, bands: list[str]) -> dict[str, str]:
+def _band_labels(rules: RuleSet | None, bands: list[str], lang: str = "es") -> dict[str, str]:
     out = {}
     if rules is not None:
         for scale in rules.scales.values():
             for b in scale.bands:
-                out.setdefault(b.name, b.label)
-        out[ND] = rules.no_data_label
+                out.setdefault(b.name, band_name_label(rules, scale.name, b.name, b.label, lang))
+        out[ND] = no_data_label(rules, lang)
     return out
 
 

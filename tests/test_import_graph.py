@@ -139,9 +139,7 @@ def test_the_graph_is_read():
 LONG_FUNCTIONS = {
     "outputs/xlsx.py::workbook_bytes": 140,
     "inputs/b7.py::read": 128,
-    "audit.py::verify_result": 119,
     "inputs/template.py::workbook_bytes": 119,
-    "html_report.py::render_batch_html": 117,
     "plan.py::_index": 102,
     "outputs/informe_rules.py::load_informe_rules": 99,
     "batch.py::_run_batch": 91,
