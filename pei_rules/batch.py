@@ -411,6 +411,32 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, year: int, **kw) ->
         return _run_batch(inputs, out, year, **kw)
 
 
+def _write_summaries(out: Path, spool: Path, columns: list[str], settings: Settings) -> list[tuple[str, str]]:
+    """The consolidated CSV and JSON, written from the spooled rows: (name, sha256) of each."""
+    with _AtomicStream(out / SUMMARY_CSV) as fh:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        for r in _spooled_rows(spool):
+            w.writerow([spreadsheet_text(cell_text(r.get(c))) for c in columns])
+            if buf.tell() > 1 << 16:
+                fh.write(buf.getvalue())
+                buf.seek(0)
+                buf.truncate()
+        fh.write(buf.getvalue())
+    summaries = [(SUMMARY_CSV, fh.hash.hexdigest())]
+    with _AtomicStream(out / SUMMARY_JSON) as fh:
+        head = {"format": SUMMARY_FORMAT, "format_version": FORMAT_VERSION, "year": settings.year, "created": settings.created, "columns": columns}
+        fh.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [\n')
+        first = True
+        for r in _spooled_rows(spool):
+            fh.write(("" if first else ",\n") + json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False))
+            first = False
+        fh.write("\n]}\n")
+    summaries.append((SUMMARY_JSON, fh.hash.hexdigest()))
+    return summaries
+
+
 def _run_batch(
     inputs: Iterable[str | Path],
     out: str | Path,
@@ -462,27 +488,7 @@ def _run_batch(
                     progress(done, total, len(failed_rows))
         sync_folder(out)  # every entity file durable, in one sync, before anything vouches for them
         columns = BASE_COLUMNS + list(extra) + TAIL_COLUMNS
-        with _AtomicStream(out / SUMMARY_CSV) as fh:
-            buf = io.StringIO()
-            w = csv.writer(buf, lineterminator="\n")
-            w.writerow(columns)
-            for r in _spooled_rows(spool):
-                w.writerow([spreadsheet_text(cell_text(r.get(c))) for c in columns])
-                if buf.tell() > 1 << 16:
-                    fh.write(buf.getvalue())
-                    buf.seek(0)
-                    buf.truncate()
-            fh.write(buf.getvalue())
-        summaries = [(SUMMARY_CSV, fh.hash.hexdigest())]
-        with _AtomicStream(out / SUMMARY_JSON) as fh:
-            head = {"format": SUMMARY_FORMAT, "format_version": FORMAT_VERSION, "year": settings.year, "created": settings.created, "columns": columns}
-            fh.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [\n')
-            first = True
-            for r in _spooled_rows(spool):
-                fh.write(("" if first else ",\n") + json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False))
-                first = False
-            fh.write("\n]}\n")
-        summaries.append((SUMMARY_JSON, fh.hash.hexdigest()))
+        summaries = _write_summaries(out, spool, columns, settings)
         head = {
             "format": MANIFEST_FORMAT,
             "format_version": FORMAT_VERSION,

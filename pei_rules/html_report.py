@@ -777,25 +777,28 @@ class _BatchColumns:
     figures: list[tuple[str, str]] = field(default_factory=list)  # (figure id, label)
     counts: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)  # (name, label, [(band, label)])
     show_rules: bool = False
+    band_words: dict[str, str] = field(default_factory=dict)  # band name -> its word (the first rule set's)
 
     def width(self) -> int:
         return len(self.figures) + sum(len(b) for _, _, b in self.counts)
 
 
-def _batch_columns(data: BatchData, cache: dict[str, RuleSet | None], rules_list: list[RuleSet], lang: str) -> _BatchColumns:
+def batch_columns(data: BatchData, cache: dict[str, RuleSet | None], rules_list: list[RuleSet], lang: str) -> _BatchColumns:
+    """The columns of a batch's table (the page's and the workbook's)."""
     cols = _BatchColumns(show_rules=len({e.rules_id for e in data.entities if e.rules_id}) > 1)
+    cols.band_words = _band_labels(rules_list[0] if rules_list else None, lang)
     for e in data.entities:
         if e.status != "ok" or not e.data:
             continue
         r = _rules_for(e, cache)
         for f in e.data.get("figures", []):
             if f.get("scope") == "plan" and f["id"] not in [c for c, _ in cols.figures]:
-                label = f.get("label") or f["id"]
-                cols.figures.append((f["id"], kind_label(r, f.get("kind") or f["id"], lang) if r is not None else label))
+                kind = f.get("kind") or f["id"]
+                cols.figures.append((f["id"], kind_label(r, kind, lang) if r is not None and kind in r.figure_kinds() else (f.get("label") or f["id"])))
         for c in e.data.get("counts", []):
             if c["name"] not in [n for n, _, _ in cols.counts]:
                 bands = list(c.get("counts", {}).keys())
-                labels = _band_labels(r, bands, lang)
+                labels = _band_labels(r, lang)
                 label = c.get("label") or c["name"]
                 cols.counts.append((c["name"], count_label(r, c["name"], label, lang) if r is not None else label, [(b, labels.get(b, b)) for b in bands]))
     weighted = _weighted_ids(rules_list)
@@ -902,7 +905,7 @@ def render_batch_html(data: BatchData, lang: str = "es") -> str:
     rules_list = [r for r in (_rules_for(e, cache) for e in data.entities) if r is not None]
     colors = rules_colors(rules_list)
     ok = [e for e in data.entities if e.status == "ok" and e.data]
-    cols = _batch_columns(data, cache, rules_list, lang)
+    cols = batch_columns(data, cache, rules_list, lang)
     year = data.year or next((e.year for e in data.entities if e.year), None)
     body = "".join(_batch_row(e, cols, _rules_for(e, cache), lang) for e in data.entities)
     table = f'<table id="tabla-entidades" class="sortable batch"><thead>{_batch_head(cols, lang)}</thead><tbody>{body}</tbody></table>'
@@ -917,7 +920,7 @@ def render_batch_html(data: BatchData, lang: str = "es") -> str:
     return _document(title, lang, band_css(colors) + BATCH_CSS, body_html, script=SORT_JS, page_css=page_margin_css(title, lang, landscape=True))
 
 
-def _band_labels(rules: RuleSet | None, bands: list[str], lang: str = "es") -> dict[str, str]:
+def _band_labels(rules: RuleSet | None, lang: str = "es") -> dict[str, str]:
     out = {}
     if rules is not None:
         for scale in rules.scales.values():
