@@ -320,6 +320,26 @@ class _Evaluator:
             f.reason = Message("ev_zero_decision_failed", what=what, decision=d.text, detail=ef.reason)
         return self.finish(f)
 
+    def owner(self, ind: Indicator) -> Any:
+        return self.plan.aei.get(ind.de) or self.plan.oei.get(ind.de)
+
+    def grade(self, obj: Any, weigh_by: str) -> tuple[Decimal | None, Message | None]:
+        """A member's grade r in a weighted aggregate: its relevancia, or the grade the rule set's
+        [ponderacion.grados_prioridad] gives its prioridad (a rank written as a number is its own
+        grade); an indicator takes its owner's."""
+        holder = self.owner(obj) if isinstance(obj, Indicator) and getattr(obj, weigh_by, None) is None else obj
+        value = getattr(holder, weigh_by, None)
+        code = getattr(obj, "codigo", "?")
+        if value is None:
+            return None, Message("ev_no_relevance" if weigh_by == "relevancia" else "ev_no_priority", code=code)
+        if weigh_by == "relevancia" or str(value).isdigit():
+            return Decimal(int(value)), None
+        vocab = "prioridad_ao" if isinstance(holder, Activity) else "prioridad"
+        cat = self.rules.synonyms.get(vocab, {}).get(str(value).casefold())
+        if cat is None or cat not in self.rules.priority_grades:
+            return None, Message("ev_priority_no_grade", code=code, word=value)
+        return Decimal(self.rules.priority_grades[cat]), None
+
     def category(self, field_name: str, word: str, obj: Any, key: str) -> str:
         cat = self.rules.synonyms.get(field_name, {}).get(word.casefold())
         if cat is None:
@@ -781,16 +801,12 @@ class _Evaluator:
             scheme = rules.weight_schemes[ag.weighting]
             rels = []
             for v, obj, inp in values:
-                r = getattr(obj, "relevancia", None)
-                if r is None and isinstance(obj, Indicator):
-                    owner = self.plan.aei.get(obj.de) or self.plan.oei.get(obj.de)
-                    r = getattr(owner, "relevancia", None)
+                r, why = self.grade(obj, ag.weigh_by)
                 if r is None:
-                    f.status = ND
-                    f.reason = Message("ev_no_relevance", code=getattr(obj, "codigo", "?"))
+                    f.status, f.reason = ND, why
                     self.finish(f)
                     return
-                rels.append(Decimal(r))
+                rels.append(r)
             try:
                 raws = raw_weights(scheme, rels, self.params)
             except (EvalFailure, NoData) as exc:
@@ -806,7 +822,8 @@ class _Evaluator:
                 for (v, obj, inp), raw, r in zip(values, raws, rels):
                     inp.weight = raw / total
                     inp.relevance, inp.raw_weight = r, raw
-                    inp.note = Message("ev_relevance_weight", r=r, raw=raw, total=total)
+                    word = getattr(obj if getattr(obj, ag.weigh_by, None) is not None else self.owner(obj), ag.weigh_by, None)
+                    inp.note = Message("ev_relevance_weight" if ag.weigh_by == "relevancia" else "ev_priority_weight", r=r, raw=raw, total=total, word=word)
             f.formula = Message("ev_weighted_formula", value=ag.value, members=members_text, values=values_text, weighting=ag.weighting, scheme=scheme.text)
             if trace:
                 f.inputs.append(Input("ponderacion", None, ref=rules.ref("ponderacion", "esquemas", ag.weighting), note=f"{ag.weighting} = {scheme.text}", used=False))

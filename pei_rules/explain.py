@@ -291,23 +291,28 @@ class _Builder:
         _, steps = aggregate(ag.method, [i.value for i in used], raws)
         return [s.to_dict() for s in steps]
 
-    def relevance_source(self, member_fid: str) -> dict | None:
+    def activity(self, code: str):
+        poi = self.ev.plan.model.poi.get(self.ev.year)
+        return next((a for a in poi.ao if a.codigo == code), None) if poi is not None else None
+
+    def relevance_source(self, member_fid: str, weigh_by: str = "relevancia") -> dict | None:
+        """Where a weighted member's grade comes from: its relevancia (or prioridad, when the
+        aggregate weighs by prioridad), or its owner's for an indicator."""
         mf = self.ev.figures.get(member_fid)
         if mf is None or mf.code is None:
             return None
         plan = self.ev.plan
-        obj = plan.aei.get(mf.code) or plan.oei.get(mf.code) or plan.indicators.get(mf.code)
+        obj = plan.aei.get(mf.code) or plan.oei.get(mf.code) or plan.indicators.get(mf.code) or self.activity(mf.code)
         if obj is None:
             return None
-        r = getattr(obj, "relevancia", None)
-        if r is None and isinstance(obj, Indicator):
-            owner = plan.aei.get(obj.de) or plan.oei.get(obj.de)
-            if owner is not None and getattr(owner, "relevancia", None) is not None:
-                return {"type": "plan_input", "name": "relevancia", "value": str(owner.relevancia), "source": _ref(plan.ref(owner, "relevancia")), "note": t(None, "exp_relevance_of", code=owner.codigo)}
+        note = None
+        if getattr(obj, weigh_by, None) is None and isinstance(obj, Indicator):
+            obj = plan.aei.get(obj.de) or plan.oei.get(obj.de)
+            note = t(None, "exp_relevance_of" if weigh_by == "relevancia" else "exp_priority_of", code=getattr(obj, "codigo", "?"))
+        value = getattr(obj, weigh_by, None)
+        if value is None:
             return None
-        if r is None:
-            return None
-        return {"type": "plan_input", "name": "relevancia", "value": str(r), "source": _ref(plan.ref(obj, "relevancia")), "note": None}
+        return {"type": "plan_input", "name": weigh_by, "value": str(value), "source": _ref(plan.ref(obj, weigh_by)), "note": note}
 
     def weight_steps(self, f: Figure, member_fid: str, inp) -> list[dict]:
         ag = self.rules.aggregates.get(f.kind)
@@ -357,7 +362,8 @@ class _Builder:
                     child["weight"] = _s(inp.weight)
                     child["weight_note"] = inp.note
                     child["weight_steps"] = self.weight_steps(f, inp.figure, inp)
-                    rel = self.relevance_source(inp.figure)
+                    ag = self.rules.aggregates.get(f.kind)
+                    rel = self.relevance_source(inp.figure, ag.weigh_by if ag else "relevancia")
                     if rel is not None:
                         child["relevance"] = rel
                 elif inp.note and not inp.used:
@@ -542,7 +548,7 @@ def _render(node: dict, lines: list[str], depth: int, lang: str, prefix: str = "
         lines.append(f"{sub}{w(lang, 'band')}: {b['label']}")
     if node.get("relevance"):
         rel = node["relevance"]
-        lines.append(f"{sub}{w(lang, 'relevance')} = {rel['value']}  ({w(lang, 'plan')} {_loc(rel['source'])})")
+        lines.append(f"{sub}{w(lang, 'relevance' if rel.get('name') != 'prioridad' else 'priority')} = {rel['value']}  ({w(lang, 'plan')} {_loc(rel['source'])})")
     if node.get("weight_steps"):
         lines.append(f"{sub}{w(lang, 'weight')}: " + "; ".join(f"{s['expr']} = {s['value']}" for s in node["weight_steps"]))
     if node["inputs"]:

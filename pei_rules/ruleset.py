@@ -118,7 +118,8 @@ class Aggregate:
     no_data: str
     weighting: str | None
     ref: SourceRef
-    of: str | None = None  # members restricted to indicators owned by an "aei" or an "oei"
+    of: str | None = None
+    weigh_by: str = "relevancia"  # what gives a member its grade r: relevancia or prioridad  # members restricted to indicators owned by an "aei" or an "oei"
     intermediates: str = "exactos"  # members' exact values, or their rounded (printed) values
 
 
@@ -194,6 +195,8 @@ class RuleSet:
     switched_off: dict[str, SourceRef] = field(default_factory=dict)
     #: [agregacion_ao]: AO tipo de agregación category (or "sin_tipo") -> monthly method
     ao_monthly: dict[str, str] = field(default_factory=dict)
+    #: [ponderacion.grados_prioridad]: prioridad category -> grade r, to weigh by prioridad
+    priority_grades: dict[str, int] = field(default_factory=dict)
     #: [impresion]: printed decimals and printing conventions of the era's reports
     printing: Printing = field(default_factory=Printing)
     #: [avance.entrada_acumulados]: (tipos de agregación, "anual" | "acumulada"): how a plan
@@ -1127,13 +1130,26 @@ def _build_formulas(R, functions, kinds, params, switched_off):
 
 def _build_weighting(R, functions, params):
     # weighting
-    R.known_keys(("ponderacion",), ["esquema", "esquemas"])
+    R.known_keys(("ponderacion",), ["esquema", "esquemas", "ponderar_por", "grados_prioridad"])
     schemes: dict[str, Expression] = {}
     for name in R.table(("ponderacion", "esquemas"), {}):
         _not_reserved(R, ("ponderacion", "esquemas", name), name)
         schemes[name] = R.expr(("ponderacion", "esquemas", name), set(V.WEIGHT_INPUTS) | set(params), functions, f"ponderacion.esquemas.{name}")
     scheme = R.string(("ponderacion", "esquema"), "", choices=list(schemes) or None) if schemes else ""
     return scheme, schemes
+
+
+def _build_priority_grades(R, synonyms) -> dict[str, int]:
+    """[ponderacion.grados_prioridad]: the grade r of each prioridad word (its category in
+    [vocabulario.prioridad] or [vocabulario.prioridad_ao]) when an aggregate weighs by prioridad."""
+    known = set(synonyms.get("prioridad", {}).values()) | set(synonyms.get("prioridad_ao", {}).values())
+    grades: dict[str, int] = {}
+    for cat, grade in R.table(("ponderacion", "grados_prioridad"), {}).items():
+        path = ("ponderacion", "grados_prioridad", cat)
+        if cat not in known:
+            R.fail(path, msg("wt_priority_grade_unknown", word=cat), suggestion=did_you_mean(cat, sorted(known)) or msg("rf_known", known=", ".join(sorted(known))))
+        grades[cat] = R.integer(path, lo=1, hi=99)
+    return grades
 
 
 def _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off):
@@ -1145,7 +1161,7 @@ def _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off):
         path = ("agregados", name)
         if not isinstance(at, dict):
             R.fail(path, "must be a table")
-        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion", "activo", "de", "intermedios"])
+        R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion", "ponderar_por", "activo", "de", "intermedios"])
         if name in known_kinds:
             R.fail(path, f"'{name}' is already the name of a formula")
         if not _active(R, path):
@@ -1157,13 +1173,14 @@ def _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off):
         if of is not None and members != "indicadores":
             R.fail(path + ("de",), "'de' restricts indicators by the level of their owner; miembros is not 'indicadores'")
         method = R.string(path + ("metodo",), choices=list(V.METHODS))
-        weighting = None
+        weighting, weigh_by = None, "relevancia"
         if method in V.WEIGHTED_METHODS:
             if not schemes:
                 R.fail(path + ("metodo",), "a weighted method needs [ponderacion.esquemas]")
             if not scheme and "ponderacion" not in at:
                 R.fail(path + ("metodo",), "a weighted method needs a weighting scheme", suggestion="set [ponderacion] esquema, or ponderacion = \"...\" here")
             weighting = R.string(path + ("ponderacion",), scheme, choices=list(schemes))
+            weigh_by = R.string(path + ("ponderar_por",), R.string(("ponderacion", "ponderar_por"), "relevancia", choices=V.WEIGHT_ATTRIBUTES), choices=V.WEIGHT_ATTRIBUTES)
         aggregates[name] = Aggregate(
             name=name,
             label=R.label(path, name),
@@ -1173,6 +1190,7 @@ def _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off):
             method=method,
             no_data=R.string(path + ("sin_dato",), "excluir", choices=["excluir", "propagar"]),
             weighting=weighting,
+            weigh_by=weigh_by,
             ref=R.ref(path + ("metodo",)),
             of=of,
             intermediates=R.string(path + ("intermedios",), None, choices=V.INTERMEDIATES) if "intermedios" in at else None,
@@ -1315,6 +1333,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
     cases, cumulative, kinds, on_div0, principal, switched_off = _build_advance(R, functions, params, synonyms)
     formulas, reserved = _build_formulas(R, functions, kinds, params, switched_off)
     scheme, schemes = _build_weighting(R, functions, params)
+    priority_grades = _build_priority_grades(R, synonyms)
     aggregates, known_kinds = _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off)
     kind_scope, order, steps = _build_order(R, aggregates, formulas, known_kinds, reserved, switched_off)
     all_kinds, band_for, compare, counts, nd_label, scales = _build_bands(R, aggregates, kind_scope, known_kinds, switched_off)
@@ -1361,6 +1380,7 @@ def _build(folder: Path, leaves: dict, files: list[tuple[str, str]], chain: list
         switched_off=switched_off,
         ao_monthly=ao_monthly,
         printing=printing,
+        priority_grades=priority_grades,
     )
 
 

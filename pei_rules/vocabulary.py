@@ -65,6 +65,9 @@ INTERMEDIATES = ["exactos", "redondeados"]
 #: owner levels an aggregate or count of indicators can be restricted to
 OWNER_LEVELS = ["aei", "oei"]
 
+#: what gives a member its grade r in a weighted aggregate
+WEIGHT_ATTRIBUTES = ["relevancia", "prioridad"]
+
 #: printing conventions a rule set may declare in [impresion] (how its era's reports print figures):
 #: "enteros_sin_decimales": a whole value is printed without decimals ("100", "50" for 100.0, 50.0);
 #: "tope_sin_decimales": a capped value (equal to the cap parameter, reached by capping) is printed
