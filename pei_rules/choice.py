@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import PeiError, UsageError
 from .files import shown_path
-from .i18n import msg
+from .i18n import Message, msg
 from .rulecases import case_files, load_cases, run_case
 from .ruleset import Found, RuleSet, candidates_for_year, load_ruleset, session, valid_from
 
@@ -45,20 +45,21 @@ def anchor_holds(rs: RuleSet, folder: Path) -> tuple[bool, int, int]:
     return run > 0 and failed == 0, run, failed
 
 
-def describe(rs: RuleSet) -> str:
+def describe(rs: RuleSet) -> Message:
     """``folder …, sha256 …``: which files a result was computed with."""
-    return msg("trust_set_used", folder=shown_path(rs.folder), sha=rs.content_hash[:16])
+    return Message("trust_set_used", folder=shown_path(rs.folder), sha=rs.content_hash[:16])
 
 
 
-def pick_for_year(year: int) -> tuple[Path, str]:
-    """The rule set valid for ``year`` and why it was picked (folder and content hash included)."""
+def pick_for_year(year: int) -> tuple[Path, Message]:
+    """The rule set valid for ``year`` and why it was picked (folder and content hash included):
+    one message, ``rs_choice_why``, whose optional clauses are messages or empty."""
     with session():
         return _pick_for_year(year)
 
 
-def _pick_for_year(year: int) -> tuple[Path, str]:
-    loaded: list[tuple[tuple, Found, RuleSet, str]] = []
+def _pick_for_year(year: int) -> tuple[Path, Message]:
+    loaded: list[tuple[tuple, Found, RuleSet, Message | str]] = []
     broken: list[str] = []
     for f in candidates_for_year(year):
         try:
@@ -66,30 +67,32 @@ def _pick_for_year(year: int) -> tuple[Path, str]:
         except PeiError:  # a rule set that does not load is never picked, and the choice says so
             broken.append(f.id or str(f.folder))
             continue
-        note = ""
+        note: Message | str = ""
         holds = False
         if rs.anchored:
             holds, run, failed = anchor_holds(rs, f.folder)
-            note = msg("trust_anchor_holds", n=run) if holds else msg("trust_anchor_fails", n=run, failed=failed)
+            note = Message("trust_anchor_holds", n=run) if holds else Message("trust_anchor_fails", n=run, failed=failed)
         loaded.append(((holds, valid_from(f), f.bundled, f.id or ""), f, rs, note))
-    skipped = msg("trust_skipped_broken", ids=", ".join(broken)) if broken else ""
+    skipped = Message("trust_skipped_broken", ids=", ".join(broken)) if broken else ""
     if not loaded:
-        raise UsageError(f"no rule set declares validity for {year}{skipped}", suggestion="choose one with --rules")
+        raise UsageError(msg("rs_no_set_for_year", year=year, skipped=skipped), suggestion=msg("rs_choose_with_rules"))
     loaded.sort(key=lambda c: c[0], reverse=True)
     (holds, _, bundled, rid), f, rs, note = loaded[0]
-    why = msg("trust_why_year", id=rid, year=year, used=describe(rs))
-    if not bundled:
-        why += msg("trust_why_local")
-    if rs.anchored:
-        why += note
     others = [c[1].id for c in loaded[1:]]
-    unverified = [c[1].id for c in loaded if c[2].anchored and not c[0][0]]
-    if others:
-        shown = ", ".join(others[:SHOW]) + (f" (+{len(others) - SHOW})" if len(others) > SHOW else "")
-        why += msg("trust_why_others", ids=shown)
-    if unverified and unverified != [rid]:
-        why += msg("trust_why_unverified", ids=", ".join(i for i in unverified if i != rid))
-    return f.folder, why + skipped
+    shown = ", ".join(others[:SHOW]) + (f" (+{len(others) - SHOW})" if len(others) > SHOW else "")
+    unverified = [c[1].id for c in loaded if c[2].anchored and not c[0][0] and c[1].id != rid]
+    why = Message(
+        "rs_choice_why",
+        id=rid,
+        year=year,
+        used=describe(rs),
+        local="" if bundled else Message("trust_why_local"),
+        anchor=note if rs.anchored else "",
+        others=Message("trust_why_others", ids=shown) if others else "",
+        unverified=Message("trust_why_unverified", ids=", ".join(unverified)) if unverified else "",
+        skipped=skipped,
+    )
+    return f.folder, why
 
 
 __all__ = ["anchor_holds", "describe", "pick_for_year"]

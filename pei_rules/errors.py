@@ -7,6 +7,8 @@ The command line prints ``str(error)``: one paragraph, never a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
 from difflib import get_close_matches
 from typing import Iterable, Sequence
 
@@ -37,6 +39,13 @@ def did_you_mean(word: str, options: Iterable[str], n: int = 3) -> str:
     if close:
         return msg("err_did_you_mean", options=", ".join(f"'{c}'" for c in close))
     return ""
+
+
+def type_name(v: object) -> str:
+    """What kind of value ``v`` is, said in the language in force ("un texto", "an integer" ...)."""
+    from_type = {str: "rs_type_string", int: "rs_type_integer", bool: "rs_type_boolean", list: "rs_type_array", dict: "rs_type_table"}
+    key = from_type.get(type(v)) or ("rs_type_decimal" if isinstance(v, (float, Decimal)) else "rs_type_date" if isinstance(v, (date, time)) else None)
+    return msg(key) if key else type(v).__name__
 
 
 #: pydantic error types -> catalogue id (the context of the error gives the arguments)

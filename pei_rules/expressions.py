@@ -29,17 +29,20 @@ import ast
 import copy
 import decimal
 import keyword
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Mapping
 
 import simpleeval
 
-from .errors import ExpressionError, did_you_mean
+from .errors import ExpressionError, did_you_mean, type_name
+from .i18n import msg
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 32
 MAX_NODES = 400
+MAX_ARGS = 16  # arguments of one function call
 
 #: The Decimal context every expression runs in.
 CONTEXT = decimal.Context(
@@ -107,43 +110,49 @@ def reserved_name(name: str) -> bool:
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _UNARY = {ast.USub: "-", ast.UAdd: "+", ast.Not: "not"}
 _CMPOPS = {ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE}
-_FORBIDDEN_NAMES = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "a subscript",
-    ast.Lambda: "a lambda",
-    ast.ListComp: "a comprehension",
-    ast.SetComp: "a comprehension",
-    ast.DictComp: "a comprehension",
-    ast.GeneratorExp: "a comprehension",
-    ast.JoinedStr: "a string",
-    ast.FormattedValue: "a string",
-    ast.NamedExpr: "an assignment expression",
-    ast.Starred: "a starred argument",
-    ast.List: "a list",
-    ast.Tuple: "a tuple",
-    ast.Set: "a set",
-    ast.Dict: "a dict",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.Slice: "a slice",
+_FORBIDDEN_NAMES = {  # node -> catalogue id of what it is ("a lambda")
+    ast.Attribute: "ex_what_attribute",
+    ast.Subscript: "ex_what_subscript",
+    ast.Lambda: "ex_what_lambda",
+    ast.ListComp: "ex_what_comprehension",
+    ast.SetComp: "ex_what_comprehension",
+    ast.DictComp: "ex_what_comprehension",
+    ast.GeneratorExp: "ex_what_comprehension",
+    ast.JoinedStr: "ex_what_string",
+    ast.FormattedValue: "ex_what_string",
+    ast.NamedExpr: "ex_what_assignment",
+    ast.Starred: "ex_what_starred",
+    ast.List: "ex_what_list",
+    ast.Tuple: "ex_what_tuple",
+    ast.Set: "ex_what_set",
+    ast.Dict: "ex_what_dict",
+    ast.Slice: "ex_what_slice",
 }
-_OP_NAMES = {
-    ast.Pow: "'**' (power)",
-    ast.FloorDiv: "'//' (floor division)",
-    ast.Mod: "'%' (modulo)",
-    ast.LShift: "'<<' (shift)",
-    ast.RShift: "'>>' (shift)",
-    ast.BitOr: "'|' (bit operator)",
-    ast.BitAnd: "'&' (bit operator)",
-    ast.BitXor: "'^' (bit operator)",
-    ast.MatMult: "'@' (matrix product)",
-    ast.Invert: "'~' (bit operator)",
-    ast.Is: "'is'",
-    ast.IsNot: "'is not'",
-    ast.In: "'in'",
-    ast.NotIn: "'not in'",
+_OP_NAMES = {  # operator -> (catalogue id, arguments) of its name ("'**' (power)")
+    ast.Pow: ("ex_op_pow", {}),
+    ast.FloorDiv: ("ex_op_floordiv", {}),
+    ast.Mod: ("ex_op_mod", {}),
+    ast.LShift: ("ex_op_shift", {"op": "<<"}),
+    ast.RShift: ("ex_op_shift", {"op": ">>"}),
+    ast.BitOr: ("ex_op_bits", {"op": "|"}),
+    ast.BitAnd: ("ex_op_bits", {"op": "&"}),
+    ast.BitXor: ("ex_op_bits", {"op": "^"}),
+    ast.MatMult: ("ex_op_matmult", {}),
+    ast.Invert: ("ex_op_bits", {"op": "~"}),
 }
+_CMP_CODES = {ast.Is: "'is'", ast.IsNot: "'is not'", ast.In: "'in'", ast.NotIn: "'not in'"}
+
+
+def _op_name(op: ast.AST) -> str:
+    if type(op) in _CMP_CODES:
+        return _CMP_CODES[type(op)]
+    key, args = _OP_NAMES.get(type(op), ("ex_what_node", {"node": type(op).__name__}))
+    return msg(key, **args)
+
+
+def _what(node: ast.AST) -> str:
+    """What a refused node is, in the language in force."""
+    return msg(_FORBIDDEN_NAMES.get(type(node), "ex_what_node"), node=type(node).__name__)
 
 
 @dataclass
@@ -347,9 +356,6 @@ def _fail(message: str, text: str, where: Where | None, node: ast.AST | None = N
     )
 
 
-_CONDITION_HINT = "comparisons, 'and', 'or', 'not', True and False"
-
-
 def _kind_of(node: ast.AST, text: str, where: Where | None) -> str:
     """'number' or 'condition' of an allow-listed node; conditions only steer 'x if c else y'."""
 
@@ -357,8 +363,8 @@ def _kind_of(node: ast.AST, text: str, where: Where | None) -> str:
         got = _kind_of(n, text, where)
         if got != want:
             if want == "number":
-                _fail(f"a condition ({_CONDITION_HINT}) cannot be used as a number", text, where, n)
-            _fail("a number cannot be used as a condition: compare it, e.g. 'x > 0'", text, where, n)
+                _fail(msg("ex_condition_as_number"), text, where, n)
+            _fail(msg("ex_number_as_condition"), text, where, n)
         return got
 
     t = type(node)
@@ -393,7 +399,7 @@ def _kind_of(node: ast.AST, text: str, where: Where | None) -> str:
         for n in node.args:
             need(n, "number")
         return "number"
-    _fail(f"{t.__name__} is not allowed in rule expressions", text, where, node)  # pragma: no cover - checked before
+    _fail(msg("ex_not_allowed", what=_what(node)), text, where, node)  # pragma: no cover - checked before
     return "number"
 
 
@@ -414,52 +420,47 @@ class _Checker:
     def check(self, node: ast.AST, depth: int) -> None:
         self.count += 1
         if self.count > MAX_NODES:
-            self.fail(f"expression has more than {MAX_NODES} parts")
+            self.fail(msg("ex_too_many_parts", max=MAX_NODES))
         if depth > MAX_DEPTH * 2:
-            self.fail("expression is nested too deeply", node)
+            self.fail(msg("ex_too_deep"), node)
         t = type(node)
-        if t in _FORBIDDEN_NAMES:
-            self.fail(f"{_FORBIDDEN_NAMES[t]} is not allowed in rule expressions", node)
         visit = self._VISITORS.get(t)
         if visit is None:
-            self.fail(f"{type(node).__name__} is not allowed in rule expressions", node)
+            self.fail(msg("ex_not_allowed", what=_what(node)), node)
         visit(self, node, depth)
 
     def constant(self, node: ast.Constant, depth: int) -> None:
         v = node.value
-        if isinstance(v, bool) or v is None:
-            if v is None:
-                self.fail("'None' is not allowed in rule expressions", node)
+        if isinstance(v, bool):
             return
-        if isinstance(v, (str, bytes)):
-            self.fail("strings are not allowed in rule expressions", node)
-        if isinstance(v, complex):
-            self.fail("complex numbers are not allowed in rule expressions", node)
+        what = "ex_what_none" if v is None else "ex_what_string" if isinstance(v, (str, bytes)) else "ex_what_complex" if isinstance(v, complex) else None
+        if what:
+            self.fail(msg("ex_not_allowed", what=msg(what)), node)
         if not isinstance(v, (int, float)):
-            self.fail(f"constant {v!r} is not allowed", node)
+            self.fail(msg("ex_constant", value=repr(v)), node)
         src = (ast.get_source_segment(self.text, node) or "").lower()
         if src.startswith(("0x", "0o", "0b")):
-            self.fail("only decimal numbers are allowed (no hexadecimal, octal or binary literals)", node)
+            self.fail(msg("ex_only_decimal"), node)
 
     def name(self, node: ast.Name, depth: int) -> None:
         if node.id.startswith("_"):
-            self.fail(f"names starting with '_' are not allowed ('{node.id}')", node)
+            self.fail(msg("ex_underscore", name=node.id), node)
         if node.id in self.allowed_functions:
-            self.fail(f"function '{node.id}' must be called, not used as a value", node)
+            self.fail(msg("ex_function_as_value", name=node.id), node)
         if node.id not in self.allowed_names:
-            known = f"known inputs: {', '.join(sorted(self.allowed_names))}"
-            self.fail(f"unknown input '{node.id}'", node, suggestion=" ".join(x for x in (did_you_mean(node.id, self.allowed_names), known) if x))
+            known = msg("ex_known_inputs", names=", ".join(sorted(self.allowed_names)))
+            self.fail(msg("ex_unknown_input", name=node.id), node, suggestion=" ".join(x for x in (did_you_mean(node.id, self.allowed_names), known) if x))
         self.names.add(node.id)
 
     def binop(self, node: ast.BinOp, depth: int) -> None:
         if type(node.op) not in _BINOPS:
-            self.fail(f"operator {_OP_NAMES.get(type(node.op), type(node.op).__name__)} is not allowed", node)
+            self.fail(msg("ex_operator_not_allowed", op=_op_name(node.op)), node)
         self.check(node.left, depth + 1)
         self.check(node.right, depth + 1)
 
     def unaryop(self, node: ast.UnaryOp, depth: int) -> None:
         if type(node.op) not in _UNARY:
-            self.fail(f"operator {_OP_NAMES.get(type(node.op), type(node.op).__name__)} is not allowed", node)
+            self.fail(msg("ex_operator_not_allowed", op=_op_name(node.op)), node)
         self.check(node.operand, depth + 1)
 
     def boolop(self, node: ast.BoolOp, depth: int) -> None:
@@ -469,7 +470,7 @@ class _Checker:
     def compare(self, node: ast.Compare, depth: int) -> None:
         for op in node.ops:
             if type(op) not in _CMPOPS:
-                self.fail(f"comparison {_OP_NAMES.get(type(op), type(op).__name__)} is not allowed", node)
+                self.fail(msg("ex_comparison_not_allowed", op=_op_name(op)), node)
         self.check(node.left, depth + 1)
         for c in node.comparators:
             self.check(c, depth + 1)
@@ -481,16 +482,17 @@ class _Checker:
 
     def call(self, node: ast.Call, depth: int) -> None:
         if not isinstance(node.func, ast.Name):
-            self.fail("only declared functions may be called, by name", node)
+            self.fail(msg("ex_call_by_name"), node)
         fname = node.func.id
         if fname not in self.allowed_functions or fname not in FUNCTION_LIBRARY:
-            self.fail(f"call of '{fname}' is not allowed", node, suggestion=f"declared functions: {', '.join(sorted(self.allowed_functions)) or 'none'}")
+            declared = ", ".join(sorted(self.allowed_functions)) or msg("ex_no_functions")
+            self.fail(msg("ex_call_not_allowed", name=fname), node, suggestion=msg("ex_declared_functions", names=declared))
         if node.keywords:
-            self.fail("keyword arguments are not allowed", node)
+            self.fail(msg("ex_keywords"), node)
         if not node.args:
-            self.fail(f"'{fname}' needs arguments", node)
-        if len(node.args) > 16:
-            self.fail(f"'{fname}' takes at most 16 arguments", node)
+            self.fail(msg("ex_needs_args", name=fname), node)
+        if len(node.args) > MAX_ARGS:
+            self.fail(msg("ex_max_args", name=fname, max=MAX_ARGS), node)
         self.funcs.add(fname)
         for a in node.args:
             self.check(a, depth + 1)
@@ -511,25 +513,25 @@ def _checked_text(text: object, where: Where | None) -> str:
     """The expression's text, refused before parsing when it is not one short line of plain
     ASCII without comments, nor nested too deeply for the parser."""
     if not isinstance(text, str):
-        _fail(f"an expression must be a string, got {type(text).__name__}", str(text)[:200], where)
+        _fail(msg("ex_not_string", type=type_name(text)), str(text)[:200], where)
     if not text.strip():
-        _fail("empty expression", text, where)
+        _fail(msg("ex_empty"), text, where)
     text = text.strip()
     if len(text) > MAX_LENGTH:
-        _fail(f"expression is longer than {MAX_LENGTH} characters ({len(text)})", text, where)
+        _fail(msg("ex_too_long", max=MAX_LENGTH, n=len(text)), text, where)
     if "\n" in text.strip() or "\r" in text:
-        _fail("an expression must be a single line", text.splitlines()[0] if text.splitlines() else text, where)
+        _fail(msg("ex_single_line"), text.splitlines()[0] if text.splitlines() else text, where)
     # only printable ASCII: Python folds look-alike letters (NFKC) into identifiers, so
     # 'ｍｉｎ' or a mathematical bold 'o' would silently read as another name
     for i, ch in enumerate(text):
         if not (" " <= ch <= "~"):
             bad = ast.Constant(value=0)
             bad.col_offset = i
-            _fail(f"character {ch!r} (U+{ord(ch):04X}) is not allowed: expressions are plain ASCII", text, where, bad)
+            _fail(msg("ex_not_ascii", char=repr(ch), code=f"{ord(ch):04X}"), text, where, bad)
     if "#" in text:
         bad = ast.Constant(value=0)
         bad.col_offset = text.index("#")
-        _fail("'#' is not allowed: write comments as TOML comments, outside the expression", text, where, bad)
+        _fail(msg("ex_hash"), text, where, bad)
     # nesting is limited before the parser recurses into it
     depth = max_depth = 0
     for ch in text:
@@ -539,8 +541,28 @@ def _checked_text(text: object, where: Where | None) -> str:
         elif ch in ")]}":
             depth -= 1
     if max_depth > MAX_DEPTH:
-        _fail(f"expression nests parentheses {max_depth} deep (at most {MAX_DEPTH})", text, where)
+        _fail(msg("ex_parens_deep", depth=max_depth, max=MAX_DEPTH), text, where)
     return text
+
+
+_SYNTAX = [  # Python's parser messages -> catalogue id (the parser's words are English)
+    (re.compile(r"invalid syntax\. Perhaps you forgot a comma\?"), "ex_syntax_comma"),
+    (re.compile(r"invalid syntax"), "ex_syntax_invalid"),
+    (re.compile(r"'(?P<char>.)' was never closed"), "ex_syntax_never_closed"),
+    (re.compile(r"unmatched '(?P<char>.)'"), "ex_syntax_unmatched"),
+    (re.compile(r"closing parenthesis '(?P<close>.)' does not match opening parenthesis '(?P<open>.)'"), "ex_syntax_mismatch"),
+    (re.compile(r"invalid (decimal|hexadecimal|octal|binary|digit|imaginary) .*literal|invalid digit|leading zeros"), "ex_syntax_bad_number"),
+    (re.compile(r"unterminated (triple-quoted )?string"), "ex_syntax_unterminated"),
+]
+
+
+def _syntax_detail(text: str) -> str:
+    """Python's syntax-error text in the language in force (as it is when it is not known)."""
+    for pattern, key in _SYNTAX:
+        m = pattern.match(text or "")
+        if m:
+            return msg(key, **m.groupdict())
+    return msg("ex_syntax_python", detail=text)
 
 
 def _parsed(text: str, where: Where | None) -> ast.Expr:
@@ -552,14 +574,14 @@ def _parsed(text: str, where: Where | None) -> ast.Expr:
         if exc.offset:
             node = ast.Constant(value=0)
             node.col_offset = exc.offset - 1
-        _fail(f"syntax error: {exc.msg}", text, where, node)
+        _fail(msg("ex_syntax", detail=_syntax_detail(exc.msg)), text, where, node)
     except (RecursionError, MemoryError, ValueError):
-        _fail("expression is too deeply nested or malformed", text, where)
+        _fail(msg("ex_malformed"), text, where)
     if len(parsed.body) != 1:
-        _fail("only one expression is allowed (no ';')", text, where, parsed.body[1] if parsed.body else None)
+        _fail(msg("ex_one_expression"), text, where, parsed.body[1] if parsed.body else None)
     body = parsed.body[0]
     if not isinstance(body, ast.Expr):
-        _fail(f"only an expression is allowed, not a {type(body).__name__.lower()} statement", text, where, body)
+        _fail(msg("ex_not_statement", kind=type(body).__name__.lower()), text, where, body)
     return body
 
 
@@ -578,7 +600,7 @@ def _decimal_trees(value: ast.AST, text: str, where: Where | None) -> tuple[ast.
             except decimal.InvalidOperation:
                 value = Decimal(repr(node.value))
             if not value.is_finite() or abs(value.adjusted()) > 100:
-                _fail(f"number {src[:40]} is out of range", text, where, node)
+                _fail(msg("ex_number_range", number=src[:40]), text, where, node)
             cname = f"{CONSTANT_PREFIX}{len(constants)}"
             constants[cname] = value
             new = ast.Constant(value=value)
@@ -613,7 +635,7 @@ def compile_expression(
     # numbers and conditions do not mix: True / True, (a < b) + 1 or not x would compute
     # with Python ints and floats instead of Decimal (or divide by zero outside the traps)
     if _kind_of(body.value, text, where) != "number":
-        _fail("the expression must give a number, not a condition", text, where, body.value)
+        _fail(msg("ex_must_give_number"), text, where, body.value)
     traced_tree, compiled_tree, constants = _decimal_trees(body.value, text, where)
     code = compile(compiled_tree, "<rule>", "eval")
     return Expression(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import vocabulary as V
-from .errors import PeiError, RuleError, UsageError, did_you_mean
+from .errors import PeiError, RuleError, UsageError, did_you_mean, type_name
 from .expressions import FUNCTION_LIBRARY, Expression, Where, compile_expression, reserved_name
 from .files import sha256_limited, shown_path
 from .i18n import current_lang, msg
@@ -118,8 +118,8 @@ class Aggregate:
     no_data: str
     weighting: str | None
     ref: SourceRef
-    of: str | None = None
-    weigh_by: str = "relevancia"  # what gives a member its grade r: relevancia or prioridad  # members restricted to indicators owned by an "aei" or an "oei"
+    of: str | None = None  # members restricted to indicators owned by an "aei" or an "oei"
+    weigh_by: str = "relevancia"  # what gives a member its grade r: relevancia or prioridad
     intermediates: str = "exactos"  # members' exact values, or their rounded (printed) values
 
 
@@ -481,9 +481,12 @@ def resolve(spec: str, base: Path | None = None) -> Path:
     p = Path(spec)
     if p.is_dir():
         return p
+    raise UsageError(msg("rs_unknown_set", spec=spec), suggestion=_known_sets_hint(spec))
+
+
+def _known_sets_hint(spec: str) -> str | None:
     known = available()
-    hint = did_you_mean(spec, known) or (f"known rule sets: {', '.join(sorted(known))}" if known else None)
-    raise UsageError(f"unknown rule set '{spec}' (not a folder, not a known id)", suggestion=hint)
+    return did_you_mean(spec, known) or (msg("rs_known_sets", ids=", ".join(sorted(known))) if known else None)
 
 
 def resolve_extends(spec: str, folder: Path, ref: SourceRef) -> Path:
@@ -504,9 +507,7 @@ def resolve_extends(spec: str, folder: Path, ref: SourceRef) -> Path:
             return found
         if (base / spec).is_dir():
             return base / spec  # a sibling folder named by its folder name
-        known = available()
-        hint = did_you_mean(spec, known) or (f"known rule sets: {', '.join(sorted(known))}" if known else None)
-        raise RuleError(f"unknown rule set '{spec}' (not a folder, not a known id)", file=ref.file, line=ref.line, key=(META, "extends"), suggestion=hint)
+        raise RuleError(msg("rs_unknown_set", spec=spec), file=ref.file, line=ref.line, key=(META, "extends"), suggestion=_known_sets_hint(spec))
     p = Path(spec)
     cand = p if p.is_absolute() else folder / p
     try:
@@ -610,11 +611,11 @@ def _load_ruleset(spec: str | Path, *, overrides: list[Path] | None = None) -> R
         for path, (_, ref) in flat.items():
             if path[0] == META and len(path) > 1 and path[1] in OVERRIDE_FORBIDDEN_META:
                 raise RuleError(
-                    f"an override file cannot change [conjunto] {path[1]}: it adjusts rules of the rule set it is applied to",
+                    msg("rs_override_meta", key=path[1]),
                     file=ref.file,
                     line=ref.line,
                     key=path,
-                    suggestion="to change what a rule set extends or when it is valid, write a new rule set that extends it",
+                    suggestion=msg("rs_override_meta_hint"),
                 )
         files.append((doc.path, doc.sha256))
         leaves.update(flat)
@@ -659,7 +660,7 @@ def _own_leaves(folder: Path) -> tuple[dict, list[tuple[str, str]], str, tuple]:
         return leaves, hashes, rid, stamp
     files = _files_of(folder)
     if not files:
-        raise RuleError("rule set folder has no .toml files", file=str(folder))
+        raise RuleError(msg("rs_no_files"), file=str(folder))
     leaves: dict[tuple, tuple[Any, SourceRef]] = {}
     hashes: list[tuple[str, str]] = []
     for f in files:
@@ -671,7 +672,7 @@ def _own_leaves(folder: Path) -> tuple[dict, list[tuple[str, str]], str, tuple]:
             if path in leaves:
                 other = leaves[path][1]
                 raise RuleError(
-                    "defined twice in the same rule set",
+                    msg("rs_defined_twice"),
                     file=ref.file,
                     line=ref.line,
                     key=path,
@@ -681,10 +682,10 @@ def _own_leaves(folder: Path) -> tuple[dict, list[tuple[str, str]], str, tuple]:
     rid_leaf = leaves.get((META, "id"))
     if rid_leaf is None:
         raise RuleError(
-            "rule set has no id",
+            msg("rs_no_id"),
             file=str(folder / "ruleset.toml"),
             key=(META, "id"),
-            suggestion='add [conjunto] id = "..." to ruleset.toml',
+            suggestion=msg("rs_no_id_hint"),
         )
     rid = rid_leaf[0]
     _own_cache[key] = (stamp, (leaves, hashes, rid))
@@ -738,16 +739,16 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
             break
         leaves, hashes, rid, stamp = _own_leaves(cur)
         if not isinstance(rid, str):
-            rid = f"<{_tname(rid)}>"  # _build reports the malformed id with its line
+            rid = f"<{type_name(rid)}>"  # _build reports the malformed id with its line
         if rid in ids:
             rid_leaf = leaves[(META, "id")]
             at = leaves.get((META, "extends"), rid_leaf)[1]  # the extends line that closes the cycle
             raise RuleError(
-                f"circular extends: {' -> '.join(ids + [rid])}",
+                msg("rs_circular_extends", chain=" -> ".join(ids + [rid])),
                 file=at.file,
                 line=at.line,
                 key=(META, "extends"),
-                suggestion="a rule set cannot extend itself or one of its descendants",
+                suggestion=msg("rs_circular_extends_hint"),
             )
         ids.append(rid)
         ext_leaf = leaves.get((META, "extends"))
@@ -756,7 +757,7 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
             break
         parent_spec, ref = ext_leaf
         if not isinstance(parent_spec, str):
-            raise RuleError("extends must be a rule set id (string)", file=ref.file, line=ref.line, key=(META, "extends"))
+            raise RuleError(msg("rs_extends_not_string"), file=ref.file, line=ref.line, key=(META, "extends"))
         if len(levels) >= MAX_EXTENDS_DEPTH:
             top = levels[0][5]
             raise RuleError(
@@ -770,11 +771,11 @@ def _load_leaves(folder: Path, chain: list[str]) -> tuple[dict, list[tuple[str, 
             # the extends line of the set the cycle returns to
             at = next((lv[5] for lv in levels if lv[3] == parent_spec and lv[5] is not None), ref)
             raise RuleError(
-                f"circular extends: {' -> '.join(ids + [parent_spec])}",
+                msg("rs_circular_extends", chain=" -> ".join(ids + [parent_spec])),
                 file=at.file,
                 line=at.line,
                 key=(META, "extends"),
-                suggestion="a rule set cannot extend itself or one of its descendants",
+                suggestion=msg("rs_circular_extends_hint"),
             )
         cur = resolve_extends(parent_spec, cur, ref)
     # merge from the root (or the cached ancestor) down to the set asked for
@@ -833,7 +834,7 @@ class _Reader:
         for k in path:
             if not isinstance(node, dict) or k not in node:
                 if default is ...:
-                    self.fail(path, "missing required key")
+                    self.fail(path, msg("rf_missing_key", key=path[-1] if path else ""))
                 return default
             node = node[k]
         return node
@@ -843,7 +844,7 @@ class _Reader:
         if v is default and default is not ...:
             return v
         if not isinstance(v, dict):
-            self.fail(path, f"must be a table, got {_tname(v)}")
+            self.fail(path, msg("rs_must_be_table_got", type=type_name(v)))
         return v
 
     def label(self, path: tuple, default: Any = ..., key: str = "etiqueta") -> str:
@@ -852,7 +853,7 @@ class _Reader:
         es = self.string(path + (key,), default)
         en = self.get(path + (f"{key}_en",), None)
         if en is not None and not isinstance(en, str):
-            self.fail(path + (f"{key}_en",), f"must be a string, got {_tname(en)}")
+            self.fail(path + (f"{key}_en",), msg("rf_must_be_string", type=type_name(en)))
         return en if en and current_lang() == "en" else es
 
     def string(self, path: tuple, default: Any = ..., choices: Iterable[str] | None = None) -> str:
@@ -860,13 +861,13 @@ class _Reader:
         if v is default and default is not ...:
             return v
         if not isinstance(v, str):
-            self.fail(path, f"must be a string, got {_tname(v)}")
+            self.fail(path, msg("rf_must_be_string", type=type_name(v)))
         if choices is not None:
             choices = list(choices)
             if v not in choices:
                 self.fail(
                     path,
-                    f"'{v}' is not one of: {', '.join(choices)}",
+                    msg("rf_not_one_of", value=v, options=", ".join(choices)),
                     suggestion=did_you_mean(v, choices) or None,
                 )
         return v
@@ -876,9 +877,9 @@ class _Reader:
         if v is default and default is not ...:
             return v
         if isinstance(v, bool) or not isinstance(v, int):
-            self.fail(path, f"must be an integer, got {_tname(v)}")
+            self.fail(path, msg("rs_must_be_integer", type=type_name(v)))
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            self.fail(path, f"must be between {lo} and {hi}, got {v}")
+            self.fail(path, msg("rs_between", lo=lo, hi=hi, value=v))
         return v
 
     def known_keys(self, path: tuple, allowed: Iterable[str]) -> None:
@@ -888,7 +889,7 @@ class _Reader:
         allowed = list(allowed)
         for k in node:
             if k not in allowed and not str(k).startswith("_"):
-                self.fail(path + (k,), f"unknown key '{k}'", suggestion=did_you_mean(str(k), allowed) or f"allowed: {', '.join(allowed)}")
+                self.fail(path + (k,), msg("rf_unknown_key", key=k), suggestion=did_you_mean(str(k), allowed) or msg("rf_allowed", keys=", ".join(allowed)))
 
     def expr(self, path: tuple, names: set[str], functions: frozenset[str], rule: str) -> Expression:
         text = self.get(path)
@@ -902,13 +903,6 @@ def _not_reserved(R: "_Reader", path: tuple, name: object) -> None:
         R.fail(path, msg("trust_reserved_name", name=name), suggestion=msg("trust_reserved_name_hint"))
 
 
-def _tname(v: Any) -> str:
-    return {str: "a string", int: "an integer", bool: "a boolean", list: "an array", dict: "a table"}.get(
-        type(v), type(v).__name__
-    )
-
-
-_INTERVAL_HINT = 'write the interval as "[a, b)", "(a, b]", "(-inf, b)" or "[a, +inf)"'
 MAX_BOUND_CHARS = 60  # a bound is a number or an infinity: no legitimate one is longer
 MAX_BOUND = Decimal("1E15")  # beyond any percentage or amount; charts and Decimal stay exact
 
@@ -930,30 +924,28 @@ def _parse_interval(text: str) -> tuple[Decimal | None, bool, Decimal | None, bo
     """Parse ``"[a, b)"`` by hand, in one pass (a regular expression with lazy groups took
     minutes on a bound padded with thousands of spaces)."""
     if not isinstance(text, str):
-        return _INTERVAL_HINT
+        return msg("rs_interval_hint")
     s = text.strip()
     if len(s) < 2 or s[0] not in "[(]" or s[-1] not in "])[" or s[1:-1].count(",") != 1:
-        return _INTERVAL_HINT
+        return msg("rs_interval_hint")
     lo_b, hi_b = s[0], s[-1]
     lo_t, hi_t = (part.strip() for part in s[1:-1].split(","))
     if not lo_t or not hi_t:
-        return _INTERVAL_HINT
-    if len(lo_t) > MAX_BOUND_CHARS or len(hi_t) > MAX_BOUND_CHARS:
-        return "bounds must be numbers, -inf or +inf"
-    lo = _parse_bound(lo_t)
-    hi = _parse_bound(hi_t)
+        return msg("rs_interval_hint")
+    lo = _parse_bound(lo_t) if len(lo_t) <= MAX_BOUND_CHARS else "bad"
+    hi = _parse_bound(hi_t) if len(hi_t) <= MAX_BOUND_CHARS else "bad"
     if lo == "bad" or hi == "bad":
-        return "bounds must be numbers, -inf or +inf"
+        return msg("rs_interval_bounds")
     if any(isinstance(b, Decimal) and abs(b) > MAX_BOUND for b in (lo, hi)):
-        return f"a finite bound must lie between -{MAX_BOUND:.0E} and {MAX_BOUND:.0E} (use -inf or +inf beyond)"
+        return msg("rs_interval_bound_range", max=f"{MAX_BOUND:.0E}")
     if lo is None and not lo_t.strip().startswith("-"):
-        return "the lower bound can be -inf, not +inf"
+        return msg("rs_interval_lower_inf")
     if hi is None and hi_t.strip().startswith("-"):
-        return "the upper bound can be +inf, not -inf"
+        return msg("rs_interval_upper_inf")
     lo_closed = lo_b == "[" and lo is not None
     hi_closed = hi_b == "]" and hi is not None
     if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lo_closed and hi_closed))):
-        return "the interval is empty"
+        return msg("rs_interval_empty")
     return lo, lo_closed, hi, hi_closed
 
 
@@ -963,7 +955,7 @@ def _build_meta(folder, leaves):
     R.known_keys((META,), V.META_KEYS)
     rid = R.string((META, "id"))
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", rid):
-        R.fail((META, "id"), "id may contain only letters, digits, '.', '_' and '-'")
+        R.fail((META, "id"), msg("rs_bad_id"))
     title = R.string((META, "titulo"), "")
     directive = R.string((META, "directiva"), "")
     vig = R.table((META, "vigencia"), {})
@@ -972,18 +964,17 @@ def _build_meta(folder, leaves):
     valid_to = R.integer((META, "vigencia", "hasta"), None, 1900, 2200) if "hasta" in vig else None
     anchored = R.get((META, "anclado"), False)
     if not isinstance(anchored, bool):
-        R.fail((META, "anclado"), "must be true or false")
+        R.fail((META, "anclado"), msg("rs_must_be_bool"))
     anchor = R.string((META, "anclaje"), "")
     periods = R.get((META, "periodos"), ["anual"])
     if not isinstance(periods, list) or not all(isinstance(p, str) and p in V.PERIODS for p in periods):
-        R.fail((META, "periodos"), f"must be a list of periods among: {', '.join(V.PERIODS)}")
+        R.fail((META, "periodos"), msg("rs_periods_list", periods=", ".join(V.PERIODS)))
     funcs = R.get((META, "funciones"), [])
     if not isinstance(funcs, list) or not all(isinstance(f, str) for f in funcs):
-        R.fail((META, "funciones"), "must be a list of function names")
-
-    for i, f in enumerate(funcs):
+        R.fail((META, "funciones"), msg("rs_functions_list"))
+    for f in funcs:
         if f not in FUNCTION_LIBRARY:
-            R.fail((META, "funciones"), f"unknown function '{f}'", suggestion=f"available: {', '.join(FUNCTION_LIBRARY)}")
+            R.fail((META, "funciones"), msg("rs_unknown_function", name=f), suggestion=msg("rs_available", names=", ".join(FUNCTION_LIBRARY)))
     functions = frozenset(funcs)
     return R, anchor, anchored, directive, functions, periods, rid, title, valid_from, valid_to
 
@@ -994,12 +985,12 @@ def _build_parameters(R):
     for name, v in R.table(("parametros",), {}).items():
         _not_reserved(R, ("parametros", name), name)
         if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in V.ALL_INPUT_NAMES:
-            R.fail(("parametros", name), f"parameter name '{name}' must be lower_case and not an input name")
+            R.fail(("parametros", name), msg("rs_param_name", name=name))
         if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
-            R.fail(("parametros", name), f"a parameter must be a number, got {_tname(v)}")
+            R.fail(("parametros", name), msg("rs_param_number", type=type_name(v)))
         d = Decimal(v)
         if not d.is_finite():
-            R.fail(("parametros", name), "a parameter must be a finite number")
+            R.fail(("parametros", name), msg("rs_param_finite"))
         params[name] = d
     return params
 
@@ -1014,18 +1005,18 @@ def _build_vocabulary(R):
         m: dict[str, str] = {}
         for cat, words in table.items():
             if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-                R.fail(("vocabulario", fld, cat), "must be a list of words")
+                R.fail(("vocabulario", fld, cat), msg("rs_list_of_words"))
             m[cat.casefold()] = cat
             for w in words:
                 prev = m.get(w.casefold())
                 if prev is not None and prev != cat:
-                    R.fail(("vocabulario", fld, cat), f"'{w}' is already a synonym of '{prev}'")
+                    R.fail(("vocabulario", fld, cat), msg("rs_synonym_twice", word=w, other=prev))
                 m[w.casefold()] = cat
         synonyms[fld] = m
     rel_labels: dict[int, str] = {}
     for k, v in R.table(("vocabulario", "relevancia"), {}).items():
         if not str(k).isdigit() or not isinstance(v, str):
-            R.fail(("vocabulario", "relevancia", k), "relevance grades are integers mapped to labels")
+            R.fail(("vocabulario", "relevancia", k), msg("rs_relevance_grades"))
         rel_labels[int(k)] = v
         synonyms.setdefault("relevancia", {})[v.casefold()] = str(k)
     return rel_labels, synonyms
@@ -1040,25 +1031,25 @@ def _build_advance(R, functions, params, synonyms):
     cases: dict[str, list[str]] = {}
     for s, ags in cases_t.items():
         if s not in sentidos:
-            R.fail(("avance", "casos", s), f"'{s}' is not a sentido of [vocabulario.sentido]", suggestion=did_you_mean(s, sentidos) or None)
+            R.fail(("avance", "casos", s), msg("rs_not_sentido", value=s), suggestion=did_you_mean(s, sentidos) or None)
         if not isinstance(ags, list) or not ags:
-            R.fail(("avance", "casos", s), "must be a non-empty list of tipos de agregación")
+            R.fail(("avance", "casos", s), msg("rs_list_of_agregaciones"))
         for a in ags:
             if a not in agregs:
-                R.fail(("avance", "casos", s), f"'{a}' is not a tipo de agregación of [vocabulario.agregacion]", suggestion=did_you_mean(str(a), agregs) or None)
+                R.fail(("avance", "casos", s), msg("rs_not_agregacion", value=a), suggestion=did_you_mean(str(a), agregs) or None)
         cases[s] = list(ags)
     for s in sentidos:
         if s not in cases:
-            R.fail(("avance", "casos"), f"sentido '{s}' has no tipos de agregación: every sentido needs its cases")
+            R.fail(("avance", "casos"), msg("rs_sentido_no_cases", sentido=s))
     ind_names = set(V.SCOPE_INPUTS["indicador"]) | set(params)
     kinds: dict[str, AdvanceKind] = {}
     switched_off: dict[str, SourceRef] = {}
     for kname, kt in R.table(("avance", "tipos")).items():
         _not_reserved(R, ("avance", "tipos", kname), kname)
         if not isinstance(kt, dict):
-            R.fail(("avance", "tipos", kname), "must be a table")
+            R.fail(("avance", "tipos", kname), msg("rf_must_be_table"))
         if not re.fullmatch(r"[a-z][a-z0-9_]*", kname):
-            R.fail(("avance", "tipos", kname), "advance kind names are lower_case identifiers")
+            R.fail(("avance", "tipos", kname), msg("rs_kind_name"))
         if not _active(R, ("avance", "tipos", kname)):
             switched_off[f"avance_{kname}"] = R.ref(("avance", "tipos", kname, "activo"))
             continue
@@ -1073,12 +1064,12 @@ def _build_advance(R, functions, params, synonyms):
                 decisions[s] = _zero_decisions(R, ("avance", "tipos", kname, s), cases, ind_names, functions)
                 continue
             if s not in cases:
-                R.fail(("avance", "tipos", kname, s), f"'{s}' is not a sentido declared in [avance.casos]", suggestion=did_you_mean(s, cases) or None)
+                R.fail(("avance", "tipos", kname, s), msg("rs_not_declared_sentido", value=s), suggestion=did_you_mean(s, cases) or None)
             if not isinstance(sub, dict):
-                R.fail(("avance", "tipos", kname, s), "must be a table of tipo de agregación = formula")
+                R.fail(("avance", "tipos", kname, s), msg("rs_table_of_formulas"))
             for a in sub:
                 if a not in cases[s]:
-                    R.fail(("avance", "tipos", kname, s, a), f"'{a}' is not a case of sentido '{s}' in [avance.casos]", suggestion=did_you_mean(a, cases[s]) or None)
+                    R.fail(("avance", "tipos", kname, s, a), msg("rs_not_a_case", agregacion=a, sentido=s), suggestion=did_you_mean(a, cases[s]) or None)
                 path = ("avance", "tipos", kname, s, a)
                 forms[(s, a)] = R.expr(path, ind_names, functions, f"avance.{kname}.{s}.{a}")
                 refs[(s, a)] = R.ref(path)
@@ -1087,8 +1078,8 @@ def _build_advance(R, functions, params, synonyms):
                 if (s, a) not in forms:
                     R.fail(
                         ("avance", "tipos", kname),
-                        f"case not covered: sentido '{s}' with agregación '{a}' has no formula",
-                        suggestion=f'add {s}.{a} = "..." to [avance.tipos.{kname}]',
+                        msg("rs_case_not_covered", sentido=s, agregacion=a),
+                        suggestion=msg("rs_case_not_covered_hint", sentido=s, agregacion=a, kind=kname),
                     )
         kinds[kname] = AdvanceKind(kname, label, forms, refs, decisions["si_division_por_cero"], decisions["si_cero_entre_cero"])
     principal = R.string(("avance", "principal"), choices=list(kinds))
@@ -1111,10 +1102,10 @@ def _build_formulas(R, functions, kinds, params, switched_off):
         _not_reserved(R, ("formulas", name), name)
         path = ("formulas", name)
         if not isinstance(ft, dict):
-            R.fail(path, "must be a table with ambito and expr")
+            R.fail(path, msg("rs_formula_table"))
         R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "expr", "activo"])
         if name in reserved:
-            R.fail(path, f"'{name}' is reserved for indicator advance")
+            R.fail(path, msg("rs_reserved_for_advance", name=name))
         if not _active(R, path):
             switched_off[name] = R.ref(path + ("activo",))
             continue
@@ -1124,7 +1115,7 @@ def _build_formulas(R, functions, kinds, params, switched_off):
     for sc, figs in same_scope.items():
         for name in sorted(figs & (set(V.SCOPE_INPUTS[sc]) | set(params))):
             section = "formulas" if name in formulas else "agregados"
-            R.fail((section, name), f"figure name '{name}' is also an input or parameter of scope '{sc}': rename it")
+            R.fail((section, name), msg("rs_figure_name_clash", name=name, scope=sc))
     return formulas, reserved
 
 
@@ -1160,10 +1151,10 @@ def _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off):
         _not_reserved(R, ("agregados", name), name)
         path = ("agregados", name)
         if not isinstance(at, dict):
-            R.fail(path, "must be a table")
+            R.fail(path, msg("rf_must_be_table"))
         R.known_keys(path, ["etiqueta", "etiqueta_en", "ambito", "miembros", "valor", "metodo", "sin_dato", "ponderacion", "ponderar_por", "activo", "de", "intermedios"])
         if name in known_kinds:
-            R.fail(path, f"'{name}' is already the name of a formula")
+            R.fail(path, msg("rs_already_formula", name=name))
         if not _active(R, path):
             switched_off[name] = R.ref(path + ("activo",))
             continue
@@ -1171,14 +1162,14 @@ def _build_aggregates(R, formulas, reserved, scheme, schemes, switched_off):
         members = R.string(path + ("miembros",), choices=list(V.MEMBERS[scope]))
         of = R.string(path + ("de",), None, choices=V.OWNER_LEVELS) if "de" in at else None
         if of is not None and members != "indicadores":
-            R.fail(path + ("de",), "'de' restricts indicators by the level of their owner; miembros is not 'indicadores'")
+            R.fail(path + ("de",), msg("rs_de_needs_indicators"))
         method = R.string(path + ("metodo",), choices=list(V.METHODS))
         weighting, weigh_by = None, "relevancia"
         if method in V.WEIGHTED_METHODS:
             if not schemes:
-                R.fail(path + ("metodo",), "a weighted method needs [ponderacion.esquemas]")
+                R.fail(path + ("metodo",), msg("rs_weighted_needs_schemes"))
             if not scheme and "ponderacion" not in at:
-                R.fail(path + ("metodo",), "a weighted method needs a weighting scheme", suggestion="set [ponderacion] esquema, or ponderacion = \"...\" here")
+                R.fail(path + ("metodo",), msg("rs_weighted_needs_scheme"), suggestion=msg("rs_weighted_needs_scheme_hint"))
             weighting = R.string(path + ("ponderacion",), scheme, choices=list(schemes))
             weigh_by = R.string(path + ("ponderar_por",), R.string(("ponderacion", "ponderar_por"), "relevancia", choices=V.WEIGHT_ATTRIBUTES), choices=V.WEIGHT_ATTRIBUTES)
         aggregates[name] = Aggregate(
@@ -1212,12 +1203,12 @@ def _build_order(R, aggregates, formulas, known_kinds, reserved, switched_off):
     for a in aggregates.values():
         ks = kind_scope(a.value)
         if ks is None and a.value in switched_off:
-            R.fail(("agregados", a.name, "valor"), f"'{a.value}' is switched off (activo = false, {switched_off[a.value]}): switch this aggregate off too")
+            R.fail(("agregados", a.name, "valor"), msg("rs_value_switched_off", name=a.value, where=switched_off[a.value]))
         if ks is None:
-            R.fail(("agregados", a.name, "valor"), f"unknown figure '{a.value}'", suggestion=did_you_mean(a.value, list(known_kinds | set(aggregates))) or None)
+            R.fail(("agregados", a.name, "valor"), msg("rs_unknown_figure", name=a.value), suggestion=did_you_mean(a.value, list(known_kinds | set(aggregates))) or None)
         want = V.MEMBER_SCOPE[a.members]
         if ks != want:
-            R.fail(("agregados", a.name, "valor"), f"'{a.value}' is a figure of scope '{ks}', but miembros = '{a.members}' are of scope '{want}'")
+            R.fail(("agregados", a.name, "valor"), msg("rs_scope_mismatch", name=a.value, scope=ks, members=a.members, want=want))
     order: list[str] = []
     state: dict[str, int] = {}
 
@@ -1225,7 +1216,7 @@ def _build_order(R, aggregates, formulas, known_kinds, reserved, switched_off):
         if state.get(n) == 2:
             return
         if state.get(n) == 1:
-            R.fail(("agregados", n), f"circular aggregates: {' -> '.join(stack + [n])}")
+            R.fail(("agregados", n), msg("rs_circular_aggregates", chain=" -> ".join(stack + [n])))
         state[n] = 1
         dep = aggregates[n].value
         if dep in aggregates:
@@ -1249,25 +1240,25 @@ def _build_bands(R, aggregates, kind_scope, known_kinds, switched_off):
         _not_reserved(R, ("semaforo", "escalas", sname), sname)
         spath = ("semaforo", "escalas", sname)
         if not isinstance(st, dict):
-            R.fail(spath, "must be a table")
+            R.fail(spath, msg("rf_must_be_table"))
         R.known_keys(spath, ["etiqueta", "etiqueta_en", "bandas"])
         bands: list[Band] = []
         for bname, bt in R.table(spath + ("bandas",)).items():
             bpath = spath + ("bandas", bname)
             if not isinstance(bt, dict):
-                R.fail(bpath, "must be a table with etiqueta and intervalo")
+                R.fail(bpath, msg("rs_band_table"))
             R.known_keys(bpath, ["etiqueta", "etiqueta_en", "intervalo", "color"])
             color = R.string(bpath + ("color",), None)
             if color is not None and not _COLOR.fullmatch(color):
-                R.fail(bpath + ("color",), f"bad color '{color}': expected '#rrggbb'", suggestion='for example color = "#c62828"')
+                R.fail(bpath + ("color",), msg("rs_bad_color", color=color), suggestion=msg("rs_bad_color_hint"))
             text = R.string(bpath + ("intervalo",))
             parsed = _parse_interval(text)
             if isinstance(parsed, str):
-                R.fail(bpath + ("intervalo",), f"bad interval '{text}': {parsed}")
+                R.fail(bpath + ("intervalo",), msg("rf_bad_interval", text=text, detail=parsed))
             lo, lc, hi, hc = parsed
             bands.append(Band(bname, R.label(bpath, bname), lo, lc, hi, hc, R.ref(bpath + ("intervalo",)), text, color))
         if not bands:
-            R.fail(spath + ("bandas",), "a scale needs at least one band")
+            R.fail(spath + ("bandas",), msg("rs_scale_no_bands"))
         bands.sort(key=lambda b: (b.lower is not None, b.lower if b.lower is not None else 0, not b.lower_closed))
         _check_partition(R, spath, bands)
         scales[sname] = Scale(sname, R.label(spath, sname), bands, R.ref(spath))
@@ -1277,7 +1268,7 @@ def _build_bands(R, aggregates, kind_scope, known_kinds, switched_off):
         if kind in switched_off:
             continue  # an inherited figure switched off: its band assignment goes with it
         if kind not in all_kinds:
-            R.fail(("semaforo", "aplicar", kind), f"unknown figure '{kind}'", suggestion=did_you_mean(kind, all_kinds) or None)
+            R.fail(("semaforo", "aplicar", kind), msg("rs_unknown_figure", name=kind), suggestion=did_you_mean(kind, all_kinds) or None)
         band_for[kind] = R.string(("semaforo", "aplicar", kind), choices=list(scales))
 
     counts: dict[str, Count] = {}
@@ -1285,18 +1276,18 @@ def _build_bands(R, aggregates, kind_scope, known_kinds, switched_off):
         _not_reserved(R, ("conteos", cname), cname)
         cpath = ("conteos", cname)
         if not isinstance(ct, dict):
-            R.fail(cpath, "must be a table")
+            R.fail(cpath, msg("rf_must_be_table"))
         if _active(R, cpath) is False:
             continue
         R.known_keys(cpath, ["etiqueta", "etiqueta_en", "figura", "de", "activo"])
         if ct.get("figura") in switched_off:
-            R.fail(cpath + ("figura",), f"'{ct['figura']}' is switched off (activo = false): switch this count off too (activo = false)")
+            R.fail(cpath + ("figura",), msg("rs_count_switched_off", name=ct["figura"]))
         fig = R.string(cpath + ("figura",), choices=sorted(all_kinds))
         if fig not in band_for:
-            R.fail(cpath + ("figura",), f"'{fig}' has no scale in [semaforo.aplicar]: it cannot be counted by band")
+            R.fail(cpath + ("figura",), msg("rs_count_no_scale", name=fig))
         of = R.string(cpath + ("de",), None, choices=["aei", "oei"]) if "de" in ct else None
         if of and kind_scope(fig) != "indicador":
-            R.fail(cpath + ("de",), "'de' filters indicators by owner; this figure is not an indicator figure")
+            R.fail(cpath + ("de",), msg("rs_count_de"))
         counts[cname] = Count(cname, R.label(cpath, cname), fig, of, R.ref(cpath + ("figura",)))
     return all_kinds, band_for, compare, counts, nd_label, scales
 
@@ -1311,16 +1302,16 @@ def _build_rounding(R, all_kinds, leaves, params, principal, rid, switched_off, 
         if kind in switched_off:
             continue
         if kind not in all_kinds:
-            R.fail(("redondeo", "decimales", kind), f"unknown figure '{kind}'", suggestion=did_you_mean(kind, all_kinds) or None)
+            R.fail(("redondeo", "decimales", kind), msg("rs_unknown_figure", name=kind), suggestion=did_you_mean(kind, all_kinds) or None)
         decimals[kind] = R.integer(("redondeo", "decimales", kind), lo=0, hi=10)
     for kind in sorted(all_kinds):
         if kind not in decimals:
-            R.fail(("redondeo", "decimales"), f"figure '{kind}' has no number of decimals", suggestion=f"add {kind} = 2")
+            R.fail(("redondeo", "decimales"), msg("rs_no_decimals", name=kind), suggestion=msg("rs_add_decimals", name=kind))
 
     ao_monthly = _ao_monthly(R, synonyms)
     printing = _printing(R, all_kinds, params)
     if principal in switched_off:
-        R.fail(("avance", "principal"), f"the principal advance '{principal}' is switched off")
+        R.fail(("avance", "principal"), msg("rs_principal_off", name=principal))
     lineage = leaves.get((META, "_linaje"), ([rid], None))[0]
     extends = list(lineage[1:]) if lineage and lineage[0] == rid else list(lineage)
     return ao_monthly, decimals, inter, mode, printing
@@ -1388,7 +1379,7 @@ def _active(R: _Reader, path: tuple) -> bool:
     """``activo = false`` switches an (inherited) figure off; anything else but a boolean is an error."""
     v = R.get(path + ("activo",), True)
     if not isinstance(v, bool):
-        R.fail(path + ("activo",), "must be true or false")
+        R.fail(path + ("activo",), msg("rs_must_be_bool"))
     return v
 
 
@@ -1398,12 +1389,12 @@ def _zero_decisions(R: _Reader, path: tuple, cases: dict, names: set[str], funct
     out: dict[tuple[str, str], ZeroDecision] = {}
     for s, sub in R.table(path).items():
         if s not in cases:
-            R.fail(path + (s,), f"'{s}' is not a sentido declared in [avance.casos]", suggestion=did_you_mean(s, cases) or None)
+            R.fail(path + (s,), msg("rs_not_declared_sentido", value=s), suggestion=did_you_mean(s, cases) or None)
         if not isinstance(sub, dict):
-            R.fail(path + (s,), "must be a table of tipo de agregación = decision")
+            R.fail(path + (s,), msg("rs_table_of_decisions"))
         for a in sub:
             if a not in cases[s]:
-                R.fail(path + (s, a), f"'{a}' is not a case of sentido '{s}' in [avance.casos]", suggestion=did_you_mean(a, cases[s]) or None)
+                R.fail(path + (s, a), msg("rs_not_a_case", agregacion=a, sentido=s), suggestion=did_you_mean(a, cases[s]) or None)
             text = R.string(path + (s, a))
             expr = None if text == V.NO_DATA_DECISION else R.expr(path + (s, a), names, functions, ".".join(map(str, path + (s, a))))
             out[(s, a)] = ZeroDecision(text, expr, R.ref(path + (s, a)))
@@ -1426,7 +1417,7 @@ def _steps(R: _Reader, aggregates: dict, formulas: dict) -> list[str]:
         if state.get(n) == 2:
             return
         if state.get(n) == 1:
-            R.fail(("agregados" if n in aggregates else "formulas", n), f"circular figures: {' -> '.join(stack + [n])}")
+            R.fail(("agregados" if n in aggregates else "formulas", n), msg("rs_circular_figures", chain=" -> ".join(stack + [n])))
         state[n] = 1
         for d in deps[n]:
             visit(d, stack + [n])
@@ -1449,10 +1440,10 @@ def _cumulative_entry(R: _Reader, agregs: set[str]) -> tuple[frozenset[str], str
     R.known_keys(path, ["agregaciones", "forma", "nota"])
     cats = R.get(path + ("agregaciones",))
     if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-        R.fail(path + ("agregaciones",), "must be a list of tipos de agregación")
+        R.fail(path + ("agregaciones",), msg("rs_list_of_agregaciones_any"))
     for c in cats:
         if c not in agregs:
-            R.fail(path + ("agregaciones",), f"'{c}' is not a tipo de agregación of [vocabulario.agregacion]", suggestion=did_you_mean(c, agregs) or None)
+            R.fail(path + ("agregaciones",), msg("rs_not_agregacion", value=c), suggestion=did_you_mean(c, agregs) or None)
     return frozenset(cats), R.string(path + ("forma",), choices=V.CUMULATIVE_ENTRY)
 
 
@@ -1466,7 +1457,7 @@ def _printing(R: _Reader, kinds: set[str], params: dict) -> Printing:
     R.known_keys(("impresion",), ["decimales", "nota"] + V.PRINT_CONVENTIONS)
     for kind in R.table(("impresion", "decimales"), {}):
         if kind not in kinds:
-            R.fail(("impresion", "decimales", kind), f"unknown figure '{kind}'", suggestion=did_you_mean(kind, kinds) or None)
+            R.fail(("impresion", "decimales", kind), msg("rs_unknown_figure", name=kind), suggestion=did_you_mean(kind, kinds) or None)
         out.decimals[kind] = R.integer(("impresion", "decimales", kind), lo=0, hi=10)
         out.decimal_refs[kind] = R.ref(("impresion", "decimales", kind))
     for name in V.PRINT_CONVENTIONS:
@@ -1477,15 +1468,15 @@ def _printing(R: _Reader, kinds: set[str], params: dict) -> Printing:
         R.known_keys(path, ["cifras", "parametro", "nota"])
         figs = R.get(path + ("cifras",))
         if not isinstance(figs, list) or not figs or not all(isinstance(k, str) for k in figs):
-            R.fail(path + ("cifras",), "must be a non-empty list of figure kinds")
+            R.fail(path + ("cifras",), msg("rs_list_of_kinds"))
         for k in figs:
             if k not in kinds:
-                R.fail(path + ("cifras",), f"unknown figure '{k}'", suggestion=did_you_mean(k, kinds) or None)
+                R.fail(path + ("cifras",), msg("rs_unknown_figure", name=k), suggestion=did_you_mean(k, kinds) or None)
         param = None
         if name == "tope_sin_decimales":
             param = R.string(path + ("parametro",), "tope")
             if param not in params:
-                R.fail(path + ("parametro",), f"'{param}' is not a parameter of [parametros]", suggestion=did_you_mean(param, params) or None)
+                R.fail(path + ("parametro",), msg("rs_not_a_parameter", name=param), suggestion=did_you_mean(param, params) or None)
         out.conventions[name] = Convention(name, frozenset(figs), param, R.ref(path + ("cifras",)))
     return out
 
@@ -1498,28 +1489,28 @@ def _ao_monthly(R: _Reader, synonyms: dict) -> dict[str, str]:
     out: dict[str, str] = {}
     for cat in table:
         if cat not in cats:
-            R.fail(("agregacion_ao", cat), f"'{cat}' is not a category of [vocabulario.agregacion_ao] (nor '{V.NO_AO_AGGREGATION}')", suggestion=did_you_mean(str(cat), cats) or None)
+            R.fail(("agregacion_ao", cat), msg("rs_not_ao_category", name=cat, none=V.NO_AO_AGGREGATION), suggestion=did_you_mean(str(cat), cats) or None)
         out[cat] = R.string(("agregacion_ao", cat), choices=V.MONTHLY_METHODS)
     if table:
         for cat in sorted(cats - set(out)):
-            R.fail(("agregacion_ao",), f"tipo de agregación '{cat}' has no method: every category needs one", suggestion=f'{cat} = "suma"')
+            R.fail(("agregacion_ao",), msg("rs_ao_no_method", name=cat), suggestion=msg("rf_for_example", example=f'{cat} = "suma"'))
     return out
 
 
 def _check_partition(R: _Reader, spath: tuple, bands: list[Band]) -> None:
     first = bands[0]
     if first.lower is not None:
-        R.fail(spath + ("bandas", first.name, "intervalo"), f"gap: values below {first.lower} fall in no band", suggestion="start the lowest band at -inf")
+        R.fail(spath + ("bandas", first.name, "intervalo"), msg("rs_gap_below", bound=first.lower), suggestion=msg("rs_gap_below_hint"))
     for a, b in zip(bands, bands[1:]):
         if a.upper is None:
-            R.fail(spath + ("bandas", b.name, "intervalo"), f"overlap: band '{b.name}' overlaps '{a.name}' which reaches +inf")
+            R.fail(spath + ("bandas", b.name, "intervalo"), msg("rs_overlap_inf", band=b.name, other=a.name))
         if b.lower is None or a.upper < b.lower or (a.upper == b.lower and not a.upper_closed and not b.lower_closed):
-            R.fail(spath + ("bandas", b.name, "intervalo"), f"gap between band '{a.name}' ({a.text}) and band '{b.name}' ({b.text})")
+            R.fail(spath + ("bandas", b.name, "intervalo"), msg("rs_gap_between", a=a.name, a_text=a.text, b=b.name, b_text=b.text))
         if a.upper > b.lower or (a.upper == b.lower and a.upper_closed and b.lower_closed):
-            R.fail(spath + ("bandas", b.name, "intervalo"), f"overlap between band '{a.name}' ({a.text}) and band '{b.name}' ({b.text})")
+            R.fail(spath + ("bandas", b.name, "intervalo"), msg("rs_overlap_between", a=a.name, a_text=a.text, b=b.name, b_text=b.text))
     last = bands[-1]
     if last.upper is not None:
-        R.fail(spath + ("bandas", last.name, "intervalo"), f"gap: values above {last.upper} fall in no band", suggestion="end the highest band at +inf")
+        R.fail(spath + ("bandas", last.name, "intervalo"), msg("rs_gap_above", bound=last.upper), suggestion=msg("rs_gap_above_hint"))
 
 
 def forget_rulesets_under(folder: Path) -> None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import sys
 from contextlib import redirect_stdout
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +19,7 @@ from pei_rules.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 ZED = "plans/zed-ilo/pei-2023-2025.toml"
+_CI = bool(os.environ.get("CI"))  # CI installs the test extras: pandas must be there
 
 
 def _cli_json(*argv) -> tuple[int, dict]:
@@ -76,17 +79,26 @@ def test_records_match_the_json_output(monkeypatch):
     assert recs == doc["figures"]
 
 
+def test_to_dataframe_with_pandas():
+    """pandas is a test dependency only (never of pei-rules): the notebook's table has one row per
+    figure, the fields of to_records as columns, exact values kept as text."""
+    pandas = pytest.importorskip("pandas") if not _CI else __import__("pandas")
+    ev = pei_rules.evaluate_file(ROOT / ZED, year=2023)
+    df = ev.to_dataframe()
+    assert isinstance(df, pandas.DataFrame)
+    assert len(df) == len(ev.figures)
+    assert list(df.columns) == list(ev.to_records()[0])
+    row = df.set_index("id").loc["ejecucion_ponderada"]
+    assert row["value"] == "95.10" and row["band"] == "verde"
+    assert (df["status"] == "sin_dato").sum() == sum(f.value is None for f in ev.figures.values())
+
+
 def test_to_dataframe_without_pandas_says_so(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    ev = pei_rules.evaluate_file(ZED, year=2023)
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
-        with pytest.raises(UsageError, match="pandas"):
-            ev.to_dataframe()
-    else:  # pragma: no cover - pandas is optional
-        df = ev.to_dataframe()
-        assert len(df) == len(ev.figures)
+    ev = pei_rules.evaluate_file(ROOT / ZED, year=2023)
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if pandas were not installed
+    with pytest.raises(UsageError, match="pandas"):
+        ev.to_dataframe()
+    assert "pandas" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8").split("[project.optional-dependencies]")[0]
 
 
 def test_explain_is_the_command_text(monkeypatch):

@@ -33,6 +33,7 @@ from pei_rules.cli import main
 from pei_rules.errors import PeiError, format_key
 from pei_rules.evaluate import evaluate
 from pei_rules.expressions import CONTEXT
+from pei_rules.i18n import LANGS, t
 from pei_rules.plan import load_plan
 from pei_rules.ruleset import load_ruleset
 
@@ -145,7 +146,7 @@ RULE_DOCS = {p.name: tomllib.loads(p.read_text(encoding="utf-8"), parse_float=De
 
 
 #: rule set errors about the whole file or folder, which have no line to name
-NO_LINE_MESSAGES = {"rule set has no id"}
+NO_LINE_MESSAGES = {t(lang, "rs_no_id") for lang in LANGS}
 
 
 def check_mutated_rules(files: dict[str, str], folder: Path, plan_path: Path) -> None:

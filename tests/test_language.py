@@ -245,6 +245,7 @@ def test_audit_causes_and_reasons_are_in_one_language(lang, monkeypatch):
     assert said and not words, sorted(words)
 
 
+<<<<<<< HEAD
 def _stored_result(tmp_path: Path, tampered: bool) -> Path:
     path = tmp_path / "resultado.json"
     code, text = _run(["evaluate", ZED, "--year", "2023", "--format", "json", "--out", str(path)])
@@ -312,3 +313,27 @@ def test_html_reports_are_in_one_language(lang, what, tmp_path, monkeypatch):
     assert len(page) > 500
     words = _offending(_without_plan_data(page + "\n" + text), lang)
     assert not words, (sorted(words), page[:3000])
+=======
+BROKEN_RULES = sorted(p for p in (ROOT / "tests" / "fixtures" / "broken" / "rules").iterdir() if p.is_dir())
+BROKEN_CASES = [
+    (argv, folder.name, lang)
+    for folder in BROKEN_RULES
+    for argv in (["rules", "check", str(folder)], ["rules", "test", str(folder)], ["evaluate", ZED, "--year", "2023", "--rules", str(folder)])
+    for lang in ("es", "en")
+]
+
+
+@pytest.mark.parametrize("argv, name, lang", BROKEN_CASES, ids=[f"{a[0]}-{a[1] if a[0] == 'rules' else 'rules'}-{n}-{lang}" for a, n, lang in BROKEN_CASES])
+def test_broken_rule_sets_are_reported_in_one_language(argv, name, lang, monkeypatch):
+    """A rule set that does not load (tests/fixtures/broken/rules): what rules check, rules test
+    and evaluate --rules say about it is in the language in force; only codes, keys, file
+    names and the rule file's own text (the excerpt under the message) are left."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "4000")
+    code, text = _run(argv + ["--lang", lang])
+    assert code in (1, 2), text
+    assert re.search(r"\.toml(:\d+)?\b", text), text  # the message names the file (and line)
+    said = "\n".join(line for line in text.splitlines() if not line.startswith("      "))  # excerpts: rule text
+    words = _offending(_without_plan_data(said), lang)
+    assert not words, (sorted(words), text[:3000])
+>>>>>>> main

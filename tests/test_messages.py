@@ -47,8 +47,12 @@ def test_language_in_force():
 CATALOGUED = [
     "api.py", "cli.py", "aggregation.py", "check.py", "explain.py", "periods.py", "inference.py",
     "evaluate.py", "references.py", "report_text.py", "errors.py", "plan.py", "tomlsource.py",
+<<<<<<< HEAD
     "audit.py", "batch.py", "report_model.py", "render.py", "html_report/__init__.py", "html_report/common.py",
     "html_report/charts.py", "html_report/page.py", "html_report/batch_page.py",
+=======
+    "ruleset.py", "expressions.py", "choice.py",
+>>>>>>> main
     "commands/_common.py", "commands/audit.py", "commands/batch.py", "commands/check.py",
     "commands/diff.py", "commands/evaluate.py", "commands/explain.py", "commands/import.py",
     "commands/informe.py", "commands/report.py", "commands/rules.py", "commands/serve.py",
@@ -56,7 +60,8 @@ CATALOGUED = [
 
 
 def _literal_texts(path: Path) -> list[str]:
-    """``raise XError("text")`` / ``XError(f"...")`` and ``help=``/``description=`` literals."""
+    """``raise XError("text")`` / ``XError(f"...")``, ``fail("text")`` / ``R.fail(path, "text")``
+    (the rule readers' error helpers) and ``help=``/``description=`` literals."""
     import ast
 
     out = []
@@ -65,6 +70,7 @@ def _literal_texts(path: Path) -> list[str]:
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             internal = name in ("ValueError", "TypeError", "AssertionError", "RuntimeError", "KeyError", "AttributeError")  # bugs, not messages
             args = list(node.args[:1]) if name.endswith("Error") and not internal else []
+            args += list(node.args[:2]) if name in ("fail", "_fail") else []  # (path, message) or (message, ...)
             args += [k.value for k in node.keywords if k.arg in ("help", "description", "suggestion")]
             for a in args:
                 if isinstance(a, ast.JoinedStr) or (isinstance(a, ast.Constant) and isinstance(a.value, str) and re.search(r"[A-Za-z]{3}", a.value)):

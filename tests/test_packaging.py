@@ -1,60 +1,60 @@
-"""What a non-editable install ships: every sub-package of ``pei_rules`` is declared in
-pyproject.toml, and so is every data file the code reads (message catalogue, the HTML
-report's style sheets and script), which the code reads with ``importlib.resources``."""
+"""A non-editable install ships every module and data file: the package list and the
+package data in pyproject.toml cover the whole source tree (a folder left out of
+``packages`` installs without its modules, and nothing in an editable checkout shows it)."""
 from __future__ import annotations
 
 import fnmatch
-import tomllib
-from importlib.resources import files
+import sys
 from pathlib import Path
 
-import pei_rules
-from pei_rules import html_report
-from pei_rules.html_report import common
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-PKG = Path(pei_rules.__file__).resolve().parent
-SETUP = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+PKG = ROOT / "pei_rules"
 
 
-def test_every_sub_package_is_declared():
-    found = {".".join(p.parent.relative_to(PKG.parent).parts) for p in PKG.rglob("__init__.py")}
-    missing = found - set(SETUP["packages"])
-    assert not missing, f"packages not in pyproject.toml's [tool.setuptools] packages: {sorted(missing)}"
+def _setuptools() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
 
 
-def _declared(package: str, rel: str) -> bool:
-    return any(fnmatch.fnmatch(rel, pat) for pat in SETUP["package-data"].get(package, []))
+def _folders_with(pattern: str) -> set[str]:
+    return {p.parent.relative_to(ROOT).as_posix() for p in PKG.rglob(pattern) if "__pycache__" not in p.parts}
 
 
-def test_every_data_file_is_declared():
-    undeclared = []
+def test_every_folder_with_modules_is_a_declared_package():
+    declared = set(_setuptools()["packages"])
+    needed = {folder.replace("/", ".") for folder in _folders_with("*.py")}
+    assert needed - declared == set(), "add these to [tool.setuptools] packages"
+
+
+def test_every_data_file_is_declared_package_data():
+    st = _setuptools()
+    declared = set(st["packages"])
+    data = st.get("package-data", {})
+    missing = []
     for f in PKG.rglob("*"):
         if not f.is_file() or f.suffix in (".py", ".pyc") or "__pycache__" in f.parts:
             continue
-        # the innermost declared package holding the file
-        parent = f.parent
-        while not (parent / "__init__.py").is_file():
-            parent = parent.parent
-        package = ".".join(parent.relative_to(PKG.parent).parts)
-        if not _declared(package, f.relative_to(parent).as_posix()):
-            undeclared.append(f"{package}: {f.relative_to(parent).as_posix()}")
-    assert not undeclared, undeclared
+        rel = f.relative_to(PKG)
+        # the innermost declared package that holds the file, and the file's path inside it
+        for n in range(len(rel.parts) - 1, -1, -1):
+            pkg = ".".join(("pei_rules",) + rel.parts[:n])
+            if pkg in declared:
+                inside = "/".join(rel.parts[n:])
+                break
+        if not any(fnmatch.fnmatch(inside, g) for g in data.get(pkg, [])):
+            missing.append(rel.as_posix())
+    assert not missing, "declare these in [tool.setuptools.package-data]"
+    assert any(True for _ in PKG.glob("messages/*.toml"))
 
 
-def test_report_styles_and_script_are_package_data():
-    """The style sheets and the sorting script are read from the package's files (so a wheel
-    that lacks them fails at import, not with an unstyled page), and no CSS is left in code."""
-    res = files("pei_rules.html_report")
-    assert common.BASE_CSS == res.joinpath("report.css").read_text(encoding="utf-8")
-    assert common.BATCH_CSS == res.joinpath("batch.css").read_text(encoding="utf-8")
-    assert common.SORT_JS == res.joinpath("sort.js").read_text(encoding="utf-8")
-    assert ":root{" in common.BASE_CSS and "@media print" in common.BASE_CSS and "table.batch" in common.BATCH_CSS
-    for py in Path(html_report.__file__).parent.glob("*.py"):
-        text = py.read_text(encoding="utf-8")
-        assert ":root{" not in text and "querySelectorAll" not in text, py.name
-
-
-def test_pages_carry_the_package_styles(zed_eval):
-    page = html_report.render_html(zed_eval, "es")
-    assert common.BASE_CSS in page
+def test_the_bundled_rule_sets_are_package_data():
+    st = _setuptools()
+    assert st["package-dir"]["pei_rules._rules"] == "rules"
+    globs = st["package-data"]["pei_rules._rules"]
+    for f in (ROOT / "rules").rglob("*.toml"):
+        inside = f.relative_to(ROOT / "rules").as_posix()
+        assert any(fnmatch.fnmatch(inside, g) for g in globs), inside

@@ -83,14 +83,14 @@ def test_band_gap_fails_to_load(rules_copy):
     _edit(rules_copy / "semaforo.toml", 'intervalo = "[75, 95)"', 'intervalo = "[76, 95)"')
     with pytest.raises(RuleError) as exc:
         load_ruleset(rules_copy)
-    assert "gap" in exc.value.message and exc.value.file.endswith("semaforo.toml") and exc.value.line
+    assert "vacío" in exc.value.message and exc.value.file.endswith("semaforo.toml") and exc.value.line
 
 
 def test_band_overlap_fails_to_load(rules_copy):
     _edit(rules_copy / "semaforo.toml", 'intervalo = "[75, 95)"', 'intervalo = "[75, 95]"')
     with pytest.raises(RuleError) as exc:
         load_ruleset(rules_copy)
-    assert "overlap" in exc.value.message
+    assert "superposición" in exc.value.message
 
 
 def test_unknown_input_fails_to_load(rules_copy):
@@ -98,7 +98,7 @@ def test_unknown_input_fails_to_load(rules_copy):
     with pytest.raises(RuleError) as exc:
         load_ruleset(rules_copy)
     e = exc.value
-    assert "unknown input 'devengad'" in e.message and "devengado" in (e.suggestion or "")
+    assert "entrada desconocida 'devengad'" in e.message and "devengado" in (e.suggestion or "")
     assert e.file.endswith("poi.toml") and e.line and e.column
 
 
@@ -113,7 +113,7 @@ def test_same_key_twice_in_a_rule_set_names_both(rules_copy):
     (rules_copy / "extra.toml").write_text("[parametros]\ntope = 90\n", encoding="utf-8")
     with pytest.raises(RuleError) as exc:
         load_ruleset(rules_copy)
-    assert "defined twice" in exc.value.message and exc.value.related
+    assert "definida dos veces" in exc.value.message and exc.value.related
 
 
 def test_no_ceplan_numbers_in_python():

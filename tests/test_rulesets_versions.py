@@ -153,7 +153,7 @@ def test_a_broken_override_fails_with_its_own_file_and_line(tmp_path, capsys):
     (tmp_path / "reglas-propias.toml").write_text(bad, encoding="utf-8")
     code, _, err = run(capsys, "evaluate", plan, "--year", "2023")
     assert code == 2
-    assert f"reglas-propias.toml:{line_of(tmp_path / 'reglas-propias.toml', '(86, 90]')}" in err and "gap" in err
+    assert f"reglas-propias.toml:{line_of(tmp_path / 'reglas-propias.toml', '(86, 90]')}" in err and "vacío" in err
 
 
 # --- rules list / show / check / test ---------------------------------------------------------
@@ -194,7 +194,9 @@ def test_rules_check_passes_every_shipped_rule_set(capsys):
 
 def test_rules_check_unknown_rule_set_is_usage(capsys):
     code, _, err = run(capsys, "rules", "check", "ceplan-2099")
-    assert code == 2 and "unknown rule set" in err
+    assert code == 2 and "conjunto de reglas desconocido 'ceplan-2099'" in err
+    code, _, err = run(capsys, "rules", "check", "ceplan-2099", "--lang", "en")
+    assert code == 2 and "unknown rule set 'ceplan-2099' (not a folder, not a known id)" in err
 
 
 def test_rules_test_runs_every_case(capsys):
@@ -223,12 +225,12 @@ def _edit(path: Path, old: str, new: str) -> int:
 
 BREAKS = [
     # (rule set, file, old, new, message fragment)
-    ("ceplan-2023", "semaforo.toml", 'intervalo = "[75, 95)"', 'intervalo = "[76, 95)"', "gap between band 'rojo'"),
+    ("ceplan-2023", "semaforo.toml", 'intervalo = "[75, 95)"', 'intervalo = "[76, 95)"', "vacío entre el rango 'rojo'"),
     ("ceplan-2023", "avance.toml", 'ascendente.acumulado = "min(tope, 100 * obtenido / esperado)"', 'ascendente.acumulado = "min(tope, 100 * obtenidos / esperado)"', "obtenidos"),
-    ("ceplan-2023-fijo-321", "ruleset.toml", 'esquema = "fijo_3_2_1"', 'esquema = "fijo_321"', "'fijo_321' is not one of"),
-    ("ceplan-2025-semestral", "avance.toml", 'descendente.no_acumulado = "100 * esperado / obtenido"', 'descendente.no_acumulad = "100 * esperado / obtenido"', "'no_acumulad' is not a case of sentido 'descendente'"),
+    ("ceplan-2023-fijo-321", "ruleset.toml", 'esquema = "fijo_3_2_1"', 'esquema = "fijo_321"', "'fijo_321' no es uno de"),
+    ("ceplan-2025-semestral", "avance.toml", 'descendente.no_acumulado = "100 * esperado / obtenido"', 'descendente.no_acumulad = "100 * esperado / obtenido"', "'no_acumulad' no es un caso del sentido 'descendente'"),
     ("ceplan-2025-semestral", "ruleset.toml", 'ao = "acumulado_en_el_anio"', 'ao = "acumulado"', "'acumulado' no es uno de"),
-    ("ceplan-2019-v01", "ruleset.toml", 'extends = "ceplan-2023"', 'extends = "ceplan-2019-v01"', "circular extends"),
+    ("ceplan-2019-v01", "ruleset.toml", 'extends = "ceplan-2023"', 'extends = "ceplan-2019-v01"', "herencia circular (extends)"),
     ("ceplan-2019-v01", "ruleset.toml", 'vigencia = { desde = 2019, hasta = 2022 }', 'vigencia = { desde = 2022, hasta = 2019 }', "es anterior a desde"),
     ("ceplan-2023", "ruleset.toml", 'minimo_permisible = ["Mínimo permisible", "Minimo permisible"]', 'semestral = ["Semestral"]\nminimo_permisible = ["Mínimo permisible", "Minimo permisible"]', "'semestral' no es un caso de ningún sentido"),
 ]
@@ -269,7 +271,7 @@ def test_circular_extends_between_two_sets_is_reported(tmp_path):
     _edit(root / "ceplan-2023-fijo-321" / "ruleset.toml", 'extends = "ceplan-2023"', 'extends = "copia-2023"')
     with pytest.raises(RuleError) as ei:
         load_ruleset(root / "ceplan-2023-fijo-321")
-    assert "circular extends" in ei.value.message and ei.value.line
+    assert "herencia circular (extends)" in ei.value.message and ei.value.line
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -523,7 +525,10 @@ def test_an_override_cannot_change_what_the_rule_set_is(tmp_path, capsys):
     shutil.copy(ZED, plan)
     (tmp_path / "reglas-propias.toml").write_text('[conjunto]\nextends = "ceplan-2019-v01"\n', encoding="utf-8")
     code, _, err = run(capsys, "evaluate", plan, "--year", "2023")
+    assert code == 2 and "reglas-propias.toml:2" in err and "no puede cambiar [conjunto] extends" in err
+    code, _, err = run(capsys, "evaluate", plan, "--year", "2023", "--lang", "en")
     assert code == 2 and "reglas-propias.toml:2" in err and "cannot change [conjunto] extends" in err
+    assert "write a new rule set that extends it" in err
 
 
 def test_rules_show_with_an_institutions_overrides_cites_them(tmp_path, capsys):

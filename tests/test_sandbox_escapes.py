@@ -26,8 +26,18 @@ from hypothesis import strategies as st
 from strategies import allowed_expressions, decimal_specials, plan_numbers, toml_string
 
 from pei_rules.errors import ExpressionError, RuleError
+from pei_rules.i18n import using_lang
 from pei_rules.expressions import MAX_DEPTH, MAX_LENGTH, MAX_NODES, EvalFailure, NoData, compile_expression
 from pei_rules.ruleset import load_ruleset
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The attempts name what is refused by English words ("power", "subscript"): this module
+    reads the allow-list's messages in English (--lang en); the Spanish ones are checked by
+    the broken fixtures (tests/fixtures/broken/expected.toml)."""
+    with using_lang("en"):
+        yield
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_RULES = ROOT / "rules" / "ceplan-2023"

@@ -243,13 +243,13 @@ activo = false
 def test_switching_off_a_figure_others_use_is_an_error_naming_the_user(tmp_path):
     with pytest.raises(RuleError) as e:
         child(tmp_path, "[agregados.avance_aei]\nactivo = false\n")
-    assert "ejecucion_ponderada" in str(e.value.key) and "switched off" in e.value.message
+    assert "ejecucion_ponderada" in str(e.value.key) and "desactivada" in e.value.message
 
 
 def test_activo_must_be_a_boolean(tmp_path):
     with pytest.raises(RuleError) as e:
         child(tmp_path, '[agregados.ejecucion_ponderada]\nactivo = "no"\n')
-    assert "true or false" in e.value.message and e.value.line
+    assert "true o false" in e.value.message and e.value.line
 
 
 # --- 15. rounded or exact members ------------------------------------------------------------
