@@ -245,7 +245,6 @@ def test_audit_causes_and_reasons_are_in_one_language(lang, monkeypatch):
     assert said and not words, sorted(words)
 
 
-<<<<<<< HEAD
 def _stored_result(tmp_path: Path, tampered: bool) -> Path:
     path = tmp_path / "resultado.json"
     code, text = _run(["evaluate", ZED, "--year", "2023", "--format", "json", "--out", str(path)])
@@ -313,7 +312,8 @@ def test_html_reports_are_in_one_language(lang, what, tmp_path, monkeypatch):
     assert len(page) > 500
     words = _offending(_without_plan_data(page + "\n" + text), lang)
     assert not words, (sorted(words), page[:3000])
-=======
+
+
 BROKEN_RULES = sorted(p for p in (ROOT / "tests" / "fixtures" / "broken" / "rules").iterdir() if p.is_dir())
 BROKEN_CASES = [
     (argv, folder.name, lang)
@@ -336,4 +336,3 @@ def test_broken_rule_sets_are_reported_in_one_language(argv, name, lang, monkeyp
     said = "\n".join(line for line in text.splitlines() if not line.startswith("      "))  # excerpts: rule text
     words = _offending(_without_plan_data(said), lang)
     assert not words, (sorted(words), text[:3000])
->>>>>>> main

@@ -47,12 +47,9 @@ def test_language_in_force():
 CATALOGUED = [
     "api.py", "cli.py", "aggregation.py", "check.py", "explain.py", "periods.py", "inference.py",
     "evaluate.py", "references.py", "report_text.py", "errors.py", "plan.py", "tomlsource.py",
-<<<<<<< HEAD
     "audit.py", "batch.py", "report_model.py", "render.py", "html_report/__init__.py", "html_report/common.py",
     "html_report/charts.py", "html_report/page.py", "html_report/batch_page.py",
-=======
     "ruleset.py", "expressions.py", "choice.py",
->>>>>>> main
     "commands/_common.py", "commands/audit.py", "commands/batch.py", "commands/check.py",
     "commands/diff.py", "commands/evaluate.py", "commands/explain.py", "commands/import.py",
     "commands/informe.py", "commands/report.py", "commands/rules.py", "commands/serve.py",
