@@ -270,13 +270,17 @@ class BatchResult:
         return self.failed_rows
 
 
-def prepare_outdir(out: Path) -> Path:
-    """Create OUTDIR; remove the previous manifest first, then the previous outputs."""
+def _make_outdir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(msg("bat_out_is_file", path=str(out)))
     if not out.parent.exists():
         raise UsageError(msg("bat_out_parent_missing", path=str(out.parent)))
     out.mkdir(exist_ok=True)
+
+
+def prepare_outdir(out: Path) -> Path:
+    """Create OUTDIR; remove the previous manifest first, then the previous outputs."""
+    _make_outdir(out)
     manifest = out / MANIFEST
     if manifest.exists():
         manifest.unlink()  # from now on, nothing in OUTDIR vouches for completeness
@@ -402,11 +406,7 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, year: int, **kw) ->
     exclusive lock on ``out``: a second run into the same folder refuses (exit 2) instead
     of mixing its rows with the first one's."""
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(msg("bat_out_is_file", path=str(out)))
-    if not out.parent.exists():
-        raise UsageError(msg("bat_out_parent_missing", path=str(out.parent)))
-    out.mkdir(exist_ok=True)
+    _make_outdir(out)
     with FolderLock(out):
         return _run_batch(inputs, out, year, **kw)
 
