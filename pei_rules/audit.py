@@ -16,6 +16,7 @@ receipt and checks that the hashes and every figure still reproduce.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import itertools
 import json
@@ -73,22 +74,10 @@ class Entry:
     convention: str | None = None  # how the published text was read (decimals, printing convention)
 
     def to_dict(self) -> dict:
-        return {
-            "year": self.year,
-            "period": self.period,
-            "figure": self.figure,
-            "resolved": self.resolved,
-            "label": self.label,
-            "published": self.published,
-            "source": self.source,
-            "plan_ref": self.ref.to_dict(),
-            "status": self.status,
-            "recomputed": self.recomputed,
-            "difference": self.difference,
-            "causes": self.causes,
-            "reason": self.reason,
-            "convention": self.convention,
-        }
+        return {k: self.ref.to_dict() if k == "plan_ref" else getattr(self, k) for k in _ENTRY_KEYS}
+
+
+_ENTRY_KEYS = ("year", "period", "figure", "resolved", "label", "published", "source", "plan_ref", "status", "recomputed", "difference", "causes", "reason", "convention")
 
 
 # --- printed numbers -------------------------------------------------------------------
@@ -110,6 +99,20 @@ def parse_printed(text: str) -> tuple[Decimal, int] | None:
     except InvalidOperation:  # pragma: no cover - the regex admits only numbers
         return None
     return d, max(0, -d.as_tuple().exponent)
+
+
+def printed_number(text: Any) -> Decimal | None:
+    """A printed number's value (:func:`parse_printed`, else any finite decimal); None otherwise."""
+    if text is None or text == "":
+        return None
+    p = parse_printed(str(text))
+    if p is not None:
+        return p[0]
+    try:
+        d = Decimal(str(text).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
 
 
 def _q(x: Decimal, decimals: int, mode: str) -> Decimal:
@@ -672,7 +675,7 @@ class Check:
     note: str | None = None
 
     def to_dict(self) -> dict:
-        return {"item": self.item, "status": self.status, "stored": self.stored, "now": self.now, "note": self.note}
+        return dataclasses.asdict(self)
 
 
 def load_result(path: str | Path) -> dict:

@@ -6,13 +6,13 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from .. import api
 from .. import batch as B
 from .._version import __version__
+from ..audit import printed_number
 from ..batch import discover
 from ..errors import PeiError, UsageError
 from ..evaluate import ND
@@ -146,22 +146,8 @@ def evaluate_plans(inputs: Sequence[str], year: int | None = None, rules: str | 
     return BatchData(out, ", ".join(inputs), year, created=created)
 
 
-def _dec(text: Any) -> Decimal | None:
-    if text is None or text == "":
-        return None
-    try:
-        d = Decimal(str(text))
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
-
-
 def entity_rules(er: EntityResult, cache: dict[str, RuleSet | None]) -> RuleSet | None:
     """The rule set an entity of a batch was evaluated with (loaded once per id), or None."""
-    return _rules_for(er, cache)
-
-
-def _rules_for(er: EntityResult, cache: dict[str, RuleSet | None]) -> RuleSet | None:
     if er.rules is not None:
         return er.rules
     rid = er.rules_id or ((er.data or {}).get("receipt", {}).get("rule_set", {}) or {}).get("id")
@@ -196,7 +182,7 @@ def batch_columns(data: BatchData, cache: dict[str, RuleSet | None], rules_list:
     for e in data.entities:
         if e.status != "ok" or not e.data:
             continue
-        r = _rules_for(e, cache)
+        r = entity_rules(e, cache)
         for f in e.data.get("figures", []):
             if f.get("scope") == "plan" and f["id"] not in [c for c, _ in cols.figures]:
                 kind = f.get("kind") or f["id"]
@@ -233,7 +219,7 @@ def _batch_head(cols: _BatchColumns, lang: str) -> str:
 def _batch_figure_cell(f: dict | None, rules: RuleSet | None, lang: str) -> str:
     if f is None:
         return '<td class="num"></td>'
-    v = _dec(f.get("value"))
+    v = printed_number(f.get("value"))
     band = f.get("band")
     word = f.get("band_label") or ""
     if rules is not None and band and f.get("scale"):
@@ -280,8 +266,8 @@ def _batch_charts(ok: list[EntityResult], cols: _BatchColumns, cache: dict[str, 
             f = next((x for x in e.data.get("figures", []) if x["id"] == fid), None)
             if f is None:
                 continue
-            vals.append(_dec(f.get("value")))
-            r = _rules_for(e, cache)
+            vals.append(printed_number(f.get("value")))
+            r = entity_rules(e, cache)
             if scale is None and r is not None:
                 scale = scale_of(r, f.get("kind") or fid)
         if not vals or scale is None and not any(v is not None for v in vals):
@@ -305,12 +291,12 @@ def _batch_header(data: BatchData, title: str, n_ok: int, lang: str) -> str:
 def render_batch_html(data: BatchData, lang: str = "es") -> str:
     """One row per entity, sortable, with plan-level figures, semáforo counts and a distribution chart."""
     cache: dict[str, RuleSet | None] = {}
-    rules_list = [r for r in (_rules_for(e, cache) for e in data.entities) if r is not None]
+    rules_list = [r for r in (entity_rules(e, cache) for e in data.entities) if r is not None]
     colors = rules_colors(rules_list)
     ok = [e for e in data.entities if e.status == "ok" and e.data]
     cols = batch_columns(data, cache, rules_list, lang)
     year = data.year or next((e.year for e in data.entities if e.year), None)
-    body = "".join(_batch_row(e, cols, _rules_for(e, cache), lang) for e in data.entities)
+    body = "".join(_batch_row(e, cols, entity_rules(e, cache), lang) for e in data.entities)
     table = f'<table id="tabla-entidades" class="sortable batch"><thead>{_batch_head(cols, lang)}</thead><tbody>{body}</tbody></table>'
     charts = _batch_charts(ok, cols, cache, colors, rules_list, lang)
     title = t(lang, "rep_batch_title", year=year if year is not None else "")

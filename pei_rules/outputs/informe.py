@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from ..evaluate import ND, Evaluation, Figure
 from ..i18n import t
+from ..report_model import ao_inputs
 from .common import interval_text, band_colors, band_name_label, band_word, count_label, humanize, kind_label, money, no_data_label, number
 from .informe_rules import InformeRules, load_informe_rules
 from .tables import audit_rows, indicator_years, receipt_rows
@@ -515,7 +516,7 @@ class _Builder:
             tb = Table("anexo_ao", "", headers, widths=[1.6, 1.6, 5, 1.3, 1.3, 1.5, 1.3], small=True)
             for ao in poi.ao:
                 f = self.fig(kind, ao.codigo)
-                inputs = {i.name: i.value for i in (f.inputs if f else [])}
+                inputs = ao_inputs([f])
                 tb.rows.append([Cell(ao.codigo), Cell(ao.aei), Cell(ao.denominacion or ""), Cell(self.num(inputs.get("programado")), numeric=True), Cell(self.num(inputs.get("ejecutado")), numeric=True), self.fcell(f), self.bcell(f)])
             self.table(tb)
 

@@ -23,7 +23,7 @@ from ..html_report import BatchData, batch_columns, entity_rules
 from ..i18n import t
 from .common import band_colors, band_name_label, band_word, count_label, exact_text, kind_label, no_data_label, tint
 from .common import cell_text as spreadsheet_text
-from ..report_model import entity_kinds
+from ..report_model import ao_inputs, entity_kinds
 from .tables import audit_rows, indicator_years, receipt_rows
 from .tables import rule_origin as origin
 
@@ -226,7 +226,7 @@ class _Book:
             scale = rules.band_for[c.figure]
             bands = rules.scales[scale].bands
             if sh is None:
-                headers = [L("figure")] + [f"{band_word_of(rules, scale, b, lang)} {b.text}" for b in bands] + [no_data_label(rules, lang), L("total"), L("doc_origin")]
+                headers = [L("figure")] + [f"{band_name_label(rules, scale, b.name, b.label, lang)} {b.text}" for b in bands] + [no_data_label(rules, lang), L("total"), L("doc_origin")]
                 sh = self.sheet("doc_sheet_counts", headers)
             cells = [count_label(rules, c.name, c.label, lang)]
             cells += [(c.counts[b.name], "0", b.name) for b in bands]
@@ -261,10 +261,7 @@ class _Book:
         sh = self.sheet("doc_sheet_ao", headers)
         for ao in poi.ao:
             figs = [ev.figures.get(f"{k}:{ao.codigo}") for k in ao_kinds]
-            inputs: dict[str, Decimal | None] = {}
-            for f in figs:
-                for i in f.inputs if f else []:
-                    inputs.setdefault(i.name, i.value)
+            inputs = ao_inputs(figs)
             cells: list[Any] = [ao.codigo, ao.aei, ao.denominacion or "", _value(inputs.get("programado"), lang), _value(inputs.get("ejecutado"), lang)]
             for f in figs:
                 cells += self.figure_cells(f)
@@ -317,10 +314,6 @@ def workbook_bytes(ev: Evaluation, lang: str = "es") -> bytes:
     book.published()
     book.receipt(receipt_rows(ev, lang))
     return book.bytes()
-
-
-def band_word_of(rules, scale: str, band, lang: str) -> str:
-    return band_name_label(rules, scale, band.name, band.label, lang)
 
 
 def _batch_row(e, cols, L) -> list[Any]:
