@@ -178,10 +178,6 @@ def entity_file_name(index: int, code: str | None) -> str:
     return f"{index:05d}-{safe_name(code or 'sin-codigo')}.json"
 
 
-def _sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def summary_row(ev) -> dict[str, Any]:
     """The consolidated row's figures, driven by the rule set (no figure names in code)."""
     rules = ev.rules

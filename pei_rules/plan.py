@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import PlanError, did_you_mean, format_key, schema_message
+from .errors import PlanError, did_you_mean, schema_message
 from .i18n import msg
 from .expressions import CONTEXT as _EXPR_CONTEXT
 from .tomlsource import SourceDoc, SourceRef, load_toml, load_toml_bytes
@@ -506,7 +506,3 @@ def _index_narrative(plan: Plan, hint) -> None:
                 plan.problems.append(
                     Problem("narrativa_codigo_inexistente", msg("doc_plan_narrative_unknown_code", level=want.upper(), code=n.codigo) + (f" ({h})" if h else ""), plan.doc.ref(("narrativa", i, "codigo")))
                 )
-
-
-def ref_key(ref: SourceRef) -> str:
-    return format_key(ref.key)

@@ -32,7 +32,6 @@ HEADER_FONT = Font(name="Calibri", bold=True)
 THIN = Side(style="thin", color="C7CDD3")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_WIDTH = 60
-WRAP_FROM = 45  # columns wider than this wrap their text
 
 
 def number_format(decimals: int | None) -> str:
