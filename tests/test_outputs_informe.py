@@ -294,6 +294,7 @@ def test_informe_as_pdf_rendered(tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, timeout=60).stdout
     assert "Página 3 de" in text and "ZED ILO · Evaluación anual 2023 del PEI 2023-2025" in text
     assert "95,10" in text and "Identificación de las AEI críticas" in text
+    _contents_pages_are_right(text)
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "3", "-l", "3", str(out), str(tmp_path / "p")], check=True, timeout=120)
     png = next(tmp_path.glob("p*.png"))
     colors = colors_of(png, step=2)
@@ -302,6 +303,48 @@ def test_informe_as_pdf_rendered(tmp_path):
     for band in ("rojo", "verde"):
         want = tuple(int(tint(band_colors(rules)[band], 0.45)[i : i + 2], 16) for i in (0, 2, 4))
         assert any(sum(abs(a - b) for a, b in zip(c, want)) < 12 for c in colors), band
+
+
+def _contents_pages_are_right(text: str) -> None:
+    """The contents page as a reader sees it: every entry has a dotted leader and a page number,
+    and that page (the PDF's own page, counted from the form feeds) carries the heading."""
+    pages = text.split("\f")
+    contents = next(p for p in pages if "Contenido" in p)
+    entries, pending = [], ""
+    for line in contents.split("Contenido", 1)[1].splitlines():
+        if not line.strip() or line.strip().startswith("Página"):
+            continue
+        pending = f"{pending} {line.strip()}".strip()  # an entry may wrap onto a second line
+        m = re.fullmatch(r"(.*?)\s*\.{3,}\s*(\d+)", pending)
+        if m:
+            entries.append((m.group(1).rstrip("."), m.group(2)))
+            pending = ""
+    assert not pending, pending
+    titles = [t for t, _ in entries]
+    for want in ("Resumen ejecutivo", "3.2 Identificación de las AEI críticas", "4. Conclusiones y recomendaciones", "Anexos"):
+        assert want in titles, titles
+    assert len(entries) >= 15
+    numbers = [int(n) for _, n in entries]
+    assert numbers == sorted(numbers) and numbers[0] >= 3, entries
+    for title, n in entries:
+        page = re.sub(r"\s+", " ", pages[int(n) - 1])
+        assert re.sub(r"\s+", " ", title)[:40] in page, (title, n)
+
+
+def test_contents_entries_point_at_their_headings(document):
+    """In the DOCX the contents lines are PAGEREF fields to bookmarks on the headings (Word fills
+    in the pages on opening, LibreOffice when laying out); no heading is listed twice, the
+    OEI subsections of section 2 are not listed (as in the seed)."""
+    body = document.element.body
+    marks = {b.get(qn("w:name")): b.getparent() for b in body.iter(qn("w:bookmarkStart")) if b.get(qn("w:name")).startswith("_Toc")}
+    refs = [i.text.split()[1] for i in body.iter(qn("w:instrText")) if i.text.strip().startswith("PAGEREF")]
+    assert len(refs) >= 15 and len(refs) == len(set(refs)) == len(marks)
+    assert set(refs) == set(marks)
+    listed = ["".join(t.text for t in marks[r].iter(qn("w:t"))) for r in refs]
+    assert listed[0] == "Resumen ejecutivo" and "Anexos" in listed
+    assert not any(x.startswith("I. ") for x in listed)
+    settings = document.settings.element
+    assert settings.find(qn("w:updateFields")).get(qn("w:val")) == "true"
 
 
 def test_pdf_without_libreoffice_is_a_clear_error(tmp_path):

@@ -9,21 +9,22 @@ import io
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from ..i18n import t
 from .common import tint
-from .informe import Heading, Informe, Orientation, PageBreak, Para, Table
+from .informe import Contents, Heading, Informe, Orientation, PageBreak, Para, Table
 
 FONT = "Arial"
 MARGIN = Mm(20)
 
 
-def _field(run, instr: str) -> None:
-    """A Word field (PAGE, NUMPAGES) in ``run``: begin, instruction, separate, a cached 1, end."""
+def _field(run, instr: str, dirty: bool = False) -> None:
+    """A Word field (PAGE, NUMPAGES, PAGEREF) in ``run``: begin, instruction, separate, a cached
+    value, end. ``dirty``: Word recomputes it when the document opens (LibreOffice always does)."""
     for kind, text in (("begin", None), ("instr", instr), ("separate", None), ("text", "1"), ("end", None)):
         if kind == "instr":
             el = OxmlElement("w:instrText")
@@ -35,7 +36,47 @@ def _field(run, instr: str) -> None:
         else:
             el = OxmlElement("w:fldChar")
             el.set(qn("w:fldCharType"), kind)
+            if dirty and kind == "begin":
+                el.set(qn("w:dirty"), "true")
         run._r.append(el)
+
+
+def _bookmark(paragraph, n: int) -> None:
+    """Bookmark ``_Toc<n>`` around the whole paragraph: the target of a contents entry."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(n))
+    start.set(qn("w:name"), f"_Toc{n:08d}")
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(n))
+    p = paragraph._p
+    ppr = p.find(qn("w:pPr"))
+    (ppr.addnext(start) if ppr is not None else p.insert(0, start))
+    p.append(end)
+
+
+def _contents(doc, headings: list[Heading], width_mm: float) -> None:
+    """One line per listed heading: its text, a dotted leader and its page — a PAGEREF field to
+    the heading's bookmark, so the page is the one the document is laid out with (LibreOffice and
+    the PDF compute it; Word updates it when the document opens)."""
+    for n, h in enumerate(headings, 1):
+        p = doc.add_paragraph()
+        fmt = p.paragraph_format
+        fmt.space_after = Pt(3)
+        fmt.left_indent = Mm(6 * (h.level - 1))
+        fmt.tab_stops.add_tab_stop(Mm(width_mm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+        r = p.add_run(h.text + "\t")
+        r.font.size = Pt(11)
+        r.bold = h.level == 1
+        r = p.add_run()
+        r.font.size = Pt(11)
+        _field(r, f"PAGEREF _Toc{n:08d} \\h", dirty=True)
+
+
+def _update_fields_on_open(doc) -> None:
+    settings = doc.settings.element
+    el = OxmlElement("w:updateFields")
+    el.set(qn("w:val"), "true")
+    settings.append(el)
 
 
 def _shade(cell, hex_fill: str) -> None:
@@ -226,13 +267,19 @@ def render_docx(inf: Informe) -> bytes:
     _header_footer(section, inf)
     width_mm = 210 - 40
     first_page = True
+    listed = [b for b in inf.blocks if isinstance(b, Heading) and b.toc]
+    _update_fields_on_open(doc)
     for b in inf.blocks:
         if isinstance(b, Heading):
             if b.level == 0:
                 p = doc.add_paragraph(b.text, style="Title")
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             else:
-                doc.add_heading(b.text, level=b.level)
+                p = doc.add_heading(b.text, level=b.level)
+            if b.toc:
+                _bookmark(p, 1 + next(i for i, h in enumerate(listed) if h is b))
+        elif isinstance(b, Contents):
+            _contents(doc, listed, width_mm)
         elif isinstance(b, Para):
             _para(doc, b, first_page)
         elif isinstance(b, Table):

@@ -35,6 +35,13 @@ from .tables import rule_origin as origin
 class Heading:
     text: str
     level: int  # 0 title, 1 section, 2 subsection, 3 entity
+    toc: bool = False  # listed in the contents, with its page number
+
+
+@dataclass
+class Contents:
+    """The contents page: every heading with ``toc``, filled in by the renderer (which knows
+    the pages)."""
 
 
 @dataclass
@@ -72,7 +79,7 @@ class Orientation:
     landscape: bool
 
 
-Block = Heading | Para | Table | PageBreak | Orientation
+Block = Heading | Para | Table | PageBreak | Orientation | Contents
 
 
 @dataclass
@@ -125,8 +132,9 @@ class _Builder:
         return Cell(band_word(self.rules, f, self.lang), band=f.band_name)
 
     # blocks
-    def h(self, text: str, level: int) -> None:
-        self.blocks.append(Heading(text, level))
+    def h(self, text: str, level: int, toc: bool | None = None) -> None:
+        """A heading; sections and subsections are in the contents unless ``toc=False``."""
+        self.blocks.append(Heading(text, level, toc=(1 <= level <= 2) if toc is None else toc))
 
     def p(self, text: str, kind: str = "body") -> None:
         self.blocks.append(Para(text, kind))
@@ -326,18 +334,8 @@ class _Builder:
             self.p(self.L("doc_cover_approved", what=m.plan.aprobacion), "note")
         self.p(self.L("doc_cover_method", id=self.rules.id, title=self.rules.title), "note")
         self.blocks.append(PageBreak())
-        self.h(self.L("doc_contents"), 1)
-        for line in (
-            self.L("doc_s_summary"),
-            "1. " + self.L("doc_s_priorities"),
-            "2. " + self.L("doc_s_oei"),
-            "3. " + self.L("doc_s_aei"),
-            "    3.1 " + self.L("doc_s_aei_progress"),
-            "    3.2 " + self.L("doc_s_critical"),
-            "4. " + self.L("doc_s_conclusions"),
-            self.L("doc_s_annexes"),
-        ):
-            self.p(line, "toc")
+        self.h(self.L("doc_contents"), 1, toc=False)
+        self.blocks.append(Contents())
         self.blocks.append(PageBreak())
 
     def summary(self) -> None:
@@ -380,7 +378,7 @@ class _Builder:
         self.h("2. " + self.L("doc_s_oei"), 1)
         self.p(self.L("doc_oei_intro", n=self.num(len(self.m.oei)), desde=self.m.plan.desde, hasta=self.m.plan.hasta))
         for i, o in enumerate(self.m.oei, 1):
-            self.h(f"{_roman(i)}. {o.denominacion}", 2)
+            self.h(f"{_roman(i)}. {o.denominacion}", 2, toc=False)
             self.table(self.oei_indicator_table(o))
             f = self.fig(self.place("avance_oei"), o.codigo)
             name = "oei_avance" if f is not None and f.value is not None else "oei_sin_dato"
