@@ -24,6 +24,7 @@ from .references import reference_for
 from .evaluate import ND, OK, Evaluation, Figure, figure_id
 from .expressions import EvalFailure, NoData
 from .plan import Indicator
+from .origins import cell_for
 from .tomlsource import SourceRef
 
 COUNT_PREFIX = "conteo"
@@ -253,7 +254,18 @@ class _Builder:
     def leaf(self, inp) -> dict:
         if getattr(inp.note, "id", None) == "ev_parameter" or (inp.name in self.params and inp.figure is None and inp.ref is not None and inp.ref.file != self.ev.plan.path):
             return {"type": "rule_parameter", "name": inp.name, "value": _s(inp.value), "source": self.rule_dict(inp.ref), "reference": self.reference(("parametros", inp.name))}
-        return {"type": "plan_input", "name": inp.name, "value": _s(inp.value), "source": _ref(inp.ref), "note": inp.note}
+        return {"type": "plan_input", "name": inp.name, "value": _s(inp.value), "source": self.plan_source(inp.ref), "note": inp.note}
+
+    def plan_source(self, r: SourceRef | None) -> dict | None:
+        """A plan line as a source, with the spreadsheet cell it was imported from when the plan
+        says (its ``# origen:`` comment, :mod:`pei_rules.origins`)."""
+        d = _ref(r)
+        doc = self.ev.plan.doc
+        if d is not None and r.line and r.file == doc.path and r.line <= len(doc.text_lines):
+            cell = cell_for(doc.text_lines[r.line - 1], r.key)
+            if cell:
+                d["cell"] = cell
+        return d
 
     def steps_for(self, f: Figure) -> list[dict]:
         """Intermediate values of a formula figure, recomputed with the traced evaluator."""
@@ -312,7 +324,7 @@ class _Builder:
         value = getattr(obj, weigh_by, None)
         if value is None:
             return None
-        return {"type": "plan_input", "name": weigh_by, "value": str(value), "source": _ref(plan.ref(obj, weigh_by)), "note": note}
+        return {"type": "plan_input", "name": weigh_by, "value": str(value), "source": self.plan_source(plan.ref(obj, weigh_by)), "note": note}
 
     def weight_steps(self, f: Figure, member_fid: str, inp) -> list[dict]:
         ag = self.rules.aggregates.get(f.kind)
@@ -407,7 +419,7 @@ class _Builder:
 
     def datum(self, address: str) -> dict:
         value, ref = datum_value(self.ev.plan, address)
-        return {"type": "plan_input", "id": address, "name": format_key(ref.key), "value": _s(value), "source": _ref(ref), "note": None}
+        return {"type": "plan_input", "id": address, "name": format_key(ref.key), "value": _s(value), "source": self.plan_source(ref), "note": None}
 
 
 def explain(ev: Evaluation, address: str) -> dict:
@@ -452,12 +464,14 @@ def leaves(node: dict) -> list[dict]:
 # --- text rendering ---------------------------------------------------------------------
 
 
-def _loc(src: dict | None) -> str:
+def _loc(src: dict | None, lang: str | None = None) -> str:
     if not src:
         return "?"
     loc = src["file"] + (f":{src['line']}" if src.get("line") else "")
     if src.get("key"):
         loc += f" [{src['key']}]"
+    if src.get("cell"):
+        loc += f"; {t(lang, 'exp_cell', cell=src['cell'])}"
     return loc
 
 
@@ -491,7 +505,7 @@ def _render(node: dict, lines: list[str], depth: int, lang: str, prefix: str = "
     kind = node["type"]
     if kind in ("plan_input", "rule_parameter"):
         where = w(lang, "parameter") if kind == "rule_parameter" else w(lang, "plan")
-        text = f"{ind}{prefix}{node['name']} = {_val(node['value'], lang)}  ({where} {_loc(node.get('source'))})"
+        text = f"{ind}{prefix}{node['name']} = {_val(node['value'], lang)}  ({where} {_loc(node.get('source'), lang)})"
         if node.get("note"):
             text += f"  — {node['note']}"
         lines.append(text)
@@ -548,7 +562,7 @@ def _render(node: dict, lines: list[str], depth: int, lang: str, prefix: str = "
         lines.append(f"{sub}{w(lang, 'band')}: {b['label']}")
     if node.get("relevance"):
         rel = node["relevance"]
-        lines.append(f"{sub}{w(lang, 'relevance' if rel.get('name') != 'prioridad' else 'priority')} = {rel['value']}  ({w(lang, 'plan')} {_loc(rel['source'])})")
+        lines.append(f"{sub}{w(lang, 'relevance' if rel.get('name') != 'prioridad' else 'priority')} = {rel['value']}  ({w(lang, 'plan')} {_loc(rel['source'], lang)})")
     if node.get("weight_steps"):
         lines.append(f"{sub}{w(lang, 'weight')}: " + "; ".join(f"{s['expr']} = {s['value']}" for s in node["weight_steps"]))
     if node["inputs"]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..i18n import msg
 from . import numbers as N
 from .cells import Values, one_line
+from ..origins import cell_origin
 from .draft import Num
 from .headers import norm
 from .problems import col_letter
@@ -79,13 +80,21 @@ def printed(values: Values, r: int, c: int) -> str | None:
     return v.text
 
 
+def origin(grid: Grid, r: int, c: int) -> str:
+    """A cell as the plan's origin comments name it: ``'sheet'!F12`` (a CSV file's name for the
+    sheet)."""
+    sheet = grid.sheet if grid.sheet is not None else grid.file.replace("\\", "/").rsplit("/", 1)[-1]
+    return cell_origin(sheet, cell_ref(grid, r, c))
+
+
 def num(values: Values, r: int, c: int | None) -> Num | None:
     v = values.number(r, c)
     if v is None:
         return None
+    where = origin(values.grid, r, c) if c is not None else None
     if isinstance(v, N.NoData):
-        return Num(N.ND_TEXT)
-    return Num(v.text)
+        return Num(N.ND_TEXT, where)
+    return Num(v.text, where)
 
 
 # --- title rows --------------------------------------------------------------------------

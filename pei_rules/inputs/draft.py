@@ -13,14 +13,17 @@ from typing import Any
 from ..errors import PeiError
 from ..i18n import msg
 from ..plan import Plan, load_plan
+from ..origins import ORIGIN_MARK
 from .numbers import ND_TEXT
 
 
 @dataclass(frozen=True)
 class Num:
-    """A number as decimal text (``"66.7"``), or ``"N/D"``."""
+    """A number as decimal text (``"66.7"``), or ``"N/D"``, and the cell it was read from
+    (``'B-7'!F12``: the sheet, or the CSV file, and the cell), written beside it in the plan."""
 
     text: str
+    origin: str | None = field(default=None, compare=False)
 
     @property
     def nd(self) -> bool:
@@ -81,12 +84,27 @@ def _key(k: Any) -> str:
     return k if k and all(c.isalnum() or c in "_-" for c in k) else tstr(k)
 
 
+def _origins(v: Any) -> str | None:
+    """The cells a value was read from, as the line's comment (see :mod:`pei_rules.origins`):
+    ``'B-7'!F12``; ``2023 = 'B-7'!F12, 2024 = 'B-7'!G12`` for a table of years; the cells in
+    order for a list (``—`` for a month with no cell)."""
+    if isinstance(v, Num):
+        return v.origin
+    if isinstance(v, dict):
+        parts = [f"{_key(k)} = {x.origin}" for k, x in v.items() if isinstance(x, Num) and x.origin]
+        return ", ".join(parts) or None
+    if isinstance(v, list) and any(isinstance(x, Num) and x.origin for x in v):
+        return ", ".join(x.origin if isinstance(x, Num) and x.origin else "—" for x in v)
+    return None
+
+
 def _table(lines: list[str], header: str, items: dict[str, Any]) -> None:
     lines.append(header)
     for k, v in items.items():
         if k.startswith("_") or v is None or v == [] or v == {} or v == "":
             continue
-        lines.append(f"{_key(k)} = {tval(v)}")
+        cells = _origins(v)
+        lines.append(f"{_key(k)} = {tval(v)}" + (f"  # {ORIGIN_MARK} {cells}" if cells else ""))
     lines.append("")
 
 

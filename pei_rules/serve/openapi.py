@@ -25,7 +25,7 @@ def _obj(required: list[str], props: S, extra: bool = True) -> S:
 
 STR_OR_NULL: S = {"type": ["string", "null"]}
 INT_OR_NULL: S = {"type": ["integer", "null"]}
-REF: S = _obj(["file", "line", "key"], {"file": STR_OR_NULL, "line": INT_OR_NULL, "key": STR_OR_NULL})
+REF: S = _obj(["file", "line", "key"], {"file": STR_OR_NULL, "line": INT_OR_NULL, "key": STR_OR_NULL, "cell": {"type": "string", "description": "the spreadsheet cell the value was imported from ('sheet'!F12)"}})
 
 RECEIPT: S = _obj(
     ["pei_rules_version", "rule_set", "plan", "year", "period", "created"],

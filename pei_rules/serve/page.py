@@ -348,7 +348,7 @@ def downloads_section(token: str, session, lang: str) -> str:
 # --- explanation ---------------------------------------------------------------------------------
 
 
-def _loc(ref: dict | None) -> str:
+def _loc(ref: dict | None, lang: str | None = None) -> str:
     if not ref:
         return ""
     loc = str(ref.get("file") or "")
@@ -356,6 +356,8 @@ def _loc(ref: dict | None) -> str:
         loc += f":{ref['line']}"
     if ref.get("key"):
         loc += f" [{ref['key']}]"
+    if ref.get("cell"):  # imported from a spreadsheet: the cell the office typed it in
+        loc += f"; {t(lang, 'exp_cell', cell=ref['cell'])}"
     return loc
 
 
@@ -381,7 +383,7 @@ def _node_html(node: dict, lang: str) -> str:
         note = f" — {esc(node['note'])}" if node.get("note") else ""
         return (
             f'<li class="node leaf {esc(kind)}" data-name="{esc(node.get("name"))}"><code>{esc(node.get("name"))}</code> = <span class="v">{esc(val)}</span> '
-            f'<span class="src">({esc(where)} {esc(_loc(node.get("source")))})</span>{note}</li>'
+            f'<span class="src">({esc(where)} {esc(_loc(node.get("source"), lang))})</span>{note}</li>'
         )
     head = f'<div class="head"><code>{esc(node.get("id"))}</code> = <span class="v">{esc(val)}</span> <span class="muted">[{esc(node.get("label"))}]</span>'
     b = node.get("band")
@@ -416,7 +418,7 @@ def _node_html(node: dict, lang: str) -> str:
         dl.append((T("serve_x_band"), esc(b.get("label"))))
     if node.get("relevance"):
         rel = node["relevance"]
-        dl.append((T("serve_x_relevance"), f'{esc(rel.get("value"))} <span class="src">({esc(_loc(rel.get("source")))})</span>'))
+        dl.append((T("serve_x_relevance"), f'{esc(rel.get("value"))} <span class="src">({esc(_loc(rel.get("source"), lang))})</span>'))
     if node.get("weight_steps"):
         dl.append((T("serve_x_weight"), "<br>".join(f"<code>{esc(s['expr'])}</code> = {esc(s['value'])}" for s in node["weight_steps"])))
     if kind == "count":
