@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 
-#: characters every terminal shows one column wide: printable ASCII and Latin-1 (but the
-#: soft hyphen), Latin Extended-A/B, IPA and spacing modifier letters (before the combining
-#: marks at U+0300); and the line break of a multi-line cell
-_ONE_COLUMN = re.compile("[^\n\x20-\x7e\xa0-\xac\xae-\u02ff]")
+#: characters tabulate measures one column wide (wcwidth): printable ASCII and Latin-1 (but
+#: the soft hyphen), Latin Extended-A/B, IPA and spacing modifier letters (before the
+#: combining marks at U+0300), general punctuation (dashes, quotes, ellipsis; not the
+#: zero-width and bidi controls around them), currency signs, arrows and mathematical
+#: operators; and the line break of a multi-line cell
+ONE_COLUMN_RANGES = "\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20a0-\u20c0\u2190-\u22ff"
+_ONE_COLUMN = re.compile(f"[^\n{ONE_COLUMN_RANGES}]")
 
 
 def simple_table(rows: list[list[str]], headers: list[str]) -> str:

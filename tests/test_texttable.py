@@ -7,7 +7,7 @@ from tabulate import tabulate
 
 from pei_rules.texttable import simple_table
 
-_CHARS = st.sampled_from(list("abcXYZ019 .,-%áéíóúñÑ°ºª·") + ["\n", "  ", "\t", "\u00ad", "\u0301", "中", "\x1b[1m", "\u2028"])
+_CHARS = st.sampled_from(list("abcXYZ019 .,-%áéíóúñÑ°ºª·…—↔€≥\xa0") + ["\n", "  ", "\t", "\u00ad", "\u0301", "中", "\x1b[1m", "\u2028"])
 cell = st.lists(_CHARS, max_size=12).map("".join)
 
 
@@ -31,3 +31,18 @@ def test_report_tables_use_the_fast_layout():
     finally:
         tt._tabulate = real
     assert not calls
+
+
+def test_the_one_column_characters_are_one_column_for_tabulate():
+    """Every character laid out here is one a terminal (and tabulate, through wcwidth) shows
+    one column wide: else the columns would not line up as tabulate's."""
+    import re
+
+    import wcwidth
+
+    from pei_rules.texttable import ONE_COLUMN_RANGES
+
+    allowed = re.compile(f"[{ONE_COLUMN_RANGES}]")
+    chars = [chr(c) for c in range(0x20, 0x2400) if allowed.match(chr(c))]
+    assert len(chars) > 1000
+    assert [hex(ord(c)) for c in chars if wcwidth.wcwidth(c) != 1] == []
