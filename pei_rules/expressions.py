@@ -29,6 +29,7 @@ import ast
 import copy
 import decimal
 import keyword
+import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -74,23 +75,15 @@ class EvalFailure(Exception):
 
 
 def _dmin(*args):
-    if not args:
-        raise EvalFailure("invalid_operation", "min() needs at least one argument")
-    return min(args)
+    return min(args)  # at least one argument (checked at load); none would be a ValueError, caught
 
 
 def _dmax(*args):
-    if not args:
-        raise EvalFailure("invalid_operation", "max() needs at least one argument")
     return max(args)
 
 
-def _dabs(x):
-    return abs(x)
-
-
 #: Every function an expression may call, if the rule set declares it.
-FUNCTION_LIBRARY: dict[str, Callable] = {"min": _dmin, "max": _dmax, "abs": _dabs}
+FUNCTION_LIBRARY: dict[str, Callable] = {"min": _dmin, "max": _dmax, "abs": abs}
 
 #: The engine's internal names for the literals of an expression ("#k0", "#k1" ...) start
 #: with '#': no rule name can (names are lower_case identifiers) and no expression can
@@ -114,12 +107,8 @@ _FORBIDDEN_NAMES = {  # node -> catalogue id of what it is ("a lambda")
     ast.Attribute: "ex_what_attribute",
     ast.Subscript: "ex_what_subscript",
     ast.Lambda: "ex_what_lambda",
-    ast.ListComp: "ex_what_comprehension",
-    ast.SetComp: "ex_what_comprehension",
-    ast.DictComp: "ex_what_comprehension",
-    ast.GeneratorExp: "ex_what_comprehension",
-    ast.JoinedStr: "ex_what_string",
-    ast.FormattedValue: "ex_what_string",
+    **dict.fromkeys((ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp), "ex_what_comprehension"),
+    **dict.fromkeys((ast.JoinedStr, ast.FormattedValue), "ex_what_string"),
     ast.NamedExpr: "ex_what_assignment",
     ast.Starred: "ex_what_starred",
     ast.List: "ex_what_list",
@@ -304,28 +293,19 @@ def _as_decimal(value) -> Decimal:
     raise EvalFailure("invalid_operation", f"expression produced {type(value).__name__}, not a number")
 
 
+#: The operators the traced evaluator knows: the allow-list's, nothing more.
+_TRACED_OPERATORS = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_,
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+}
+
+
 class _TracingEval(simpleeval.SimpleEval):
     """simpleeval with only our operators, recording intermediate values."""
 
     def __init__(self, names, functions, steps):
-        import operator as op
-
-        operators = {
-            ast.Add: op.add,
-            ast.Sub: op.sub,
-            ast.Mult: op.mul,
-            ast.Div: op.truediv,
-            ast.USub: op.neg,
-            ast.UAdd: op.pos,
-            ast.Not: op.not_,
-            ast.Eq: op.eq,
-            ast.NotEq: op.ne,
-            ast.Lt: op.lt,
-            ast.LtE: op.le,
-            ast.Gt: op.gt,
-            ast.GtE: op.ge,
-        }
-        super().__init__(operators=operators, functions=functions, names=names)
+        super().__init__(operators=dict(_TRACED_OPERATORS), functions=functions, names=names)
         self._steps = steps
 
     def _eval(self, node):
@@ -345,14 +325,8 @@ def _fail(message: str, text: str, where: Where | None, node: ast.AST | None = N
         col = w.column_offset + node.col_offset + 1
     excerpt = text if len(text) <= 200 else text[:200] + "…"
     raise ExpressionError(
-        message,
-        file=w.file,
-        line=w.line,
-        column=col if len(text) <= 200 else None,
-        key=w.key,
-        rule=w.rule,
-        excerpt=excerpt if w.column_offset == 0 else None,
-        suggestion=suggestion,
+        message, file=w.file, line=w.line, column=col if len(text) <= 200 else None, key=w.key, rule=w.rule,
+        excerpt=excerpt if w.column_offset == 0 else None, suggestion=suggestion,
     )
 
 

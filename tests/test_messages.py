@@ -47,7 +47,8 @@ def test_language_in_force():
 CATALOGUED = [
     "api.py", "cli.py", "aggregation.py", "check.py", "explain.py", "periods.py", "inference.py",
     "evaluate.py", "references.py", "report_text.py", "errors.py", "plan.py", "tomlsource.py",
-    "ruleset.py", "expressions.py", "choice.py",
+    "ruleset/__init__.py", "ruleset/schema.py", "ruleset/reader.py", "ruleset/validation.py",
+    "ruleset/discovery.py", "ruleset/loader.py", "expressions.py", "choice.py",
     "commands/_common.py", "commands/audit.py", "commands/batch.py", "commands/check.py",
     "commands/diff.py", "commands/evaluate.py", "commands/explain.py", "commands/import.py",
     "commands/informe.py", "commands/report.py", "commands/rules.py", "commands/serve.py",
