@@ -97,7 +97,7 @@ def discover_paths(inputs: Iterable[str | Path]) -> list[str]:
         elif p.is_file():
             found = [str(p)]
         else:
-            raise UsageError(f"no such file or folder: {spec}")
+            raise UsageError(msg("bat_not_regular" if p.exists() else "bat_no_such_input", path=str(spec)))
         for q in found:
             key = os.path.realpath(q)
             if key not in seen:
@@ -178,10 +178,6 @@ def entity_file_name(index: int, code: str | None) -> str:
     return f"{index:05d}-{safe_name(code or 'sin-codigo')}.json"
 
 
-def _sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def summary_row(ev) -> dict[str, Any]:
     """The consolidated row's figures, driven by the rule set (no figure names in code)."""
     rules = ev.rules
@@ -240,12 +236,12 @@ def _run_one(job: Job, settings: Settings) -> dict[str, Any]:
     except (RecursionError, MemoryError) as exc:
         row["estado"] = ERROR
         row["error_archivo"] = job.path
-        row["error"] = "input is too large or nested too deeply to process" if isinstance(exc, MemoryError) else "input is nested too deeply to process"
+        row["error"] = msg("cli_too_large" if isinstance(exc, MemoryError) else "cli_too_deep")
         row["_error_text"] = f"{job.path}: {row['error']}"
     except Exception as exc:  # noqa: BLE001 - a bug on one plan must not stop the batch
         row["estado"] = ERROR
         row["error_archivo"] = job.path
-        row["error"] = f"internal error ({type(exc).__name__}: {exc}); this is a bug in pei-rules, please report it"
+        row["error"] = msg("cli_internal_error", kind=type(exc).__name__, detail=str(exc))
         row["_error_text"] = f"{job.path}: {row['error']}"
     return row
 
@@ -270,13 +266,17 @@ class BatchResult:
         return self.failed_rows
 
 
+def _make_outdir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(msg("bat_out_is_file", path=str(out)))
+    if not out.parent.exists():
+        raise UsageError(msg("bat_out_parent_missing", path=str(out.parent)))
+    out.mkdir(exist_ok=True)
+
+
 def prepare_outdir(out: Path) -> Path:
     """Create OUTDIR; remove the previous manifest first, then the previous outputs."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out must be a folder: {out} is a file")
-    if not out.parent.exists():
-        raise UsageError(f"output folder's parent does not exist: {out.parent}")
-    out.mkdir(exist_ok=True)
+    _make_outdir(out)
     manifest = out / MANIFEST
     if manifest.exists():
         manifest.unlink()  # from now on, nothing in OUTDIR vouches for completeness
@@ -402,13 +402,35 @@ def run_batch(inputs: Iterable[str | Path], out: str | Path, year: int, **kw) ->
     exclusive lock on ``out``: a second run into the same folder refuses (exit 2) instead
     of mixing its rows with the first one's."""
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out must be a folder: {out} is a file")
-    if not out.parent.exists():
-        raise UsageError(f"output folder's parent does not exist: {out.parent}")
-    out.mkdir(exist_ok=True)
+    _make_outdir(out)
     with FolderLock(out):
         return _run_batch(inputs, out, year, **kw)
+
+
+def _write_summaries(out: Path, spool: Path, columns: list[str], settings: Settings) -> list[tuple[str, str]]:
+    """The consolidated CSV and JSON, written from the spooled rows: (name, sha256) of each."""
+    with _AtomicStream(out / SUMMARY_CSV) as fh:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        for r in _spooled_rows(spool):
+            w.writerow([spreadsheet_text(cell_text(r.get(c))) for c in columns])
+            if buf.tell() > 1 << 16:
+                fh.write(buf.getvalue())
+                buf.seek(0)
+                buf.truncate()
+        fh.write(buf.getvalue())
+    summaries = [(SUMMARY_CSV, fh.hash.hexdigest())]
+    with _AtomicStream(out / SUMMARY_JSON) as fh:
+        head = {"format": SUMMARY_FORMAT, "format_version": FORMAT_VERSION, "year": settings.year, "created": settings.created, "columns": columns}
+        fh.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [\n')
+        first = True
+        for r in _spooled_rows(spool):
+            fh.write(("" if first else ",\n") + json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False))
+            first = False
+        fh.write("\n]}\n")
+    summaries.append((SUMMARY_JSON, fh.hash.hexdigest()))
+    return summaries
 
 
 def _run_batch(
@@ -431,7 +453,7 @@ def _run_batch(
     """
     paths = discover_paths(inputs)
     if not paths:
-        raise UsageError("no plan files (*.toml) found in the given files or folders")
+        raise UsageError(msg("bat_no_plan_files"))
     if rules or year:  # a broken or unknown rule set is a usage error (exit 2), not 3,000 failures
         api.choose_rules(rules, year or 0)
     out = Path(out)
@@ -462,27 +484,7 @@ def _run_batch(
                     progress(done, total, len(failed_rows))
         sync_folder(out)  # every entity file durable, in one sync, before anything vouches for them
         columns = BASE_COLUMNS + list(extra) + TAIL_COLUMNS
-        with _AtomicStream(out / SUMMARY_CSV) as fh:
-            buf = io.StringIO()
-            w = csv.writer(buf, lineterminator="\n")
-            w.writerow(columns)
-            for r in _spooled_rows(spool):
-                w.writerow([spreadsheet_text(cell_text(r.get(c))) for c in columns])
-                if buf.tell() > 1 << 16:
-                    fh.write(buf.getvalue())
-                    buf.seek(0)
-                    buf.truncate()
-            fh.write(buf.getvalue())
-        summaries = [(SUMMARY_CSV, fh.hash.hexdigest())]
-        with _AtomicStream(out / SUMMARY_JSON) as fh:
-            head = {"format": SUMMARY_FORMAT, "format_version": FORMAT_VERSION, "year": settings.year, "created": settings.created, "columns": columns}
-            fh.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [\n')
-            first = True
-            for r in _spooled_rows(spool):
-                fh.write(("" if first else ",\n") + json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False))
-                first = False
-            fh.write("\n]}\n")
-        summaries.append((SUMMARY_JSON, fh.hash.hexdigest()))
+        summaries = _write_summaries(out, spool, columns, settings)
         head = {
             "format": MANIFEST_FORMAT,
             "format_version": FORMAT_VERSION,
@@ -509,13 +511,13 @@ def verify_manifest(out: str | Path) -> list[str]:
     out = Path(out)
     m = out / MANIFEST
     if not m.is_file():
-        return [f"{m}: no manifest (the run did not finish)"]
+        return [msg("bat_no_manifest", file=str(m))]
     try:
         data = json.loads(read_text_limited(m, LIMIT_JSON, "JSON"))
     except InputFileError as exc:
         return [str(exc)]
     except ValueError as exc:
-        return [f"{m}: unreadable manifest ({exc})"]
+        return [msg("bat_manifest_unreadable", file=str(m), detail=str(exc))]
     problems = []
     outputs = data.get("outputs") if isinstance(data, dict) else None
     if not isinstance(outputs, list):
@@ -530,7 +532,7 @@ def verify_manifest(out: str | Path) -> list[str]:
             problems.append(msg("trust_manifest_outside", file=str(m), n=i + 1, path=o["path"]))
             continue
         if not p.is_file():
-            problems.append(f"{p}: listed in the manifest but missing")
+            problems.append(msg("bat_listed_missing", file=str(p)))
         else:
             try:
                 digest = sha256_limited(p)
@@ -538,7 +540,7 @@ def verify_manifest(out: str | Path) -> list[str]:
                 problems.append(str(exc))
                 continue
             if digest != o["sha256"]:
-                problems.append(f"{p}: sha256 differs from the manifest")
+                problems.append(msg("bat_sha_differs", file=str(p)))
     return problems
 
 
@@ -612,8 +614,8 @@ class Progress:
             return
         self.last = pct
         fill = int(self.width * done / total) if total else self.width
-        bad = f", {failed} con error" if failed else ""
-        self.stream.write(f"\r[{'#' * fill}{'.' * (self.width - fill)}] {done}/{total} planes ({pct}%){bad}")
+        bad = msg("bat_progress_failed", n=failed) if failed else ""
+        self.stream.write(f"\r[{'#' * fill}{'.' * (self.width - fill)}] {msg('bat_progress', done=done, total=total, pct=pct)}{bad}")
         if done == total:
             self.stream.write("\n")
         self.stream.flush()

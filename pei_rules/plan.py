@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import PlanError, did_you_mean, format_key, schema_message
+from .errors import PlanError, did_you_mean, schema_message
 from .i18n import msg
 from .expressions import CONTEXT as _EXPR_CONTEXT
 from .tomlsource import SourceDoc, SourceRef, load_toml, load_toml_bytes
@@ -382,9 +382,23 @@ def plan_from_doc(doc: SourceDoc, *, strict: bool = True) -> Plan:
 MAX_HINTS = 20
 
 
+def _register(plan: Plan, kind: str, code: str, obj: Any, path: tuple, alias: bool = False) -> None:
+    """Record a code of the plan; a code used twice is a problem at the second place."""
+    if code in plan.codes:
+        other_kind, other = plan.codes[code]
+        plan.problems.append(
+            Problem(
+                "codigo_duplicado",
+                msg("plan_duplicate_code", code=code, kind=other_kind, other=other),
+                plan.doc.ref(path + (("alias",) if alias else ("codigo",))),
+            )
+        )
+        return
+    plan.codes[code] = (kind, obj.codigo)
+
+
 def _index(plan: Plan) -> None:
     m = plan.model
-    P = plan.problems
     budget = [MAX_HINTS]
 
     def hint(word: str, options) -> str:
@@ -393,76 +407,67 @@ def _index(plan: Plan) -> None:
         budget[0] -= 1
         return did_you_mean(word, options)
 
-    def register(kind: str, code: str, obj: Any, path: tuple, alias: bool = False) -> None:
-        if code in plan.codes:
-            other_kind, other = plan.codes[code]
-            P.append(
-                Problem(
-                    "codigo_duplicado",
-                    msg("plan_duplicate_code", code=code, kind=other_kind, other=other),
-                    plan.doc.ref(path + (("alias",) if alias else ("codigo",))),
-                )
-            )
-            return
-        plan.codes[code] = (kind, obj.codigo)
-
     for i, o in enumerate(m.oei):
         plan.paths[id(o)] = ("oei", i)
-        register("oei", o.codigo, o, ("oei", i))
+        _register(plan, "oei", o.codigo, o, ("oei", i))
         plan.oei.setdefault(o.codigo, o)
     for i, a in enumerate(m.aei):
         plan.paths[id(a)] = ("aei", i)
-        register("aei", a.codigo, a, ("aei", i))
+        _register(plan, "aei", a.codigo, a, ("aei", i))
         plan.aei.setdefault(a.codigo, a)
     for i, ind in enumerate(m.indicador):
         plan.paths[id(ind)] = ("indicador", i)
-        register("indicador", ind.codigo, ind, ("indicador", i))
+        _register(plan, "indicador", ind.codigo, ind, ("indicador", i))
         for al in ind.alias:
             if al != ind.codigo:
-                register("indicador", al, ind, ("indicador", i), alias=True)
+                _register(plan, "indicador", al, ind, ("indicador", i), alias=True)
         plan.indicators.setdefault(ind.codigo, ind)
     for year, poi in m.poi.items():
         plan.paths[id(poi)] = ("poi", str(year))
         for j, ao in enumerate(poi.ao):
             plan.paths[id(ao)] = ("poi", str(year), "ao", j)
-            if ao.codigo in plan.codes and plan.codes[ao.codigo][0] == f"ao{year}":
-                P.append(Problem("codigo_duplicado", msg("plan_duplicate_ao", code=ao.codigo, year=year), plan.doc.ref(("poi", str(year), "ao", j, "codigo"))))
-            elif ao.codigo in plan.codes and not plan.codes[ao.codigo][0].startswith("ao"):
-                P.append(Problem("codigo_duplicado", msg("plan_ao_code_taken", code=ao.codigo, kind=plan.codes[ao.codigo][0], other=plan.codes[ao.codigo][1]), plan.doc.ref(("poi", str(year), "ao", j, "codigo"))))
-            else:
-                plan.codes.setdefault(ao.codigo, (f"ao{year}", ao.codigo))
-            if ao.aei not in plan.aei:
-                P.append(
-                    Problem(
-                        "aei_inexistente",
-                        msg("plan_ao_dangling_aei", ao=ao.codigo, aei=ao.aei),
-                        plan.doc.ref(("poi", str(year), "ao", j, "aei")),
-                    )
-                )
-            for f1, f2 in (("programado", "programado_mensual"), ("ejecutado", "ejecutado_mensual")):
-                if getattr(ao, f1) is not None and getattr(ao, f2) is not None:
-                    P.append(Problem("valor_doble", msg("plan_ao_both", ao=ao.codigo, total=f1, monthly=f2), plan.doc.ref(("poi", str(year), "ao", j, f2))))
-            for f1, f2 in (("pim", "financiero_programado_mensual"), ("devengado", "financiero_ejecutado_mensual")):
-                annual, monthly = getattr(ao, f1), getattr(ao, f2)
-                # both may be given (exports carry the months and their total) when they agree
-                if annual is not None and monthly is not None and (any(v is None for v in monthly) or sum(monthly, Decimal(0)) != annual):
-                    P.append(
-                        Problem(
-                            "valor_doble",
-                            msg("reports_financial_months_disagree", ao=ao.codigo, annual_key=f1, annual=annual, monthly_key=f2),
-                            plan.doc.ref(("poi", str(year), "ao", j, f2)),
-                        )
-                    )
-    for i, a in enumerate(m.aei):
-        if a.oei not in plan.oei:
+            _index_ao(plan, year, j, ao)
+    _index_references(plan, hint)
+    _index_narrative(plan, hint)
+
+
+def _index_ao(plan: Plan, year: int, j: int, ao: Any) -> None:
+    """An AO's code (unique in its year, not another element's), its AEI, and its values not
+    given twice (a total and its months that disagree)."""
+    P = plan.problems
+    where = ("poi", str(year), "ao", j)
+    taken = plan.codes.get(ao.codigo)
+    if taken and taken[0] == f"ao{year}":
+        P.append(Problem("codigo_duplicado", msg("plan_duplicate_ao", code=ao.codigo, year=year), plan.doc.ref(where + ("codigo",))))
+    elif taken and not taken[0].startswith("ao"):
+        P.append(Problem("codigo_duplicado", msg("plan_ao_code_taken", code=ao.codigo, kind=taken[0], other=taken[1]), plan.doc.ref(where + ("codigo",))))
+    else:
+        plan.codes.setdefault(ao.codigo, (f"ao{year}", ao.codigo))
+    if ao.aei not in plan.aei:
+        P.append(Problem("aei_inexistente", msg("plan_ao_dangling_aei", ao=ao.codigo, aei=ao.aei), plan.doc.ref(where + ("aei",))))
+    for f1, f2 in (("programado", "programado_mensual"), ("ejecutado", "ejecutado_mensual")):
+        if getattr(ao, f1) is not None and getattr(ao, f2) is not None:
+            P.append(Problem("valor_doble", msg("plan_ao_both", ao=ao.codigo, total=f1, monthly=f2), plan.doc.ref(where + (f2,))))
+    for f1, f2 in (("pim", "financiero_programado_mensual"), ("devengado", "financiero_ejecutado_mensual")):
+        annual, monthly = getattr(ao, f1), getattr(ao, f2)
+        # both may be given (exports carry the months and their total) when they agree
+        if annual is not None and monthly is not None and (any(v is None for v in monthly) or sum(monthly, Decimal(0)) != annual):
             P.append(
                 Problem(
-                    "oei_inexistente",
-                    msg("plan_aei_dangling_oei", aei=a.codigo, oei=a.oei)
-                    + (f" ({h})" if (h := hint(a.oei, plan.oei)) else ""),
-                    plan.doc.ref(("aei", i, "oei")),
+                    "valor_doble",
+                    msg("reports_financial_months_disagree", ao=ao.codigo, annual_key=f1, annual=annual, monthly_key=f2),
+                    plan.doc.ref(where + (f2,)),
                 )
             )
+
+
+def _index_references(plan: Plan, hint) -> None:
+    """AEI pointing at an OEI, indicators at an OEI or AEI, published figures inside the horizon."""
+    m, P = plan.model, plan.problems
+    for i, a in enumerate(m.aei):
+        if a.oei not in plan.oei:
+            h = hint(a.oei, plan.oei)
+            P.append(Problem("oei_inexistente", msg("plan_aei_dangling_oei", aei=a.codigo, oei=a.oei) + (f" ({h})" if h else ""), plan.doc.ref(("aei", i, "oei"))))
     for i, ind in enumerate(m.indicador):
         if ind.de not in plan.oei and ind.de not in plan.aei:
             h = hint(ind.de, list(plan.oei) + list(plan.aei))
@@ -483,7 +488,6 @@ def _index(plan: Plan) -> None:
                     plan.doc.ref(("publicado", i, "anio")),
                 )
             )
-    _index_narrative(plan, hint)
 
 
 def _index_narrative(plan: Plan, hint) -> None:
@@ -502,7 +506,3 @@ def _index_narrative(plan: Plan, hint) -> None:
                 plan.problems.append(
                     Problem("narrativa_codigo_inexistente", msg("doc_plan_narrative_unknown_code", level=want.upper(), code=n.codigo) + (f" ({h})" if h else ""), plan.doc.ref(("narrativa", i, "codigo")))
                 )
-
-
-def ref_key(ref: SourceRef) -> str:
-    return format_key(ref.key)

@@ -13,8 +13,7 @@ aggregates exist at each scope, which count tables, which formulas apply to AOs)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
 from . import audit as _audit
 from . import vocabulary as V
@@ -141,6 +140,15 @@ def entity_kinds(ev: Evaluation) -> tuple[dict[str, str], list[str]]:
         else:
             extra.append(k)
     return advance, extra
+
+
+def ao_inputs(figs: list[Figure | None]) -> dict[str, Decimal | None]:
+    """An AO's plan values (programado, ejecutado ...) as its figures took them."""
+    inputs: dict[str, Decimal | None] = {}
+    for f in figs:
+        for i in f.inputs if f else []:
+            inputs.setdefault(i.name, i.value)
+    return inputs
 
 
 def ao_kinds(ev: Evaluation) -> list[str]:
@@ -278,10 +286,7 @@ def ao_table(ev: Evaluation, lang: str) -> Table | None:
     tb = Table("ao", t(lang, "rep_ao_title", year=y), headers)
     for ao in poi.ao:
         figs = [ev.figures.get(f"{k}:{ao.codigo}") for k in kinds]
-        inputs: dict[str, Decimal | None] = {}
-        for f in figs:
-            for i in f.inputs if f else []:
-                inputs.setdefault(i.name, i.value)
+        inputs = ao_inputs(figs)
         cells = [
             Cell(ao.codigo),
             Cell(ao.aei),
@@ -315,21 +320,12 @@ def not_recomputable_table(ev: Evaluation, lang: str) -> Table | None:
 
 
 
-def _parse_published(text: str) -> Decimal | None:
-    s = text.strip().replace("%", "").replace("S/", "").replace("'", "").replace(",", "").replace(" ", "")
-    try:
-        d = Decimal(s)
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
-
-
 #: a recomputed value shown with more decimals than this is rounded for reading (every digit on hover)
 MAX_SHOWN_DECIMALS = 4
 
 
 def _places(text: str | None) -> int | None:
-    d = _parse_published(text) if text and _looks_numeric(text) else None
+    d = _audit.printed_number(text) if text and _looks_numeric(text) else None
     exp = d.as_tuple().exponent if d is not None else None
     return max(0, -exp) if isinstance(exp, int) else None
 
@@ -339,7 +335,7 @@ def _maybe_num_cell(text: str | None, lang: str, band: str | None = None, places
     decimals (``places``) with every digit in the tooltip."""
     if text is None:
         return Cell("", band=band)
-    d = _parse_published(text) if _looks_numeric(text) else None
+    d = _audit.printed_number(text) if _looks_numeric(text) else None
     if d is None:
         return Cell(text, band=band)
     exp = d.as_tuple().exponent

@@ -6,9 +6,7 @@ Text tables fit the terminal: a table wider than it wraps its longest columns.
 """
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 import textwrap
 
 from tabulate import tabulate
@@ -23,12 +21,10 @@ from .sanitize import markdown_text
 MIN_COLUMN = 9  # a wrapped column keeps at least this many characters
 
 
-def terminal_width() -> int | None:
-    """Columns of the terminal (``COLUMNS`` when set); None when the output is not a terminal
-    (a file or a pipe keeps whole lines)."""
-    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
-        return max(40, shutil.get_terminal_size((100, 24)).columns)
-    return None
+def terminal_width() -> int:
+    """Columns to fit: ``COLUMNS`` when set, else the terminal's width, else 80 (a pipe or a
+    file, as :func:`shutil.get_terminal_size` answers); never fewer than 40."""
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
 
 
 def header_lines(ev: Evaluation, lang: str = "es") -> list[str]:
@@ -84,8 +80,7 @@ def _text_table(tb: Table, width: int | None) -> str:
 
 
 def render_text(ev: Evaluation, lang: str = "es", width: int | None = None) -> str:
-    """The report's tables as text; wrapped to ``width`` (default: the terminal's, when the
-    output is a terminal)."""
+    """The report's tables as text, wrapped to ``width`` (default: :func:`terminal_width`)."""
     width = width or terminal_width()
 
     def wrap(line: str) -> str:

@@ -169,14 +169,20 @@ def test_stored_result_plan_changed(stored):
     assert r.returncode == 1
     doc = json.loads(r.stdout)
     bad = {c["item"] for c in doc["checks"] if c["status"] == "mismatch"}
-    assert "plan sha256" in bad and "avance_indicador:IND.01.AEI.01.01" in bad
+    assert "sha256 del plan" in bad and "avance_indicador:IND.01.AEI.01.01" in bad
 
 
-@pytest.mark.parametrize("content,words", [("{not json", "invalid JSON"), ('{"format": "other"}', "not an 'evaluate --format json' output"), ('{"format": "pei-rules/evaluation", "receipt": {}}', "receipt.plan.path")])
-def test_stored_result_broken_exit_2(tmp_path, content, words):
+@pytest.mark.parametrize("content,words,words_en", [
+    ("{not json", "JSON no válido", "invalid JSON"),
+    ('{"format": "other"}', "no es una salida de 'evaluate --format json'", "not an 'evaluate --format json' output"),
+    ('{"format": "pei-rules/evaluation", "receipt": {}}', "receipt.plan.path", "the receipt lacks a required key"),
+])
+def test_stored_result_broken_exit_2(tmp_path, content, words, words_en):
     (tmp_path / "r.json").write_text(content, encoding="utf-8")
     r = _cli("audit", "r.json", cwd=tmp_path)
     assert r.returncode == 2 and words in r.stderr and "r.json" in r.stderr
+    r = _cli("audit", "r.json", "--lang", "en", cwd=tmp_path)
+    assert r.returncode == 2 and words_en in r.stderr and "r.json" in r.stderr
 
 
 def test_stored_result_missing_plan(stored):

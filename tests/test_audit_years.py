@@ -267,7 +267,7 @@ def test_a_stored_result_made_with_a_rule_set_folder_verifies_and_moved_inputs_a
     # --rules is not silently ignored: another rule set is a mismatch
     r = _cli("audit", str(work / "result.json"), "--plan", str(moved / "plan.toml"), "--rules", "ceplan-2023", "--format", "json", cwd=tmp_path)
     assert r.returncode == 1
-    assert any(c["item"] == "rule set id" and c["status"] == "mismatch" for c in json.loads(r.stdout)["checks"])
+    assert any(c["item"] == "id del conjunto de reglas" and c["status"] == "mismatch" for c in json.loads(r.stdout)["checks"])
 
 
 def test_an_ao_of_another_years_poi_is_not_recomputable_in_this_year(multi):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import html
 import io
+import json
 import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -234,8 +235,6 @@ def test_command_output_is_in_one_language(argv, lang, monkeypatch):
 def test_audit_causes_and_reasons_are_in_one_language(lang, monkeypatch):
     """The audit's own words (its text tables wrap the plan's long texts across cells, so the
     causes, reasons and labels are read from its JSON, where plan data stands apart)."""
-    import json
-
     monkeypatch.chdir(ROOT)
     code, text = _run(["audit", ZED, "--year", "2023", "--format", "json", "--lang", lang])
     doc = json.loads(text)
@@ -244,6 +243,75 @@ def test_audit_causes_and_reasons_are_in_one_language(lang, monkeypatch):
         said += [str(c) for c in e["causes"]] + [e["reason"] or "", e["label"] or ""]
     words = _offending(_without_plan_data("\n".join(said)), lang)
     assert said and not words, sorted(words)
+
+
+def _stored_result(tmp_path: Path, tampered: bool) -> Path:
+    path = tmp_path / "resultado.json"
+    code, text = _run(["evaluate", ZED, "--year", "2023", "--format", "json", "--out", str(path)])
+    assert code == 0, text
+    if tampered:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        fig = next(f for f in doc["figures"] if f.get("value") is not None)
+        fig["value"], fig["status"] = "1.00", "nd"
+        doc["campo_extra"] = 1
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("tampered", [False, True], ids=["matching", "tampered"])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_audit_of_a_stored_result_is_in_one_language(lang, tampered, fmt, tmp_path, monkeypatch):
+    """``audit RESULT.json``: the verification's items, notes and summary (a tampered result
+    has mismatches to name: a changed value and status, a field the engine never writes)."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "4000")
+    path = _stored_result(tmp_path, tampered)
+    code, text = _run(["audit", str(path), "--format", fmt, "--lang", lang])
+    assert code == (1 if tampered else 0), text
+    if tampered:
+        assert ("1.00" in text) and ("campo_extra" in text)
+    if fmt == "json":  # keys are codes: the words are the items' and notes'
+        doc = json.loads(text)
+        text = "\n".join(f"{c['item']}\n{c['note'] or ''}\n{c['stored'] or ''}\n{c['now'] or ''}" for c in doc["checks"])
+    words = _offending(_without_plan_data(text), lang)
+    assert not words, (sorted(words), text[:3000])
+
+
+def _html_words(path: Path) -> str:
+    """What a person reads on an HTML page: its text, without styles and scripts."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?is)<(style|script)\b.*?</\1>", " ", text)
+    text = re.sub(r"(?s)<[^>]+>", " ", text)
+    return html.unescape(text)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("what", ["plan", "batch", "batch-folder"])
+def test_html_reports_are_in_one_language(lang, what, tmp_path, monkeypatch):
+    """``report PLAN``, ``report --batch PLANS`` and ``report --batch OUTDIR`` (a batch's
+    folder, with a broken plan among the entities): the page's text in one language."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "informe.html"
+    if what == "plan":
+        argv = ["report", ZED, "--year", "2023"]
+    else:
+        broken = tmp_path / "planes" / "roto.toml"
+        broken.parent.mkdir()
+        broken.write_text((ROOT / ZED).read_text(encoding="utf-8").replace("[entidad]", "[entidad]\nsobra = 1", 1), encoding="utf-8")
+        (tmp_path / "planes" / "zed.toml").write_bytes((ROOT / ZED).read_bytes())
+        source = str(broken.parent)
+        if what == "batch-folder":
+            source = str(tmp_path / "lote")
+            code, text = _run(["batch", str(broken.parent), "--year", "2023", "--out", source, "--lang", lang])
+            assert code in (0, 1), text
+        argv = ["report", "--batch", source, "--year", "2023"]
+    code, text = _run(argv + ["--out", str(out), "--lang", lang])
+    assert code in (0, 1) and out.is_file(), text
+    page = _html_words(out)
+    assert len(page) > 500
+    words = _offending(_without_plan_data(page + "\n" + text), lang)
+    assert not words, (sorted(words), page[:3000])
 
 
 BROKEN_RULES = sorted(p for p in (ROOT / "tests" / "fixtures" / "broken" / "rules").iterdir() if p.is_dir())

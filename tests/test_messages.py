@@ -47,6 +47,8 @@ def test_language_in_force():
 CATALOGUED = [
     "api.py", "cli.py", "aggregation.py", "check.py", "explain.py", "periods.py", "inference.py",
     "evaluate.py", "references.py", "report_text.py", "errors.py", "plan.py", "tomlsource.py",
+    "audit.py", "batch.py", "report_model.py", "render.py", "html_report/__init__.py", "html_report/common.py",
+    "html_report/charts.py", "html_report/page.py", "html_report/batch_page.py",
     "ruleset/__init__.py", "ruleset/schema.py", "ruleset/reader.py", "ruleset/validation.py",
     "ruleset/discovery.py", "ruleset/loader.py", "expressions.py", "choice.py",
     "commands/_common.py", "commands/audit.py", "commands/batch.py", "commands/check.py",

@@ -310,7 +310,8 @@ def test_annual_evaluation_is_unchanged_by_the_semester_data():
     assert ev.receipt()["period"] == "anual" and "semester" not in ev.receipt()
 
 
-def test_semester_cli_and_refused_periods(capsys):
+def test_semester_cli_and_refused_periods(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # a wide terminal: headers and sentences on one line
     code, out, _ = run(capsys, "evaluate", SEM, "--period", "semestral", "--semester", "1")
     assert code == 0
     assert "Evaluación semestral 2025-S1" in out and "Logro esperado 2025-S1" in out

@@ -132,7 +132,7 @@ def test_figure_values_bands_and_count_members(stored, tmp_path):
     items = {c.item for c in _mismatches(_write(tmp_path, doc))}
     assert any(i.endswith(".band_label") for i in items)
     assert any(".members." in i for i in items) and any(i.endswith(".total") for i in items)
-    assert "field added" in items and any("(twice)" in i or "figures[id=" in i for i in items)
+    assert "campo added" in items and any("(twice)" in i or "figures[id=" in i for i in items)
 
 
 def test_cli_names_the_field_and_exits_1(stored, tmp_path, capsys):

@@ -74,6 +74,7 @@ def test_an_identical_copy_is_the_same_set(tmp_path, monkeypatch, capsys):
 def test_an_explicit_path_is_a_path_and_says_so(tmp_path, monkeypatch, capsys):
     fake = _fake(tmp_path / "otros" / "fake")
     _english(monkeypatch)
+    monkeypatch.setenv("COLUMNS", "2000")  # a wide terminal: the sentence on one line
     code, out, _ = run(capsys, "evaluate", ZED, "--year", "2023", "--rules", fake)
     assert code == 0
     rs = load_ruleset(fake)

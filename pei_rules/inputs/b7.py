@@ -66,43 +66,44 @@ class Options:
     agregacion: str | None = None
 
 
-def read(header: Header, draft: Draft, problems: Collector, opts: Options) -> None:
-    g = header.grid
-    report_columns(header, problems)
-    H = header
-    c_code, c_name, c_unit = H.col("codigo"), H.col("nombre"), H.col("unidad")
-    c_sent, c_agr, c_rel, c_org = H.col("sentido"), H.col("agregacion"), H.col("relevancia"), H.col("organo")
-    logro, obtenido, avance = H.keyed("logro"), H.keyed("obtenido"), H.keyed("avance")
-    years = sorted({int(y) for y in (*logro, *obtenido, *avance)})
-    rows = list(range(H.bottom + 1, len(g.rows)))
-    numeric = [c for c in (H.col("lb_valor"), H.col("va_valor"), *logro.values(), *obtenido.values(), *avance.values()) if c is not None]
-    V = Values(g, problems, rows, numeric)
-    if c_unit is None:
-        problems.error(g.where(H.top), "imp_b7_missing_column", column=msg("imp_label_unidad"))
-    if c_agr is None and not opts.agregacion:
-        problems.error(g.where(H.top), "imp_b7_no_agregacion")
+class _Reader:
+    """One B-7 sheet read row by row: OEI, AEI and indicator rows, wrapped texts continuing
+    the row above."""
 
-    # entity and period from the title rows
-    ent = title_entity(g, H.top)
-    for k, v in ent.items():
-        draft.entidad.setdefault(k, v)
-    period = title_period(g, H.top)
-    if period:
-        draft.plan.setdefault("desde", period[0])
-        draft.plan.setdefault("hasta", period[1])
-    elif years:
-        draft.plan.setdefault("desde", years[0])
-        draft.plan.setdefault("hasta", years[-1])
-        problems.warn(g.where(H.top), "imp_warn_period_from_columns", desde=years[0], hasta=years[-1])
+    def __init__(self, header: Header, draft: Draft, problems: Collector, opts: Options):
+        H = self.H = header
+        self.g, self.draft, self.problems, self.opts = header.grid, draft, problems, opts
+        self.c_code, self.c_name, self.c_unit = H.col("codigo"), H.col("nombre"), H.col("unidad")
+        self.c_sent, self.c_agr, self.c_rel, self.c_org = H.col("sentido"), H.col("agregacion"), H.col("relevancia"), H.col("organo")
+        self.logro, self.obtenido, self.avance = H.keyed("logro"), H.keyed("obtenido"), H.keyed("avance")
+        self.years = sorted({int(y) for y in (*self.logro, *self.obtenido, *self.avance)})
+        self.rows = list(range(H.bottom + 1, len(self.g.rows)))
+        self.numeric = [c for c in (H.col("lb_valor"), H.col("va_valor"), *self.logro.values(), *self.obtenido.values(), *self.avance.values()) if c is not None]
+        self.V = Values(self.g, problems, self.rows, self.numeric)
+        self.oei: str | None = None
+        self.aei: str | None = None
+        self.last: dict | None = None  # the row object a wrapped text continues
+        self.last_field = ""
 
-    oei = aei = None
-    last: dict | None = None  # the row object a wrapped text continues
-    last_field = None
-    for r in rows:
-        if g.row_empty(r):
-            continue
-        code_text = V.text(r, c_code)
-        name_text = V.text(r, c_name)
+    def title(self) -> None:
+        """Entity and period from the title rows (the period from the year columns otherwise)."""
+        g, H, draft = self.g, self.H, self.draft
+        for k, v in title_entity(g, H.top).items():
+            draft.entidad.setdefault(k, v)
+        period = title_period(g, H.top)
+        if period:
+            draft.plan.setdefault("desde", period[0])
+            draft.plan.setdefault("hasta", period[1])
+        elif self.years:
+            draft.plan.setdefault("desde", self.years[0])
+            draft.plan.setdefault("hasta", self.years[-1])
+            self.problems.warn(g.where(H.top), "imp_warn_period_from_columns", desde=self.years[0], hasta=self.years[-1])
+
+    def codes(self, r: int) -> tuple[str, str]:
+        """The row's code and name, also when the code is written in the name's cell or
+        before the name in its own ("OEI.01 Promover …")."""
+        V, g, c_code = self.V, self.g, self.c_code
+        code_text, name_text = V.text(r, c_code), V.text(r, self.c_name)
         if g.cell(r, c_code).merged_from and g.cell(r, c_code).merged_from[0] != r:
             code_text = ""  # a code merged over the rows of its block: the first row counts
         if code_text and re.search(r"\s", code_text):
@@ -116,82 +117,98 @@ def read(header: Header, draft: Draft, problems: Collector, opts: Options) -> No
             code, rest = split_code(name_text)
             if code and (_OEI.match(code) or _AEI.match(code)):
                 code_text, name_text = code, rest
-        if not code_text:
-            # a wrapped name continues the row above
-            numbers_here = any(g.text(r, c) for c in numeric)
-            if name_text and last is not None and not numbers_here and not g.cell(r, c_name).merged_from:
-                text, prio = split_priority((last[last_field] + " " + name_text).strip())
-                last[last_field] = text
-                if prio is not None and last_field == "denominacion":
-                    last["prioridad"] = priority_value(prio)
-                continue
-            if name_text or numbers_here:
-                problems.error(g.where(r, c_code), "imp_b7_row_without_code")
-            continue
-        name, prio = split_priority(name_text)
-        if _OEI.match(code_text):
-            o = draft.oei.get(code_text) or {"codigo": code_text, "denominacion": name, "_row": r}
-            if prio is not None:
-                o["prioridad"] = priority_value(prio)
-            _owner_extras(V, r, c_rel, c_org, o, organo=False)
-            draft.oei[code_text] = o
-            oei, aei, last, last_field = code_text, None, o, "denominacion"
-            _owner_avances(V, g, r, "avance_oei", code_text, avance, draft)
-            continue
-        if _AEI.match(code_text):
-            if oei is None:
-                problems.error(g.where(r, c_code), "imp_b7_aei_before_oei")
-                continue
-            a = draft.aei.get(code_text) or {"codigo": code_text, "oei": oei, "denominacion": name, "_row": r}
-            if prio is not None:
-                a["prioridad"] = priority_value(prio)
-            _owner_extras(V, r, c_rel, c_org, a, organo=True)
-            draft.aei[code_text] = a
-            aei, last, last_field = code_text, a, "denominacion"
-            _owner_avances(V, g, r, "avance_aei", code_text, avance, draft)
-            continue
-        owner = aei or oei
-        if owner is None:
-            problems.error(g.where(r, c_code), "imp_b7_indicator_without_owner")
-            continue
-        if code_text in draft.indicador:
-            problems.error(g.where(r, c_code), "imp_code_repeated", row=draft.indicador[code_text]["_row"] + 1)
-            continue
-        ind: dict = {"codigo": code_text, "de": owner, "nombre": name, "_row": r}
+        return code_text, name_text
+
+    def uncoded(self, r: int, name_text: str) -> None:
+        """A row without code: a wrapped name continues the row above; anything else is an error."""
+        g = self.g
+        numbers_here = any(g.text(r, c) for c in self.numeric)
+        if name_text and self.last is not None and not numbers_here and not g.cell(r, self.c_name).merged_from:
+            text, prio = split_priority((self.last[self.last_field] + " " + name_text).strip())
+            self.last[self.last_field] = text
+            if prio is not None and self.last_field == "denominacion":
+                self.last["prioridad"] = priority_value(prio)
+        elif name_text or numbers_here:
+            self.problems.error(g.where(r, self.c_code), "imp_b7_row_without_code")
+
+    def objective(self, r: int, code: str, name: str, prio, kind: str) -> None:
+        """An OEI or AEI row (an AEI belongs to the OEI above it)."""
+        table = self.draft.oei if kind == "oei" else self.draft.aei
+        obj = table.get(code) or ({"codigo": code, "denominacion": name, "_row": r} if kind == "oei" else {"codigo": code, "oei": self.oei, "denominacion": name, "_row": r})
+        if prio is not None:
+            obj["prioridad"] = priority_value(prio)
+        _owner_extras(self.V, r, self.c_rel, self.c_org, obj, organo=(kind == "aei"))
+        table[code] = obj
+        if kind == "oei":
+            self.oei, self.aei = code, None
+        else:
+            self.aei = code
+        self.last, self.last_field = obj, "denominacion"
+        _owner_avances(self.V, self.g, r, f"avance_{kind}", code, self.avance, self.draft)
+
+    def indicator(self, r: int, code: str, owner: str, name: str) -> None:
+        V, g, H, problems, opts = self.V, self.g, self.H, self.problems, self.opts
+        ind: dict = {"codigo": code, "de": owner, "nombre": name, "_row": r}
         if not name:
-            problems.error(g.where(r, c_name), "imp_b7_empty", column=msg("imp_label_nombre"))
-        unit = V.text(r, c_unit)
-        if c_unit is not None and not unit:
-            problems.error(g.where(r, c_unit), "imp_b7_empty", column=msg("imp_label_unidad"))
+            problems.error(g.where(r, self.c_name), "imp_b7_empty", column=msg("imp_label_nombre"))
+        unit = V.text(r, self.c_unit)
+        if self.c_unit is not None and not unit:
+            problems.error(g.where(r, self.c_unit), "imp_b7_empty", column=msg("imp_label_unidad"))
         ind["unidad_medida"] = unit
-        ind["sentido"] = V.text(r, c_sent) or opts.sentido or None
-        ind["agregacion"] = V.text(r, c_agr) or opts.agregacion or None
-        if c_agr is not None and not ind["agregacion"]:
-            problems.error(g.where(r, c_agr), "imp_b7_empty", column=msg("imp_label_agregacion"))
+        ind["sentido"] = V.text(r, self.c_sent) or opts.sentido or None
+        ind["agregacion"] = V.text(r, self.c_agr) or opts.agregacion or None
+        if self.c_agr is not None and not ind["agregacion"]:
+            problems.error(g.where(r, self.c_agr), "imp_b7_empty", column=msg("imp_label_agregacion"))
         lb_year, lb_val = V.year(r, H.col("lb_anio")), num(V, r, H.col("lb_valor"))
         if lb_year is not None:
             ind["linea_base"] = {"anio": lb_year, "valor": lb_val or Num("N/D")}
         elif lb_val is not None:
             problems.error(g.where(r, H.col("lb_valor")), "imp_baseline_without_year")
-        ind["logro_esperado"] = {str(y): v for y in sorted(logro) if (v := num(V, r, logro[y])) is not None}
-        ind["valor_obtenido"] = {str(y): v for y in sorted(obtenido) if (v := num(V, r, obtenido[y])) is not None}
-        rel = V.whole(r, c_rel, 1, 9)
-        if rel is not None:
-            ind["relevancia"] = rel
-        org = V.text(r, c_org)
-        if org:
-            ind["organo_responsable"] = org
+        ind["logro_esperado"] = {str(y): v for y in sorted(self.logro) if (v := num(V, r, self.logro[y])) is not None}
+        ind["valor_obtenido"] = {str(y): v for y in sorted(self.obtenido) if (v := num(V, r, self.obtenido[y])) is not None}
+        _owner_extras(V, r, self.c_rel, self.c_org, ind, organo=True)
         _current_value(V, g, r, H, ind, problems)
         if not ind["sentido"]:
-            _infer_sentido(g, r, c_code, ind, problems)
-        draft.indicador[code_text] = ind
-        last, last_field = ind, "nombre"
-        for y in sorted(avance):
-            p = printed(V, r, avance[y])
-            if p is not None:
-                draft.publicado.append(
-                    {"figura": f"avance_indicador:{code_text}", "anio": int(y), "valor": p, "fuente": source(g, r, avance[y], msg("imp_source_b7"))}
-                )
+            _infer_sentido(g, r, self.c_code, ind, problems)
+        self.draft.indicador[code] = ind
+        self.last, self.last_field = ind, "nombre"
+        _owner_avances(V, g, r, "avance_indicador", code, self.avance, self.draft)
+
+    def row(self, r: int) -> None:
+        if self.g.row_empty(r):
+            return
+        code_text, name_text = self.codes(r)
+        if not code_text:
+            self.uncoded(r, name_text)
+            return
+        name, prio = split_priority(name_text)
+        where = self.g.where(r, self.c_code)
+        if _OEI.match(code_text):
+            self.objective(r, code_text, name, prio, "oei")
+        elif _AEI.match(code_text):
+            if self.oei is None:
+                self.problems.error(where, "imp_b7_aei_before_oei")
+            else:
+                self.objective(r, code_text, name, prio, "aei")
+        elif (self.aei or self.oei) is None:
+            self.problems.error(where, "imp_b7_indicator_without_owner")
+        elif code_text in self.draft.indicador:
+            self.problems.error(where, "imp_code_repeated", row=self.draft.indicador[code_text]["_row"] + 1)
+        else:
+            self.indicator(r, code_text, self.aei or self.oei, name)
+
+
+def read(header: Header, draft: Draft, problems: Collector, opts: Options) -> None:
+    g, H = header.grid, header
+    report_columns(header, problems)
+    rd = _Reader(header, draft, problems, opts)
+    if rd.c_unit is None:
+        problems.error(g.where(H.top), "imp_b7_missing_column", column=msg("imp_label_unidad"))
+    if rd.c_agr is None and not opts.agregacion:
+        problems.error(g.where(H.top), "imp_b7_no_agregacion")
+    rd.title()
+    for r in rd.rows:
+        rd.row(r)
     if not draft.oei:
         problems.error(g.where(H.bottom + 1), "imp_b7_no_oei")
 

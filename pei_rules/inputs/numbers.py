@@ -19,6 +19,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 #: words that mean "no data" (compared after normalising case and spaces)
@@ -144,22 +145,21 @@ def parse_value(raw: Any, percent_format: bool = False) -> Parsed:
     return parse_text(str(raw))
 
 
-def parse_text(text: str) -> Parsed:
-    """Parse a number written as text (see the module docstring for what is accepted)."""
-    t = _SPACES.sub(" ", text).strip()
-    if t == "":
-        return Empty()
-    if t.casefold() in ND_WORDS:
-        return NoData(t)
+def _date(t: str, text: str) -> Parsed | None:
     m = _DATE_TEXT.match(t)
-    if m:
-        try:
-            if m.group(3):
-                return DateValue(_dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))), t)
-            return DateValue(_dt.date(int(m.group(4)), int(m.group(5)), int(m.group(6))), t)
-        except ValueError:
-            return NotANumber(text, "imp_num_bad_date")
-    s = t
+    if not m:
+        return None
+    try:
+        if m.group(3):
+            return DateValue(_dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))), t)
+        return DateValue(_dt.date(int(m.group(4)), int(m.group(5)), int(m.group(6))), t)
+    except ValueError:
+        return NotANumber(text, "imp_num_bad_date")
+
+
+def _strip_affixes(s: str) -> tuple[str, bool, bool, bool]:
+    """The number without its sign (``-``, ``(…)``), currency (``S/``) and ``%``:
+    (rest, negative, currency, percent)."""
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
@@ -176,6 +176,33 @@ def parse_text(text: str) -> Parsed:
     percent = False
     if s.endswith("%"):
         percent, s = True, s[:-1].strip()
+    return s, negative, currency, percent
+
+
+def _number(text: str, sign: str, percent: bool, currency: bool, int_part: str, frac: str | None, dec: str | None) -> Number | NotANumber:
+    if not int_part and frac:
+        int_part = "0"
+    if not _DIGITS.match(int_part) or (frac is not None and not _DIGITS.match(frac)):
+        return NotANumber(text, "imp_num_not_a_number")
+    body = (int_part.lstrip("0") or "0") + (f".{frac}" if frac else "")
+    try:
+        d = Decimal(sign + body)
+    except InvalidOperation:  # pragma: no cover - digits only
+        return NotANumber(text, "imp_num_not_a_number")
+    return Number(_plain(d), percent=percent, currency=currency, decimal_sep=dec)
+
+
+def parse_text(text: str) -> Parsed:
+    """Parse a number written as text (see the module docstring for what is accepted)."""
+    t = _SPACES.sub(" ", text).strip()
+    if t == "":
+        return Empty()
+    if t.casefold() in ND_WORDS:
+        return NoData(t)
+    date = _date(t, text)
+    if date is not None:
+        return date
+    s, negative, currency, percent = _strip_affixes(t)
     if not s:
         return NotANumber(text, "imp_num_not_a_number")
     # spaces and apostrophes only ever group thousands
@@ -187,21 +214,8 @@ def parse_text(text: str) -> Parsed:
         s = "".join(parts)
     if not re.fullmatch(r"[\d.,]+", s) or not re.search(r"\d", s):
         return NotANumber(text, "imp_num_not_a_number")
-    sign = "-" if negative else ""
+    number = partial(_number, text, "-" if negative else "", percent, currency)
     n_point, n_comma = s.count("."), s.count(",")
-
-    def number(int_part: str, frac: str | None, dec: str | None) -> Number | NotANumber:
-        if not int_part and frac:
-            int_part = "0"
-        if not _DIGITS.match(int_part) or (frac is not None and not _DIGITS.match(frac)):
-            return NotANumber(text, "imp_num_not_a_number")
-        body = (int_part.lstrip("0") or "0") + (f".{frac}" if frac else "")
-        try:
-            d = Decimal(sign + body)
-        except InvalidOperation:  # pragma: no cover - digits only
-            return NotANumber(text, "imp_num_not_a_number")
-        return Number(_plain(d), percent=percent, currency=currency, decimal_sep=dec)
-
     if n_point and n_comma:
         # both: the last one is the decimal separator, the other groups thousands
         dec = "." if s.rfind(".") > s.rfind(",") else ","

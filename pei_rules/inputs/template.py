@@ -77,122 +77,139 @@ def _published(plan: Plan) -> dict[tuple[str, int], str]:
     return out
 
 
-def workbook_bytes(plan: Plan, values: bool = False, poi_years: list[int] | None = None) -> bytes:
-    """The template workbook as XLSX bytes."""
-    from openpyxl import Workbook  # imported on use: the template command only
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+class _B7Sheet:
+    """The Anexo B-7 sheet: title rows, two header rows, then each OEI with its indicators and
+    its AEI (each with theirs)."""
 
-    m = plan.model
-    years = list(range(m.plan.desde, m.plan.hasta + 1))
-    pub = _published(plan) if values else {}
-    wb = Workbook()
-    ws = wb.active
-    ws.title = msg("tpl_sheet_b7")
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="D9E1F2")
-    oei_fill = PatternFill("solid", fgColor="FCE4D6")
-    aei_fill = PatternFill("solid", fgColor="FFF2CC")
-    thin = Side(style="thin", color="999999")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    def __init__(self, ws, plan: Plan, values: bool, pub: dict, styles: dict):
+        self.ws, self.m, self.values, self.pub, self.S = ws, plan.model, values, pub, styles
+        self.years = list(range(self.m.plan.desde, self.m.plan.hasta + 1))
+        self.top = 6
+        self.r = self.top + 2
 
-    _put(ws, 1, 1, msg("tpl_b7_title"))
-    ws["A1"].font = Font(bold=True, size=13)
-    _put(ws, 2, 1, msg("tpl_entity") + ":")
-    _put(ws, 2, 2, m.entidad.nombre)
-    _put(ws, 3, 1, msg("tpl_entity_code") + ":")
-    _put(ws, 3, 2, m.entidad.codigo)
-    _put(ws, 4, 1, msg("tpl_period") + ":")
-    _put(ws, 4, 2, f"{m.plan.desde}-{m.plan.hasta}")
-    top = 6
-    fixed = [msg("tpl_h_codigo"), msg("tpl_h_indicador"), msg("tpl_h_parametro"), msg("tpl_h_sentido"), msg("tpl_h_agregacion"), msg("tpl_h_relevancia"), msg("tpl_h_organo")]
-    col = 1
-    for label in fixed:
-        _put(ws, top, col, label)
-        ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
-        col += 1
-    groups = [(msg("tpl_h_linea_base"), [msg("tpl_h_anio"), msg("tpl_h_valor")])]
-    groups += [(msg("tpl_h_logro"), [str(y) for y in years]), (msg("tpl_h_obtenido"), [str(y) for y in years]), (msg("tpl_h_avance"), [str(y) for y in years])]
-    starts = {}
-    for g, subs in groups:
-        _put(ws, top, col, g)
-        ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + len(subs) - 1)
-        starts[g] = col
-        for i, s in enumerate(subs):
-            _put(ws, top + 1, col + i, int(s) if s.isdigit() else s)
-        col += len(subs)
-    last_col = col - 1
-    for r in (top, top + 1):
-        for c in range(1, last_col + 1):
-            cell = ws.cell(r, c)
-            cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, wrap, box
-    lb_col = starts[msg("tpl_h_linea_base")]
-    lo_col, ob_col, av_col = starts[msg("tpl_h_logro")], starts[msg("tpl_h_obtenido")], starts[msg("tpl_h_avance")]
-    r = top + 2
+    def header(self) -> None:
+        ws, m, S, top = self.ws, self.m, self.S, self.top
+        for row, label, value in ((1, msg("tpl_b7_title"), None), (2, msg("tpl_entity") + ":", m.entidad.nombre), (3, msg("tpl_entity_code") + ":", m.entidad.codigo), (4, msg("tpl_period") + ":", f"{m.plan.desde}-{m.plan.hasta}")):
+            _put(ws, row, 1, label)
+            if value is not None:
+                _put(ws, row, 2, value)
+        ws["A1"].font = S["title"]
+        col = 1
+        for label in (msg(f"tpl_h_{k}") for k in B7_FIXED):
+            _put(ws, top, col, label)
+            ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
+            col += 1
+        years = [str(y) for y in self.years]
+        groups = [("linea_base", [msg("tpl_h_anio"), msg("tpl_h_valor")]), ("logro", years), ("obtenido", years), ("avance", years)]
+        self.starts = {}
+        for g, subs in groups:
+            _put(ws, top, col, msg(f"tpl_h_{g}"))
+            ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + len(subs) - 1)
+            self.starts[g] = col
+            for i, sub in enumerate(subs):
+                _put(ws, top + 1, col + i, int(sub) if sub.isdigit() else sub)
+            col += len(subs)
+        self.last_col = col - 1
+        for r in (top, top + 1):
+            for c in range(1, self.last_col + 1):
+                cell = ws.cell(r, c)
+                cell.font, cell.fill, cell.alignment, cell.border = S["bold"], S["head_fill"], S["wrap"], S["box"]
 
-    def owner_row(code: str, name: str, prio, fill, kind: str, relevancia=None, organo=None) -> None:
-        nonlocal r
+    def owner_row(self, code: str, name: str, prio, fill, kind: str, relevancia=None, organo=None) -> None:
+        ws, r = self.ws, self.r
         _put(ws, r, 1, code)
         _put(ws, r, 2, name + (f" (Prioridad:{prio})" if prio not in (None, "") else ""))
         if relevancia is not None:
             _put(ws, r, 6, relevancia)
         if organo:
             _put(ws, r, 7, organo)
-        for i, y in enumerate(years):
-            v = pub.get((f"{kind}:{code}", y))
-            if v is not None:
-                _put_printed(ws.cell(r, av_col + i), v)
-        for c in range(1, last_col + 1):
-            ws.cell(r, c).fill, ws.cell(r, c).font, ws.cell(r, c).border = fill, bold, box
-        r += 1
+        self.printed(f"{kind}:{code}")
+        for c in range(1, self.last_col + 1):
+            ws.cell(r, c).fill, ws.cell(r, c).font, ws.cell(r, c).border = fill, self.S["bold"], self.S["box"]
+        self.r += 1
 
-    def indicator_rows(owner: str) -> None:
-        nonlocal r
-        for ind in m.indicador:
+    def printed(self, figure: str) -> None:
+        """The published avances of a figure, per year, as printed."""
+        for i, y in enumerate(self.years):
+            v = self.pub.get((figure, y))
+            if v is not None:
+                _put_printed(self.ws.cell(self.r, self.starts["avance"] + i), v)
+
+    def indicator_rows(self, owner: str) -> None:
+        ws = self.ws
+        for ind in self.m.indicador:
             if ind.de != owner:
                 continue
+            r = self.r
             _put(ws, r, 1, ind.codigo)
-            _put(ws, r, 2, ind.nombre).alignment = Alignment(wrap_text=True, vertical="top")
+            _put(ws, r, 2, ind.nombre).alignment = self.S["top_wrap"]
             _fit_height(ws, r, ind.nombre, 48)
-            _put(ws, r, 3, ind.unidad_medida)
-            _put(ws, r, 4, ind.sentido)
-            _put(ws, r, 5, ind.agregacion)
+            for c, v in ((3, ind.unidad_medida), (4, ind.sentido), (5, ind.agregacion)):
+                _put(ws, r, c, v)
             if ind.relevancia is not None:
                 _put(ws, r, 6, ind.relevancia)
             if ind.organo_responsable:
                 _put(ws, r, 7, ind.organo_responsable)
-            if values:
-                if ind.linea_base is not None:
-                    _put(ws, r, lb_col, ind.linea_base.anio)
-                    _put(ws, r, lb_col + 1, _num(ind.linea_base.valor))
-                for i, y in enumerate(years):
-                    if y in ind.logro_esperado:
-                        _put(ws, r, lo_col + i, _num(ind.logro_esperado[y]))
-                    if y in ind.valor_obtenido:
-                        _put(ws, r, ob_col + i, _num(ind.valor_obtenido[y]))
-                    v = pub.get((f"avance_indicador:{ind.codigo}", y))
-                    if v is not None:
-                        _put_printed(ws.cell(r, av_col + i), v)
-            for c in range(1, last_col + 1):
-                ws.cell(r, c).border = box
-            r += 1
+            if self.values:
+                self.indicator_values(ind)
+            for c in range(1, self.last_col + 1):
+                ws.cell(r, c).border = self.S["box"]
+            self.r += 1
 
-    for o in m.oei:
-        owner_row(o.codigo, o.denominacion, o.prioridad, oei_fill, "avance_oei", o.relevancia)
-        indicator_rows(o.codigo)
-        for a in m.aei:
-            if a.oei == o.codigo:
-                owner_row(a.codigo, a.denominacion, a.prioridad, aei_fill, "avance_aei", a.relevancia, a.organo_responsable)
-                indicator_rows(a.codigo)
-    widths = {1: 16, 2: 48, 3: 16, 4: 13, 5: 14, 6: 10, 7: 20}
-    for c in range(1, last_col + 1):
-        ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 9)
-    ws.freeze_panes = ws.cell(top + 2, 3)
-    _fit_page(ws)
+    def indicator_values(self, ind) -> None:
+        ws, r, lb_col = self.ws, self.r, self.starts["linea_base"]
+        if ind.linea_base is not None:
+            _put(ws, r, lb_col, ind.linea_base.anio)
+            _put(ws, r, lb_col + 1, _num(ind.linea_base.valor))
+        for i, y in enumerate(self.years):
+            if y in ind.logro_esperado:
+                _put(ws, r, self.starts["logro"] + i, _num(ind.logro_esperado[y]))
+            if y in ind.valor_obtenido:
+                _put(ws, r, self.starts["obtenido"] + i, _num(ind.valor_obtenido[y]))
+        self.printed(f"avance_indicador:{ind.codigo}")
 
-    for year in sorted(set(m.poi) | set(poi_years or [])):
-        _poi_sheet(wb, plan, year, values, pub, bold, head_fill, box, wrap, get_column_letter, Alignment)
+    def body(self, get_column_letter) -> None:
+        m, S = self.m, self.S
+        for o in m.oei:
+            self.owner_row(o.codigo, o.denominacion, o.prioridad, S["oei_fill"], "avance_oei", o.relevancia)
+            self.indicator_rows(o.codigo)
+            for a in m.aei:
+                if a.oei == o.codigo:
+                    self.owner_row(a.codigo, a.denominacion, a.prioridad, S["aei_fill"], "avance_aei", a.relevancia, a.organo_responsable)
+                    self.indicator_rows(a.codigo)
+        widths = {1: 16, 2: 48, 3: 16, 4: 13, 5: 14, 6: 10, 7: 20}
+        for c in range(1, self.last_col + 1):
+            self.ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 9)
+        self.ws.freeze_panes = self.ws.cell(self.top + 2, 3)
+        _fit_page(self.ws)
+
+
+def workbook_bytes(plan: Plan, values: bool = False, poi_years: list[int] | None = None) -> bytes:
+    """The template workbook as XLSX bytes."""
+    from openpyxl import Workbook  # imported on use: the template command only
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    pub = _published(plan) if values else {}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = msg("tpl_sheet_b7")
+    thin = Side(style="thin", color="999999")
+    S = {
+        "bold": Font(bold=True),
+        "title": Font(bold=True, size=13),
+        "head_fill": PatternFill("solid", fgColor="D9E1F2"),
+        "oei_fill": PatternFill("solid", fgColor="FCE4D6"),
+        "aei_fill": PatternFill("solid", fgColor="FFF2CC"),
+        "box": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "wrap": Alignment(wrap_text=True, vertical="center", horizontal="center"),
+        "top_wrap": Alignment(wrap_text=True, vertical="top"),
+    }
+    b7 = _B7Sheet(ws, plan, values, pub, S)
+    b7.header()
+    b7.body(get_column_letter)
+    for year in sorted(set(plan.model.poi) | set(poi_years or [])):
+        _poi_sheet(wb, plan, year, values, pub, S["bold"], S["head_fill"], S["box"], S["wrap"], get_column_letter, Alignment)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -100,9 +100,8 @@ def _preamble(grid: Grid, header: Header) -> list[tuple[int, str, str, int]]:
     return out
 
 
-def read_indicators(header: Header, draft: Draft, problems: Collector) -> None:
-    g, H = header.grid, header
-    report_columns(header, problems, unknown="error")
+def _indicators_preamble(g: Grid, H: Header, draft: Draft, problems: Collector) -> None:
+    """The key/value rows above the header: entity and plan fields, the period as AAAA-AAAA."""
     for r, key, value, c in _preamble(g, H):
         target = IND_PREAMBLE.get(key)
         if target is None:
@@ -117,6 +116,60 @@ def read_indicators(header: Header, draft: Draft, problems: Collector) -> None:
                 draft.plan["desde"], draft.plan["hasta"] = int(m.group(1)), int(m.group(2))
         else:
             (draft.entidad if sec == "entidad" else draft.plan)[fld] = value
+
+
+def _objectives_of_row(V: Values, g: Grid, r: int, H: Header, draft: Draft, problems: Collector) -> tuple[str, str]:
+    """The row's OEI and AEI (declared, or their fields merged with an earlier row's)."""
+    oei = V.text(r, H.col("oei"))
+    if not oei:
+        problems.error(g.where(r, H.col("oei")), "imp_tidy_empty", column=IND_LABELS["oei"])
+    aei = V.text(r, H.col("aei"))
+    if oei:
+        o = draft.oei.setdefault(oei, {"codigo": oei, "denominacion": None, "prioridad": None, "relevancia": None, "_row": r})
+        _merge(g, r, H, o, "denominacion", V.text(r, H.col("oei_nombre")), "oei_nombre", problems)
+        _merge(g, r, H, o, "prioridad", priority_value(V.text(r, H.col("oei_prioridad")) or None), "oei_prioridad", problems)
+        _merge(g, r, H, o, "relevancia", V.whole(r, H.col("oei_relevancia"), 1, 9), "oei_relevancia", problems)
+    if aei:
+        a = draft.aei.setdefault(aei, {"codigo": aei, "oei": oei, "denominacion": None, "prioridad": None, "relevancia": None, "organo_responsable": None, "_row": r})
+        if oei and a["oei"] != oei:
+            problems.error(g.where(r, H.col("oei")), "imp_tidy_aei_two_oei", aei=aei, other=a["oei"], row=a["_row"] + 1)
+        _merge(g, r, H, a, "denominacion", V.text(r, H.col("aei_nombre")), "aei_nombre", problems)
+        _merge(g, r, H, a, "prioridad", priority_value(V.text(r, H.col("aei_prioridad")) or None), "aei_prioridad", problems)
+        _merge(g, r, H, a, "relevancia", V.whole(r, H.col("aei_relevancia"), 1, 9), "aei_relevancia", problems)
+        _merge(g, r, H, a, "organo_responsable", V.text(r, H.col("aei_organo")), "aei_organo", problems)
+    return oei, aei
+
+
+def _indicator_of_row(V: Values, g: Grid, r: int, H: Header, code: str, owner: str, draft: Draft, problems: Collector) -> None:
+    logro, obtenido, avance = H.keyed("logro"), H.keyed("obtenido"), H.keyed("avance")
+    ind = {"codigo": code, "alias": [x.strip() for x in re.split(r"[;|]", V.text(r, H.col("alias"))) if x.strip()], "de": owner, "_row": r}
+    for f in ("nombre", "unidad_medida", "sentido", "agregacion"):
+        ind[f] = V.text(r, H.col(f))
+        if not ind[f]:
+            problems.error(g.where(r, H.col(f)), "imp_tidy_empty", column=IND_LABELS[f])
+    rel = V.whole(r, H.col("relevancia"), 1, 9)
+    if rel is not None:
+        ind["relevancia"] = rel
+    ind["organo_responsable"] = V.text(r, H.col("organo_responsable")) or None
+    lb_year, lb_val = V.year(r, H.col("lb_anio")), num(V, r, H.col("lb_valor"))
+    if lb_year is not None:
+        ind["linea_base"] = {"anio": lb_year, "valor": lb_val or Num("N/D")}
+    elif lb_val is not None:
+        problems.error(g.where(r, H.col("lb_valor")), "imp_baseline_without_year")
+    ind["logro_esperado"] = {str(y): v for y in sorted(logro) if (v := num(V, r, logro[y])) is not None}
+    ind["valor_obtenido"] = {str(y): v for y in sorted(obtenido) if (v := num(V, r, obtenido[y])) is not None}
+    ind["nota"] = V.text(r, H.col("nota")) or None
+    draft.indicador[code] = ind
+    for y in sorted(avance):
+        p = printed(V, r, avance[y])
+        if p is not None:
+            draft.publicado.append({"figura": f"avance_indicador:{code}", "anio": int(y), "valor": p, "fuente": source(g, r, avance[y], msg("imp_source_tidy"))})
+
+
+def read_indicators(header: Header, draft: Draft, problems: Collector) -> None:
+    g, H = header.grid, header
+    report_columns(header, problems, unknown="error")
+    _indicators_preamble(g, H, draft, problems)
     for f in IND_REQUIRED:
         if H.col(f) is None:
             problems.error(g.where(H.top), "imp_tidy_missing_column", column=IND_LABELS[f])
@@ -129,51 +182,14 @@ def read_indicators(header: Header, draft: Draft, problems: Collector) -> None:
     for r in rows:
         if len(g.rows[r]) > width and any(c.text for c in g.rows[r][width:]):
             problems.error(g.where(r, width), "imp_tidy_extra_cells", n=len(g.rows[r]), width=width)
-        oei = V.text(r, H.col("oei"))
-        if not oei:
-            problems.error(g.where(r, H.col("oei")), "imp_tidy_empty", column=IND_LABELS["oei"])
-        aei = V.text(r, H.col("aei"))
-        if oei:
-            o = draft.oei.setdefault(oei, {"codigo": oei, "denominacion": None, "prioridad": None, "relevancia": None, "_row": r})
-            _merge(g, r, H, o, "denominacion", V.text(r, H.col("oei_nombre")), "oei_nombre", problems)
-            _merge(g, r, H, o, "prioridad", priority_value(V.text(r, H.col("oei_prioridad")) or None), "oei_prioridad", problems)
-            _merge(g, r, H, o, "relevancia", V.whole(r, H.col("oei_relevancia"), 1, 9), "oei_relevancia", problems)
-        if aei:
-            a = draft.aei.setdefault(aei, {"codigo": aei, "oei": oei, "denominacion": None, "prioridad": None, "relevancia": None, "organo_responsable": None, "_row": r})
-            if oei and a["oei"] != oei:
-                problems.error(g.where(r, H.col("oei")), "imp_tidy_aei_two_oei", aei=aei, other=a["oei"], row=a["_row"] + 1)
-            _merge(g, r, H, a, "denominacion", V.text(r, H.col("aei_nombre")), "aei_nombre", problems)
-            _merge(g, r, H, a, "prioridad", priority_value(V.text(r, H.col("aei_prioridad")) or None), "aei_prioridad", problems)
-            _merge(g, r, H, a, "relevancia", V.whole(r, H.col("aei_relevancia"), 1, 9), "aei_relevancia", problems)
-            _merge(g, r, H, a, "organo_responsable", V.text(r, H.col("aei_organo")), "aei_organo", problems)
+        oei, aei = _objectives_of_row(V, g, r, H, draft, problems)
         code = V.text(r, H.col("codigo"))
         if not code:
             continue  # a row that only declares an OEI or AEI
         if code in draft.indicador:
             problems.error(g.where(r, H.col("codigo")), "imp_code_repeated", row=draft.indicador[code]["_row"] + 1)
             continue
-        ind = {"codigo": code, "alias": [x.strip() for x in re.split(r"[;|]", V.text(r, H.col("alias"))) if x.strip()], "de": aei or oei, "_row": r}
-        for f in ("nombre", "unidad_medida", "sentido", "agregacion"):
-            ind[f] = V.text(r, H.col(f))
-            if not ind[f]:
-                problems.error(g.where(r, H.col(f)), "imp_tidy_empty", column=IND_LABELS[f])
-        rel = V.whole(r, H.col("relevancia"), 1, 9)
-        if rel is not None:
-            ind["relevancia"] = rel
-        ind["organo_responsable"] = V.text(r, H.col("organo_responsable")) or None
-        lb_year, lb_val = V.year(r, H.col("lb_anio")), num(V, r, H.col("lb_valor"))
-        if lb_year is not None:
-            ind["linea_base"] = {"anio": lb_year, "valor": lb_val or Num("N/D")}
-        elif lb_val is not None:
-            problems.error(g.where(r, H.col("lb_valor")), "imp_baseline_without_year")
-        ind["logro_esperado"] = {str(y): v for y in sorted(logro) if (v := num(V, r, logro[y])) is not None}
-        ind["valor_obtenido"] = {str(y): v for y in sorted(obtenido) if (v := num(V, r, obtenido[y])) is not None}
-        ind["nota"] = V.text(r, H.col("nota")) or None
-        draft.indicador[code] = ind
-        for y in sorted(avance):
-            p = printed(V, r, avance[y])
-            if p is not None:
-                draft.publicado.append({"figura": f"avance_indicador:{code}", "anio": int(y), "valor": p, "fuente": source(g, r, avance[y], msg("imp_source_tidy"))})
+        _indicator_of_row(V, g, r, H, code, aei or oei, draft, problems)
     for code, a in draft.aei.items():
         if code in draft.oei:
             problems.error(g.where(a["_row"], H.col("aei")), "imp_tidy_code_both", code=code)

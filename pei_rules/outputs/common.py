@@ -81,14 +81,6 @@ def count_label(rules: RuleSet, name: str, spanish: str, lang: str) -> str:
     return spanish
 
 
-def scale_label(rules: RuleSet, scale: str, lang: str) -> str:
-    if lang == "en":
-        en = _leaf(rules, "semaforo", "escalas", scale, "etiqueta_en")
-        if en:
-            return en
-    return rules.scales[scale].label
-
-
 # --- numbers -------------------------------------------------------------------------------
 
 
@@ -124,12 +116,6 @@ def money(value: Decimal | None, lang: str = "es", rules: RuleSet | None = None)
     if value is None:
         return t(lang, "no_data")
     return "S/" + NBSP + number(value, lang, rules, 2)
-
-
-def figure_number(ev: Evaluation, f: Figure | None, lang: str) -> str:
-    if f is None:
-        return ""
-    return number(f.value, lang, ev.rules)
 
 
 def exact_text(f: Figure | None) -> str:
@@ -209,11 +195,6 @@ def humanize(text: str, ev: Evaluation, lang: str, numbers=None) -> str:
     fmt = numbers or (lambda d: number(d, lang, rules))
     text = _LONG.sub(lambda m: fmt(Decimal(m.group(0)).quantize(Decimal("0.0001"))) + "…", text)
     return _BARE.sub(lambda m: kind_label(rules, m.group(1), lang) if m.group(1) in kinds else m.group(0), text)
-
-
-def figure_name(ev: Evaluation, fid: str, lang: str) -> str:
-    """People's name of a figure address: 'Avance de la AEI AEI.02.01'."""
-    return humanize(fid, ev, lang)
 
 
 # --- spreadsheet text ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from ..evaluate import ND, Evaluation, Figure
 from ..i18n import t
+from ..report_model import ao_inputs
 from .common import interval_text, band_colors, band_name_label, band_word, count_label, humanize, kind_label, money, no_data_label, number
 from .informe_rules import InformeRules, load_informe_rules
 from .tables import audit_rows, indicator_years, receipt_rows
@@ -447,10 +448,17 @@ class _Builder:
         self.table(tb)
 
     def annexes(self) -> None:
-        rules, m, y = self.rules, self.m, self.y
         self.blocks.append(Orientation(landscape=True))
         self.h(self.L("doc_s_annexes"), 1)
-        # Anexo 1: B-7
+        self.annex_b7()
+        self.annex_counts_poi()
+        self.annex_ao()
+        self.annex_audit()
+        self.annex_receipt()
+
+    def annex_b7(self) -> None:
+        """Anexo 1: B-7."""
+        rules, m, y = self.rules, self.m, self.y
         self.h(self.L("doc_a_b7", year=y, tipo=m.plan.tipo), 2)
         self.p(self.L("doc_a_b7_meta", desde=m.plan.desde, hasta=m.plan.hasta, pliego=m.entidad.pliego or m.entidad.nombre), "note")
         years = indicator_years(self.ev)
@@ -477,7 +485,10 @@ class _Builder:
                 row += [Cell(self.num(ind.valor_obtenido.get(y)), numeric=True), self.fcell(f), self.bcell(f)]
                 tb.rows.append(row)
         self.table(tb)
-        # Anexo 2: semáforo and POI figures
+
+    def annex_counts_poi(self) -> None:
+        """Anexo 2: semáforo and POI figures."""
+        rules, m, y = self.rules, self.m, self.y
         self.h(self.L("doc_a_counts"), 2)
         self.table(self.counts_table("anexo_semaforo", ""))
         poi = m.poi.get(y)
@@ -491,7 +502,11 @@ class _Builder:
         tb.rows.append([Cell(self.L("doc_ao_complete")), Cell(self.num(sum(1 for f in ao_figs if f.value is not None)), numeric=True), Cell("")])
         tb.rows.append([Cell(self.L("doc_ao_incomplete")), Cell(self.num(sum(1 for f in ao_figs if f.value is None)), numeric=True), Cell("")])
         self.table(tb)
-        # Anexo 3: AO
+
+    def annex_ao(self) -> None:
+        """Anexo 3: AO."""
+        rules, y = self.rules, self.y
+        poi = self.m.poi.get(y)
         if poi is not None and poi.ao:
             self.h(self.L("doc_a_ao", year=y), 2)
             kind = self.place("ejecucion_ao")
@@ -499,10 +514,13 @@ class _Builder:
             tb = Table("anexo_ao", "", headers, widths=[1.6, 1.6, 5, 1.3, 1.3, 1.5, 1.3], small=True)
             for ao in poi.ao:
                 f = self.fig(kind, ao.codigo)
-                inputs = {i.name: i.value for i in (f.inputs if f else [])}
+                inputs = ao_inputs([f])
                 tb.rows.append([Cell(ao.codigo), Cell(ao.aei), Cell(ao.denominacion or ""), Cell(self.num(inputs.get("programado")), numeric=True), Cell(self.num(inputs.get("ejecutado")), numeric=True), self.fcell(f), self.bcell(f)])
             self.table(tb)
-        # Anexo 4: the published report's inconsistencies
+
+    def annex_audit(self) -> None:
+        """Anexo 4: the published report's inconsistencies."""
+        m = self.m
         rows = audit_rows(self.ev, self.lang, only_problems=True)
         if rows:
             self.h(self.L("doc_a_audit"), 2)
@@ -520,7 +538,9 @@ class _Builder:
                     ]
                 )
             self.table(tb)
-        # Anexo 5: receipt and traceability (the only place with ids and hashes)
+
+    def annex_receipt(self) -> None:
+        """Anexo 5: receipt and traceability (the only place with ids and hashes)."""
         self.h(self.L("doc_a_receipt"), 2)
         self.p(self.L("doc_a_receipt_intro"), "note")
         tb = Table("recibo", "", [self.L("doc_receipt_key"), self.L("value")], widths=[3, 9], small=True)

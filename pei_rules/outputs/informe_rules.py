@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import RuleError, did_you_mean
 from ..i18n import msg
@@ -118,21 +119,8 @@ def _check_template(rules: RuleSet, path: tuple, text, allowed: set[str]) -> str
     return text
 
 
-def load_informe_rules(rules: RuleSet) -> InformeRules:
-    """The ``[informe]`` section of ``rules``, validated; a RuleError naming file:line otherwise."""
-    root = rules.extra.get(SECTION)
-    if not isinstance(root, dict):
-        raise RuleError(msg("doc_rule_no_section", id=rules.id), file=rules.folder, suggestion=msg("doc_rule_no_section_hint"))
-    for k in root:
-        if k not in ("formato", "figuras", "criticas", "oraciones") and not str(k).startswith("_"):
-            _fail(rules, (SECTION, k), msg("doc_rule_unknown_key", name=k), suggestion=did_you_mean(str(k), ["formato", "figuras", "criticas", "oraciones"]) or None)
-    fmt = _table(rules, (SECTION, "formato")) or {}
-    for k, v in fmt.items():
-        if k not in ("decimal", "miles"):
-            _fail(rules, (SECTION, "formato", k), msg("doc_rule_unknown_key", name=k), suggestion="decimal, miles")
-        if not isinstance(v, str) or len(v) > 3:
-            _fail(rules, (SECTION, "formato", k), msg("doc_rule_separator"))
-
+def _load_places(rules: RuleSet) -> dict[str, str]:
+    """``[informe.figuras]``: the figure kind shown in each place of the document."""
     kinds = rules.figure_kinds()
     places: dict[str, str] = {}
     fig = _table(rules, (SECTION, "figuras")) or {}
@@ -148,7 +136,11 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
         if rules.scope_of(kind) != scope:
             _fail(rules, (SECTION, "figuras", place), msg("doc_rule_wrong_scope", name=kind, scope=rules.scope_of(kind), want=scope))
         places[place] = kind
+    return places
 
+
+def _load_critical(rules: RuleSet) -> tuple[list[str], list[str], bool]:
+    """``[informe.criticas]``: which AEI figures, in which bands, make an AEI critical."""
     crit = _table(rules, (SECTION, "criticas"))
     if crit is None:
         _fail(rules, (SECTION,), msg("doc_rule_missing_table", table="[informe.criticas]"))
@@ -158,7 +150,7 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
     ck = crit.get("cifras")
     if not isinstance(ck, list) or not ck or not all(isinstance(x, str) for x in ck):
         _fail(rules, (SECTION, "criticas", "cifras"), msg("doc_rule_list_of_names"))
-    aei_kinds = [k for k in kinds if rules.scope_of(k) == "aei"]
+    aei_kinds = [k for k in rules.figure_kinds() if rules.scope_of(k) == "aei"]
     for k in ck:
         if k not in aei_kinds:
             _fail(rules, (SECTION, "criticas", "cifras"), msg("doc_rule_not_aei_figure", name=k), suggestion=did_you_mean(k, aei_kinds) or ", ".join(aei_kinds))
@@ -175,45 +167,66 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
     nd = crit.get("incluir_sin_dato", False)
     if not isinstance(nd, bool):
         _fail(rules, (SECTION, "criticas", "incluir_sin_dato"), msg("doc_rule_bool"))
+    return list(ck), list(cb), nd
 
-    sentences: dict[str, Sentence] = {}
+
+def _load_sentence(rules: RuleSet, name: str, context: str, st: Any) -> Sentence:
+    """``[informe.oraciones.NAME]``: its texts per language, its count and the variants for
+    a count of zero or one."""
+    path = (SECTION, "oraciones", name)
+    if not isinstance(st, dict):
+        _fail(rules, (SECTION, "oraciones") if st is None else path, msg("doc_rule_missing_sentence", name=name), suggestion=f'[informe.oraciones.{name}] es = "..." en = "..."')
+    allowed = variables(rules, context)
+    texts: dict[str, str] = {}
+    variants: dict[int, dict[str, str]] = {}
+    count = None
+    for k, v in st.items():
+        if k in ("es", "en"):
+            texts[k] = _check_template(rules, path + (k,), v, allowed)
+        elif k == "cuenta":
+            if not isinstance(v, str) or v not in allowed or not v.startswith("n_"):
+                _fail(rules, path + (k,), msg("doc_rule_bad_count"), suggestion=did_you_mean(str(v), sorted(a for a in allowed if a.startswith("n_"))) or None)
+            count = v
+        elif k in VARIANTS:
+            if not isinstance(v, dict):
+                _fail(rules, path + (k,), msg("doc_rule_variant_table"))
+            vt: dict[str, str] = {}
+            for lk, lv in v.items():
+                if lk not in ("es", "en"):
+                    _fail(rules, path + (k, lk), msg("doc_rule_unknown_key", name=lk), suggestion="es, en")
+                vt[lk] = _check_template(rules, path + (k, lk), lv, allowed)
+            if "es" not in vt:
+                _fail(rules, path + (k,), msg("doc_rule_needs_es"))
+            variants[VARIANTS[k]] = vt
+        else:
+            _fail(rules, path + (k,), msg("doc_rule_unknown_key", name=k), suggestion="es, en, cuenta, si_cero, si_uno")
+    if "es" not in texts:
+        _fail(rules, path, msg("doc_rule_needs_es"))
+    if variants and count is None:
+        _fail(rules, path, msg("doc_rule_variants_need_count"), suggestion='cuenta = "n_..."')
+    ref = rules.ref(*path)
+    return Sentence(name, texts, count, variants, where=str(ref) if ref else "")
+
+
+def load_informe_rules(rules: RuleSet) -> InformeRules:
+    """The ``[informe]`` section of ``rules``, validated; a RuleError naming file:line otherwise."""
+    root = rules.extra.get(SECTION)
+    if not isinstance(root, dict):
+        raise RuleError(msg("doc_rule_no_section", id=rules.id), file=rules.folder, suggestion=msg("doc_rule_no_section_hint"))
+    for k in root:
+        if k not in ("formato", "figuras", "criticas", "oraciones") and not str(k).startswith("_"):
+            _fail(rules, (SECTION, k), msg("doc_rule_unknown_key", name=k), suggestion=did_you_mean(str(k), ["formato", "figuras", "criticas", "oraciones"]) or None)
+    fmt = _table(rules, (SECTION, "formato")) or {}
+    for k, v in fmt.items():
+        if k not in ("decimal", "miles"):
+            _fail(rules, (SECTION, "formato", k), msg("doc_rule_unknown_key", name=k), suggestion="decimal, miles")
+        if not isinstance(v, str) or len(v) > 3:
+            _fail(rules, (SECTION, "formato", k), msg("doc_rule_separator"))
+    places = _load_places(rules)
+    ck, cb, nd = _load_critical(rules)
     table = _table(rules, (SECTION, "oraciones")) or {}
     for name in table:
         if name not in SENTENCES:
             _fail(rules, (SECTION, "oraciones", name), msg("doc_rule_unknown_sentence", name=name), suggestion=did_you_mean(str(name), list(SENTENCES)) or None)
-    for name, context in SENTENCES.items():
-        path = (SECTION, "oraciones", name)
-        st = table.get(name)
-        if not isinstance(st, dict):
-            _fail(rules, (SECTION, "oraciones") if st is None else path, msg("doc_rule_missing_sentence", name=name), suggestion=f'[informe.oraciones.{name}] es = "..." en = "..."')
-        allowed = variables(rules, context)
-        texts: dict[str, str] = {}
-        variants: dict[int, dict[str, str]] = {}
-        count = None
-        for k, v in st.items():
-            if k in ("es", "en"):
-                texts[k] = _check_template(rules, path + (k,), v, allowed)
-            elif k == "cuenta":
-                if not isinstance(v, str) or v not in allowed or not v.startswith("n_"):
-                    _fail(rules, path + (k,), msg("doc_rule_bad_count"), suggestion=did_you_mean(str(v), sorted(a for a in allowed if a.startswith("n_"))) or None)
-                count = v
-            elif k in VARIANTS:
-                if not isinstance(v, dict):
-                    _fail(rules, path + (k,), msg("doc_rule_variant_table"))
-                vt: dict[str, str] = {}
-                for lk, lv in v.items():
-                    if lk not in ("es", "en"):
-                        _fail(rules, path + (k, lk), msg("doc_rule_unknown_key", name=lk), suggestion="es, en")
-                    vt[lk] = _check_template(rules, path + (k, lk), lv, allowed)
-                if "es" not in vt:
-                    _fail(rules, path + (k,), msg("doc_rule_needs_es"))
-                variants[VARIANTS[k]] = vt
-            else:
-                _fail(rules, path + (k,), msg("doc_rule_unknown_key", name=k), suggestion="es, en, cuenta, si_cero, si_uno")
-        if "es" not in texts:
-            _fail(rules, path, msg("doc_rule_needs_es"))
-        if variants and count is None:
-            _fail(rules, path, msg("doc_rule_variants_need_count"), suggestion='cuenta = "n_..."')
-        ref = rules.ref(*path)
-        sentences[name] = Sentence(name, texts, count, variants, where=str(ref) if ref else "")
-    return InformeRules(places, list(ck), list(cb), nd, sentences)
+    sentences = {name: _load_sentence(rules, name, context, table.get(name)) for name, context in SENTENCES.items()}
+    return InformeRules(places, ck, cb, nd, sentences)

@@ -4,7 +4,7 @@ names in place of internal figure ids."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from .. import audit as _audit
 from ..evaluate import Evaluation
@@ -41,19 +41,6 @@ class AuditRow:
     plan_line: str
 
 
-def _dec(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    p = _audit.parse_printed(text)
-    if p is not None:
-        return p[0]
-    try:
-        d = Decimal(text)
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
-
-
 def audit_rows(ev: Evaluation, lang: str, only_problems: bool = False) -> list[AuditRow]:
     """Every ``[[publicado]]`` figure beside the recomputed one (``pei-rules audit``'s
     comparison and causes); ``only_problems``: mismatches and figures that cannot be recomputed."""
@@ -75,10 +62,10 @@ def audit_rows(ev: Evaluation, lang: str, only_problems: bool = False) -> list[A
                 name=name,
                 figure=e.figure,
                 published=e.published,
-                published_number=_dec(e.published),
+                published_number=_audit.printed_number(e.published),
                 recomputed=e.recomputed,
-                recomputed_number=_dec(e.recomputed),
-                difference_number=_dec(e.difference),
+                recomputed_number=_audit.printed_number(e.recomputed),
+                difference_number=_audit.printed_number(e.difference),
                 status=e.status,
                 status_text=t(lang, f"doc_status_{e.status}"),
                 band=None,

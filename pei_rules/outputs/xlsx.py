@@ -19,11 +19,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ..evaluate import Evaluation, Figure
-from ..html_report import BatchData, entity_rules
+from ..html_report import BatchData, batch_columns, entity_rules
 from ..i18n import t
 from .common import band_colors, band_name_label, band_word, count_label, exact_text, kind_label, no_data_label, tint
 from .common import cell_text as spreadsheet_text
-from ..report_model import entity_kinds
+from ..report_model import ao_inputs, entity_kinds
 from .tables import audit_rows, indicator_years, receipt_rows
 from .tables import rule_origin as origin
 
@@ -32,7 +32,6 @@ HEADER_FONT = Font(name="Calibri", bold=True)
 THIN = Side(style="thin", color="C7CDD3")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_WIDTH = 60
-WRAP_FROM = 45  # columns wider than this wrap their text
 
 
 def number_format(decimals: int | None) -> str:
@@ -145,123 +144,138 @@ def _value(v: Decimal | None, lang: str = "es") -> Any:
     return (v, number_format(max(0, -exp) if isinstance(exp, int) else 0))
 
 
-def workbook_bytes(ev: Evaluation, lang: str = "es") -> bytes:
-    """The workbook of one evaluation, as the bytes of an .xlsx file."""
-    wb = Workbook()
-    rules, m, y = ev.rules, ev.plan.model, ev.year
-    colors = band_colors(rules)
-    L = lambda key, **kw: t(lang, key, **kw)  # noqa: E731
+class _Book:
+    """The workbook of one evaluation, sheet by sheet (in the annexes' order)."""
 
-    # 1. indicators, B-7-like
-    years = indicator_years(ev)
-    adv_kinds = ["avance_indicador"] + [f"avance_{k}" for k in rules.advance_kinds if k != rules.principal]
-    headers = [L("code"), L("doc_annex_code"), L("name"), L("doc_of"), L("doc_org_unit"), L("doc_relevance"), L("sentido"), L("agregacion"), L("doc_baseline_year"), L("doc_baseline_value")]
-    headers += [L("doc_expected_year", year=yy) for yy in years] + [L("obtained", year=y)]
-    for k in adv_kinds:
-        headers += [f"{kind_label(rules, k, lang)} (%)", L("band"), L("doc_exact"), L("doc_origin")]
-    headers += [L("doc_plan_line")]
-    sh = _Sheet(wb, L("doc_sheet_indicators"), headers, colors, first=True)
-    for ind in m.indicador:
-        owner = ev.plan.aei.get(ind.de)
-        rel = ind.relevancia if ind.relevancia is not None else (owner.relevancia if owner else None)
-        organ = ind.organo_responsable or (owner.organo_responsable if owner else None) or ""
-        cells: list[Any] = [
-            ind.codigo,
-            next((a for a in ind.alias if a != ind.codigo), ""),
-            ind.nombre,
-            ind.de,
-            organ,
-            rules.relevance_labels.get(rel, str(rel)) if rel is not None else "",
-            ind.sentido,
-            ind.agregacion,
-            ind.linea_base.anio if ind.linea_base else "",
-            _value(ind.linea_base.valor, lang) if ind.linea_base else "",
-        ]
-        cells += [_value(ind.logro_esperado[yy], lang) if yy in ind.logro_esperado else "" for yy in years]
-        cells.append(_value(ind.valor_obtenido[y], lang) if y in ind.valor_obtenido else "")
-        for k in adv_kinds:
-            f = ev.figures.get(f"{k}:{ind.codigo}")
-            cells += [_fig(f, lang), _band(ev, f, lang), exact_text(f), origin(f.rule) if f else ""]
-        cells.append(origin(ev.plan.ref(ind)))
-        sh.add(cells)
-    sh.finish()
+    def __init__(self, lang: str, colors: dict[str, str], ev: Evaluation | None = None):
+        self.wb = Workbook()
+        self.ev, self.rules, self.lang, self.colors = ev, ev.rules if ev else None, lang, colors
+        self.first = True
 
-    # 2. OEI and AEI
-    advance, extra = entity_kinds(ev)
-    headers = [L("code"), L("doc_level"), L("doc_objective"), L("name"), L("doc_relevance"), L("doc_org_unit"), L("rep_advance"), L("band"), L("doc_exact"), L("doc_origin")]
-    for k in extra:
-        headers += [f"{kind_label(rules, k, lang)} (%)", L("band"), L("doc_exact"), L("doc_origin")]
-    sh = _Sheet(wb, L("doc_sheet_objectives"), headers, colors)
+    def L(self, key: str, **kw) -> str:
+        return t(self.lang, key, **kw)
 
-    def entity(kind: str, code: str, parent: str, name: str, rel, organ) -> None:
-        f = ev.figures.get(f"{advance[kind]}:{code}") if kind in advance else None
-        cells: list[Any] = [code, kind.upper(), parent, name, rules.relevance_labels.get(rel, str(rel)) if rel is not None else "", organ or ""]
-        cells += [_fig(f, lang), _band(ev, f, lang), exact_text(f), origin(f.rule) if f else ""]
-        for k in extra:
-            ef = ev.figures.get(f"{k}:{code}") if rules.aggregates[k].scope == kind else None
-            cells += [_fig(ef, lang), _band(ev, ef, lang), exact_text(ef), origin(ef.rule) if ef else ""]
-        sh.add(cells, bold=(kind == "oei"))
+    def sheet(self, title_id: str, headers: list[str]) -> _Sheet:
+        sh = _Sheet(self.wb, self.L(title_id), headers, self.colors, first=self.first)
+        self.first = False
+        return sh
 
-    for o in m.oei:
-        entity("oei", o.codigo, "", o.denominacion, o.relevancia, None)
-        for a in m.aei:
-            if a.oei == o.codigo:
-                entity("aei", a.codigo, o.codigo, a.denominacion, a.relevancia, a.organo_responsable)
-    sh.finish()
+    def kind_heads(self, kinds: Iterable[str]) -> list[str]:
+        """Value, band, exact value and origin columns of each kind."""
+        out = []
+        for k in kinds:
+            out += [f"{kind_label(self.rules, k, self.lang)} (%)", self.L("band"), self.L("doc_exact"), self.L("doc_origin")]
+        return out
 
-    # 3. semáforo counts
-    sh = None
-    for c in ev.counts.values():
-        scale = rules.band_for[c.figure]
-        bands = rules.scales[scale].bands
-        if sh is None:
-            headers = [L("figure")] + [f"{band_word_of(rules, scale, b, lang)} {b.text}" for b in bands] + [no_data_label(rules, lang), L("total"), L("doc_origin")]
-            sh = _Sheet(wb, L("doc_sheet_counts"), headers, colors)
-        cells = [count_label(rules, c.name, c.label, lang)]
-        cells += [(c.counts[b.name], "0", b.name) for b in bands]
-        cells += [(c.counts["sin_dato"], "0", "sin_dato"), (c.total, "0"), origin(c.ref)]
-        sh.add(cells)
-    if sh is not None:
+    def figure_cells(self, f: Figure | None) -> list[Any]:
+        return [_fig(f, self.lang), _band(self.ev, f, self.lang), exact_text(f), origin(f.rule) if f else ""]
+
+    def relevance(self, rel) -> str:
+        return self.rules.relevance_labels.get(rel, str(rel)) if rel is not None else ""
+
+    def indicators(self) -> None:
+        """B-7-like: one row per indicator, its plan values and every advance kind."""
+        ev, m, y, L, lang = self.ev, self.ev.plan.model, self.ev.year, self.L, self.lang
+        years = indicator_years(ev)
+        adv_kinds = ["avance_indicador"] + [f"avance_{k}" for k in self.rules.advance_kinds if k != self.rules.principal]
+        headers = [L("code"), L("doc_annex_code"), L("name"), L("doc_of"), L("doc_org_unit"), L("doc_relevance"), L("sentido"), L("agregacion"), L("doc_baseline_year"), L("doc_baseline_value")]
+        headers += [L("doc_expected_year", year=yy) for yy in years] + [L("obtained", year=y)] + self.kind_heads(adv_kinds) + [L("doc_plan_line")]
+        sh = self.sheet("doc_sheet_indicators", headers)
+        for ind in m.indicador:
+            owner = ev.plan.aei.get(ind.de)
+            rel = ind.relevancia if ind.relevancia is not None else (owner.relevancia if owner else None)
+            organ = ind.organo_responsable or (owner.organo_responsable if owner else None) or ""
+            base = ind.linea_base
+            cells: list[Any] = [ind.codigo, next((a for a in ind.alias if a != ind.codigo), ""), ind.nombre, ind.de, organ, self.relevance(rel), ind.sentido, ind.agregacion]
+            cells += [base.anio, _value(base.valor, lang)] if base else ["", ""]
+            cells += [_value(ind.logro_esperado[yy], lang) if yy in ind.logro_esperado else "" for yy in years]
+            cells.append(_value(ind.valor_obtenido[y], lang) if y in ind.valor_obtenido else "")
+            for k in adv_kinds:
+                cells += self.figure_cells(ev.figures.get(f"{k}:{ind.codigo}"))
+            cells.append(origin(ev.plan.ref(ind)))
+            sh.add(cells)
         sh.finish()
 
-    # 4. plan figures and POI
-    sh = _Sheet(wb, L("doc_sheet_plan"), [L("figure"), L("value"), L("band"), L("doc_exact"), L("doc_origin")], colors)
-    poi = m.poi.get(y)
-    if poi is not None:
-        sh.add([L("ao_count"), (len(poi.ao), "0"), "", "", origin(ev.plan.ref(poi, "ao"))])
-        sh.add([L("pim"), (poi.pim, MONEY) if poi.pim is not None else L("no_data"), "", "", origin(ev.plan.ref(poi, "pim"))])
-        sh.add([L("devengado"), (poi.devengado, MONEY) if poi.devengado is not None else L("no_data"), "", "", origin(ev.plan.ref(poi, "devengado"))])
-    for f in ev.figures.values():
-        if f.scope == "plan":
-            sh.add([kind_label(rules, f.kind, lang), _fig(f, lang), _band(ev, f, lang), exact_text(f), origin(f.rule)])
-    sh.finish()
+    def objectives(self) -> None:
+        """OEI and AEI, each OEI followed by its AEI."""
+        ev, m, L, rules = self.ev, self.ev.plan.model, self.L, self.rules
+        advance, extra = entity_kinds(ev)
+        headers = [L("code"), L("doc_level"), L("doc_objective"), L("name"), L("doc_relevance"), L("doc_org_unit"), L("rep_advance"), L("band"), L("doc_exact"), L("doc_origin")]
+        sh = self.sheet("doc_sheet_objectives", headers + self.kind_heads(extra))
 
-    # 5. AO
-    ao_kinds = [n for n, fm in rules.formulas.items() if fm.scope == "ao"]
-    if poi is not None and poi.ao and ao_kinds:
-        headers = [L("rep_ao"), "AEI", L("name"), L("rep_programmed"), L("rep_executed")]
-        for k in ao_kinds:
-            headers += [f"{kind_label(rules, k, lang)} (%)", L("band"), L("doc_exact"), L("doc_origin")]
-        headers += [L("doc_plan_line")]
-        sh = _Sheet(wb, L("doc_sheet_ao"), headers, colors)
+        def entity(kind: str, code: str, parent: str, name: str, rel, organ) -> None:
+            f = ev.figures.get(f"{advance[kind]}:{code}") if kind in advance else None
+            cells: list[Any] = [code, kind.upper(), parent, name, self.relevance(rel), organ or ""] + self.figure_cells(f)
+            for k in extra:
+                cells += self.figure_cells(ev.figures.get(f"{k}:{code}") if rules.aggregates[k].scope == kind else None)
+            sh.add(cells, bold=(kind == "oei"))
+
+        for o in m.oei:
+            entity("oei", o.codigo, "", o.denominacion, o.relevancia, None)
+            for a in m.aei:
+                if a.oei == o.codigo:
+                    entity("aei", a.codigo, o.codigo, a.denominacion, a.relevancia, a.organo_responsable)
+        sh.finish()
+
+    def counts(self) -> None:
+        """The semáforo counts (the bands of the first count's scale as columns)."""
+        rules, L, lang = self.rules, self.L, self.lang
+        sh = None
+        for c in self.ev.counts.values():
+            scale = rules.band_for[c.figure]
+            bands = rules.scales[scale].bands
+            if sh is None:
+                headers = [L("figure")] + [f"{band_name_label(rules, scale, b.name, b.label, lang)} {b.text}" for b in bands] + [no_data_label(rules, lang), L("total"), L("doc_origin")]
+                sh = self.sheet("doc_sheet_counts", headers)
+            cells = [count_label(rules, c.name, c.label, lang)]
+            cells += [(c.counts[b.name], "0", b.name) for b in bands]
+            cells += [(c.counts["sin_dato"], "0", "sin_dato"), (c.total, "0"), origin(c.ref)]
+            sh.add(cells)
+        if sh is not None:
+            sh.finish()
+
+    def plan(self) -> None:
+        """Plan-level figures, after the POI's own numbers."""
+        ev, L = self.ev, self.L
+        sh = self.sheet("doc_sheet_plan", [L("figure"), L("value"), L("band"), L("doc_exact"), L("doc_origin")])
+        poi = ev.plan.model.poi.get(ev.year)
+        if poi is not None:
+            sh.add([L("ao_count"), (len(poi.ao), "0"), "", "", origin(ev.plan.ref(poi, "ao"))])
+            for key in ("pim", "devengado"):
+                v = getattr(poi, key)
+                sh.add([L(key), (v, MONEY) if v is not None else L("no_data"), "", "", origin(ev.plan.ref(poi, key))])
+        for f in ev.figures.values():
+            if f.scope == "plan":
+                sh.add([kind_label(self.rules, f.kind, self.lang), _fig(f, self.lang), _band(ev, f, self.lang), exact_text(f), origin(f.rule)])
+        sh.finish()
+
+    def ao(self) -> None:
+        """One row per operational activity of the year's POI, with its AO formulas."""
+        ev, L, lang = self.ev, self.L, self.lang
+        poi = ev.plan.model.poi.get(ev.year)
+        ao_kinds = [n for n, fm in self.rules.formulas.items() if fm.scope == "ao"]
+        if poi is None or not poi.ao or not ao_kinds:
+            return
+        headers = [L("rep_ao"), "AEI", L("name"), L("rep_programmed"), L("rep_executed")] + self.kind_heads(ao_kinds) + [L("doc_plan_line")]
+        sh = self.sheet("doc_sheet_ao", headers)
         for ao in poi.ao:
             figs = [ev.figures.get(f"{k}:{ao.codigo}") for k in ao_kinds]
-            inputs: dict[str, Decimal | None] = {}
-            for f in figs:
-                for i in f.inputs if f else []:
-                    inputs.setdefault(i.name, i.value)
+            inputs = ao_inputs(figs)
             cells: list[Any] = [ao.codigo, ao.aei, ao.denominacion or "", _value(inputs.get("programado"), lang), _value(inputs.get("ejecutado"), lang)]
             for f in figs:
-                cells += [_fig(f, lang), _band(ev, f, lang), exact_text(f), origin(f.rule) if f else ""]
+                cells += self.figure_cells(f)
             cells.append(origin(ev.plan.ref(ao)))
             sh.add(cells)
         sh.finish()
 
-    # 6. published vs recomputed
-    rows = audit_rows(ev, lang)
-    if rows:
+    def published(self) -> None:
+        """Published vs recomputed (when the plan records published figures)."""
+        L, lang = self.L, self.lang
+        rows = audit_rows(self.ev, lang)
+        if not rows:
+            return
         headers = [L("figure"), L("doc_figure_id"), L("rep_published"), L("rep_recomputed"), L("rep_difference"), L("rep_status"), L("rep_causes"), L("rep_source"), L("doc_plan_line")]
-        sh = _Sheet(wb, L("doc_sheet_published"), headers, colors)
+        sh = self.sheet("doc_sheet_published", headers)
         for r in rows:
             sh.add([
                 r.name,
@@ -276,106 +290,83 @@ def workbook_bytes(ev: Evaluation, lang: str = "es") -> bytes:
             ])
         sh.finish()
 
-    # 7. receipt
-    sh = _Sheet(wb, L("doc_sheet_receipt"), [L("doc_receipt_key"), L("value")], colors)
-    for key, value in receipt_rows(ev, lang):
-        sh.add([key, value])
-    sh.finish()
+    def receipt(self, rows: Iterable[tuple[str, Any]]) -> None:
+        sh = self.sheet("doc_sheet_receipt", [self.L("doc_receipt_key"), self.L("value")])
+        for key, value in rows:
+            sh.add([key, value])
+        sh.finish()
 
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    def bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.wb.save(buf)
+        return buf.getvalue()
 
 
-def band_word_of(rules, scale: str, band, lang: str) -> str:
-    return band_name_label(rules, scale, band.name, band.label, lang)
+def workbook_bytes(ev: Evaluation, lang: str = "es") -> bytes:
+    """The workbook of one evaluation, as the bytes of an .xlsx file."""
+    book = _Book(lang, band_colors(ev.rules), ev)
+    book.indicators()
+    book.objectives()
+    book.counts()
+    book.plan()
+    book.ao()
+    book.published()
+    book.receipt(receipt_rows(ev, lang))
+    return book.bytes()
+
+
+def _batch_row(e, cols, L) -> list[Any]:
+    """One entity of a batch: its plan-level figures (number and band word), its counts per
+    band, or the error of a plan that failed."""
+    figs = {f["id"]: f for f in (e.data or {}).get("figures", [])}
+    counts = {c["name"]: c for c in (e.data or {}).get("counts", [])}
+    state = L("rep_state_ok") if e.status == "ok" else L("rep_state_error")
+    cells: list[Any] = [(e.n, "0"), e.code or "", e.name or "", state, e.rules_id or "", e.file]
+    for fid, _ in cols.figures:
+        f = figs.get(fid)
+        if f is None:
+            cells += ["", ""]
+            continue
+        v = f.get("value")
+        band = f.get("band")
+        cells.append((Decimal(v), number_format(f.get("decimals")), band) if v is not None else (L("no_data"), None, band))
+        cells.append((cols.band_words.get(band, band) if band else "", None, band))
+    for name, _, bands in cols.counts:
+        c = counts.get(name)
+        for b, _ in bands:
+            n = c["counts"].get(b) if c else None
+            cells.append((n, "0", b if n else None) if n is not None else "")
+    cells.append(e.error or "")
+    return cells
 
 
 def batch_workbook_bytes(data: BatchData, lang: str = "es") -> bytes:
     """The consolidated workbook of a batch: one row per entity (plan-level figures as numbers
     with their band as fill and word, every count table's counts per band, the error of a
-    plan that failed with its file and line), and a "Recibo" sheet."""
-    wb = Workbook()
-    L = lambda key, **kw: t(lang, key, **kw)  # noqa: E731
-    rules_by_id: dict[str, Any] = {}
+    plan that failed with its file and line), and a "Recibo" sheet. Columns as the batch page's."""
     cache: dict = {}
-    entity_rule = {id(e): entity_rules(e, cache) for e in data.entities}
-    for r in entity_rule.values():
-        if r is not None:
-            rules_by_id.setdefault(r.id, r)
+    rules_list = [r for r in (entity_rules(e, cache) for e in data.entities) if r is not None]
+    rules_by_id: dict[str, Any] = {}
     colors: dict[str, str] = {}
-    for r in rules_by_id.values():
-        for k, v in band_colors(r).items():
-            colors.setdefault(k, v)
-    ok = [e for e in data.entities if e.status == "ok" and e.data]
-    fig_cols: list[tuple[str, str, str]] = []  # (id, kind, label)
-    count_cols: list[tuple[str, str, list[str]]] = []
-    any_rules = next(iter(rules_by_id.values()), None)
-    for e in ok:
-        for f in e.data.get("figures", []):
-            if f.get("scope") == "plan" and f["id"] not in [c for c, _, _ in fig_cols]:
-                kind = f.get("kind") or f["id"]
-                er = entity_rule[id(e)]
-                label = kind_label(er, kind, lang) if er is not None and kind in er.figure_kinds() else (f.get("label") or f["id"])
-                fig_cols.append((f["id"], kind, label))
-        for c in e.data.get("counts", []):
-            if c["name"] not in [n for n, _, _ in count_cols]:
-                er = entity_rule[id(e)]
-                label = count_label(er, c["name"], c.get("label") or c["name"], lang) if er is not None else (c.get("label") or c["name"])
-                count_cols.append((c["name"], label, list(c.get("counts", {}).keys())))
-
-    def band_text(band: str) -> str:
-        r = any_rules
-        if r is None:
-            return band
-        if band == "sin_dato":
-            return no_data_label(r, lang)
-        for scale in r.scales.values():
-            for b in scale.bands:
-                if b.name == band:
-                    return band_name_label(r, scale.name, b.name, b.label, lang)
-        return band
-
+    for r in rules_list:
+        if rules_by_id.setdefault(r.id, r) is r:
+            for k, v in band_colors(r).items():
+                colors.setdefault(k, v)
+    cols = batch_columns(data, cache, rules_list, lang)
+    book = _Book(lang, colors)
+    L = book.L
     headers = [L("rep_n"), L("rep_entity_code"), L("entity"), L("rep_state"), L("doc_r_ruleset"), L("doc_r_plan")]
-    for _, _, label in fig_cols:
+    for _, label in cols.figures:
         headers += [f"{label} (%)", L("band")]
-    for _, label, bands in count_cols:
-        headers += [f"{label}: {band_text(b)}" for b in bands]
-    headers.append(L("rep_error"))
-    sh = _Sheet(wb, L("doc_sheet_entities"), headers, colors, first=True)
+    for _, label, bands in cols.counts:
+        headers += [f"{label}: {blabel}" for _, blabel in bands]
+    sh = book.sheet("doc_sheet_entities", headers + [L("rep_error")])
     for e in data.entities:
-        figs = {f["id"]: f for f in (e.data or {}).get("figures", [])}
-        counts = {c["name"]: c for c in (e.data or {}).get("counts", [])}
-        state = L("rep_state_ok") if e.status == "ok" else L("rep_state_error")
-        cells: list[Any] = [(e.n, "0"), e.code or "", e.name or "", state, e.rules_id or "", e.file]
-        for fid, _, _ in fig_cols:
-            f = figs.get(fid)
-            if f is None:
-                cells += ["", ""]
-                continue
-            v = f.get("value")
-            band = f.get("band")
-            cells.append((Decimal(v), number_format(f.get("decimals")), band) if v is not None else (L("no_data"), None, band))
-            cells.append((band_text(band) if band else "", None, band))
-        for name, _, bands in count_cols:
-            c = counts.get(name)
-            for b in bands:
-                n = c["counts"].get(b) if c else None
-                cells.append((n, "0", b if n else None) if n is not None else "")
-        cells.append(e.error or "")
-        sh.add(cells)
+        sh.add(_batch_row(e, cols, L))
     sh.finish()
-
-    sh = _Sheet(wb, L("doc_sheet_receipt"), [L("doc_receipt_key"), L("value")], colors)
-    sh.add([L("rep_source_folder"), data.source])
-    sh.add([L("doc_r_year"), str(data.year or "")])
-    sh.add([L("rep_entities"), L("rep_plans_evaluated", ok=len(ok), n=len(data.entities))])
-    for rid, r in sorted(rules_by_id.items()):
-        sh.add([L("doc_r_ruleset_hash") + f" — {rid}", r.content_hash])
-    sh.add([L("doc_r_created"), data.created])
-    for w in data.warnings:
-        sh.add([L("doc_r_warning"), w])
-    sh.finish()
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    ok = [e for e in data.entities if e.status == "ok" and e.data]
+    rows = [(L("rep_source_folder"), data.source), (L("doc_r_year"), str(data.year or "")), (L("rep_entities"), L("rep_plans_evaluated", ok=len(ok), n=len(data.entities)))]
+    rows += [(L("doc_r_ruleset_hash") + f" — {rid}", r.content_hash) for rid, r in sorted(rules_by_id.items())]
+    rows += [(L("doc_r_created"), data.created)] + [(L("doc_r_warning"), w) for w in data.warnings]
+    book.receipt(rows)
+    return book.bytes()

@@ -266,64 +266,39 @@ def _responses(ok: str, description: str) -> S:
 LANG_PARAM: S = {"name": "lang", "in": "query", "required": False, "schema": {"enum": ["es", "en"]}, "description": "language of messages (default es)"}
 
 
+def _post(summary: str, op: str, schema: str, what: str, body: S | None = None) -> S:
+    """A POST operation taking a plan (and ``body``'s fields) and answering ``schema``."""
+    return {"post": {"summary": summary, "operationId": op, "parameters": [LANG_PARAM], "requestBody": body or _body(), "responses": _responses(schema, what)}}
+
+
 def openapi_schema(settings: Settings | None = None) -> S:
     s = settings or Settings()
     limits = (
         f"Limits: request body {s.max_body_bytes // 1048576} MiB, one file {s.max_file_bytes // 1048576} MiB, "
         f"{s.max_files} files per request (zip members count), zips {s.max_unzipped_bytes // 1048576} MiB uncompressed."
     )
+    two_rules = {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}
     paths: S = {
-        "/api/evaluate": {
-            "post": {
-                "summary": "Evaluate a plan (same document as 'pei-rules evaluate --format json')",
-                "operationId": "evaluate",
-                "parameters": [LANG_PARAM],
-                "requestBody": _body(),
-                "responses": _responses("Evaluation", "the evaluation"),
-            }
-        },
-        "/api/explain": {
-            "post": {
-                "summary": "The derivation tree of one figure (same as 'pei-rules explain --format json')",
-                "operationId": "explain",
-                "parameters": [LANG_PARAM],
-                "requestBody": _body(
-                    _obj(["figure"], {"figure": {"type": "string", "description": "a figure address: AEI.03.02, avance_aei:AEI.03.02, ejecucion_ponderada, conteo:..."}}),
-                    _obj(["figure"], {"figure": {"type": "string"}}),
-                ),
-                "responses": _responses("Explanation", "the explanation"),
-            }
-        },
-        "/api/audit": {
-            "post": {
-                "summary": "Published vs recomputed figures (same as 'pei-rules audit PLAN --format json')",
-                "operationId": "audit",
-                "parameters": [LANG_PARAM],
-                "requestBody": _body(),
-                "responses": _responses("Audit", "the audit"),
-            }
-        },
-        "/api/check": {
-            "post": {
-                "summary": "Consistency findings (same as 'pei-rules check --format json')",
-                "operationId": "check",
-                "parameters": [LANG_PARAM],
-                "requestBody": _body(),
-                "responses": _responses("Check", "the findings"),
-            }
-        },
-        "/api/diff": {
-            "post": {
-                "summary": "Figures that change between two rule sets (same as 'pei-rules diff --format json')",
-                "operationId": "diff",
-                "parameters": [LANG_PARAM],
-                "requestBody": _body(
-                    _obj(["rules"], {"rules": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}}),
-                    _obj(["rules"], {"rules": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2, "description": "two 'rules' fields"}}),
-                ),
-                "responses": _responses("Diff", "the differences"),
-            }
-        },
+        "/api/evaluate": _post("Evaluate a plan (same document as 'pei-rules evaluate --format json')", "evaluate", "Evaluation", "the evaluation"),
+        "/api/explain": _post(
+            "The derivation tree of one figure (same as 'pei-rules explain --format json')",
+            "explain",
+            "Explanation",
+            "the explanation",
+            _body(
+                _obj(["figure"], {"figure": {"type": "string", "description": "a figure address: AEI.03.02, avance_aei:AEI.03.02, ejecucion_ponderada, conteo:..."}}),
+                _obj(["figure"], {"figure": {"type": "string"}}),
+            ),
+        ),
+        "/api/audit": _post("Published vs recomputed figures (same as 'pei-rules audit PLAN --format json')", "audit", "Audit", "the audit"),
+        "/api/check": _post("Consistency findings (same as 'pei-rules check --format json')", "check", "Check", "the findings"),
+        "/api/diff": _post(
+            "Figures that change between two rule sets (same as 'pei-rules diff --format json')",
+            "diff",
+            "Diff",
+            "the differences",
+            _body(_obj(["rules"], {"rules": two_rules}), _obj(["rules"], {"rules": {**two_rules, "description": "two 'rules' fields"}})),
+        ),
         "/api/rules": {
             "get": {
                 "summary": "The server's rule sets; with year, the one valid for it and why",

@@ -25,11 +25,12 @@ from typing import Any, Callable
 import anyio
 from anyio import to_thread
 
+from .. import api
 from .._version import __version__
 from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE, audit, audit_document
 from ..check import ERROR, WARNING, check
-from ..diffing import diff_evaluations, rule_differences
-from ..errors import PeiError
+from ..diffing import diff_evaluations
+from ..errors import PeiError, UsageError
 from ..evaluate import Evaluation, evaluate
 from ..explain import explain_document
 from ..i18n import set_lang, t
@@ -97,15 +98,11 @@ def _rule_set_infos() -> dict[str, RuleSetInfo]:
 
 
 def default_year(plan: Plan) -> int:
-    """The latest year of the plan's horizon with obtained values or a POI."""
-    years: set[int] = set()
-    for ind in plan.model.indicador:
-        years |= set(ind.valor_obtenido)
-    years |= set(plan.model.poi)
-    years = {y for y in years if plan.model.plan.desde <= y <= plan.model.plan.hasta}
-    if not years:
-        raise ServeError(422, "serve_err_no_year", name=plan.path)
-    return max(years)
+    """The library's default year (:func:`pei_rules.api.default_year`); none is a 422."""
+    try:
+        return api.default_year(plan)
+    except UsageError:
+        raise ServeError(422, "serve_err_no_year", name=plan.path) from None
 
 
 class Service:
