@@ -272,14 +272,8 @@ class _Auditor:
     def figure(self, e: Entry, f: Figure) -> None:
         e.label = f.label
         no_data = f.status != OK or f.exact is None
-        if e.published.strip().casefold() in ND_PUBLISHED:
-            if no_data:
-                e.status, e.convention = MATCH, msg("reports_audit_nd_both")
-                e.reason = f.reason
-                return
-            e.status = MISMATCH
-            e.recomputed = str(f.value)
-            e.causes = [msg("reports_audit_nd_published", value=str(f.value))]
+        if _nd_published(e, None if no_data else f.value):
+            e.reason = f.reason if no_data else None
             return
         printed = parse_printed(e.published)
         if printed is None:
@@ -467,8 +461,7 @@ class _Auditor:
         e.label = c.label + ("" if band == "total" else f" ({band})")
         value = c.total if band == "total" else c.counts[band]
         e.recomputed = str(value)
-        if e.published.strip().casefold() in ND_PUBLISHED:
-            e.status, e.causes = MISMATCH, [msg("reports_audit_nd_published", value=str(value))]
+        if _nd_published(e, value):
             return
         printed = parse_printed(e.published)
         if printed is None or printed[1] != 0:
@@ -534,11 +527,7 @@ class _Auditor:
         value, ref = datum_value(self.ev.plan, e.resolved)
         e.label = Message("aud_datum_label", ref=str(ref))
         e.recomputed = None if value is None else str(value)
-        if e.published.strip().casefold() in ND_PUBLISHED:
-            if value is None:
-                e.status, e.convention = MATCH, msg("reports_audit_nd_both")
-            else:
-                e.status, e.causes = MISMATCH, [msg("reports_audit_nd_published", value=str(value))]
+        if _nd_published(e, value):
             return
         if value is None:
             e.status, e.reason = NOT_RECOMPUTABLE, msg("reports_audit_datum_nd")
@@ -571,6 +560,17 @@ class _Auditor:
             return
         e.status = MISMATCH
         e.causes = [text_difference(str(value), e.published)]
+
+
+def _nd_published(e: Entry, value: Any) -> bool:
+    """A published N/D: a match when there is no value either, else a mismatch naming the value."""
+    if e.published.strip().casefold() not in ND_PUBLISHED:
+        return False
+    if value is None:
+        e.status, e.convention = MATCH, msg("reports_audit_nd_both")
+    else:
+        e.status, e.recomputed, e.causes = MISMATCH, str(value), [msg("reports_audit_nd_published", value=str(value))]
+    return True
 
 
 def text_difference(plan_text: str, published: str) -> str:

@@ -227,10 +227,7 @@ class Expression:
             scope[name] = value
         if missing:
             raise NoData(missing)
-        for name in names:  # what _check_finite does, without sorting again
-            v = scope[name]
-            if isinstance(v, Decimal) and not v.is_finite():
-                raise EvalFailure("invalid_operation", f"input '{name}' is {v}, not a finite number")
+        _check_finite(scope, names)
         scope.update(self.constants)
         for fn in self.functions:
             scope[fn] = (functions or FUNCTION_LIBRARY)[fn]
@@ -246,13 +243,9 @@ class Expression:
         missing = [n for n in sorted(self.names) if env.get(n) is None]
         if missing:
             raise NoData(missing)
-        _check_finite(env, self.names)
+        _check_finite(env, self.sorted_names)
         steps: list[tuple[str, Decimal]] = []
-        ev = _TracingEval(
-            names={n: env[n] for n in self.names},
-            functions={f: FUNCTION_LIBRARY[f] for f in self.functions},
-            steps=steps,
-        )
+        ev = _TracingEval(names={n: env[n] for n in self.names}, functions={f: FUNCTION_LIBRARY[f] for f in self.functions}, steps=steps)
         with decimal.localcontext(CONTEXT):
             try:
                 result = ev.eval(self.text, previously_parsed=self.tree.body)  # self.text is stripped, as parsed
@@ -273,9 +266,10 @@ def _failure(exc: Exception) -> EvalFailure:
     return EvalFailure("invalid_operation", f"{type(exc).__name__}: {exc}")
 
 
-def _check_finite(env: Mapping, names) -> None:
-    """NaN and infinities are not values: reject them before any arithmetic (min(100, inf) is 100)."""
-    for name in sorted(names):
+def _check_finite(env: Mapping, names: tuple[str, ...]) -> None:
+    """NaN and infinities are not values: reject them before any arithmetic (min(100, inf) is 100).
+    ``names`` in sorted order: the first bad one is named."""
+    for name in names:
         v = env[name]
         if isinstance(v, Decimal) and not v.is_finite():
             raise EvalFailure("invalid_operation", f"input '{name}' is {v}, not a finite number")
@@ -527,6 +521,9 @@ _SYNTAX = [  # Python's parser messages -> catalogue id (the parser's words are 
     (re.compile(r"closing parenthesis '(?P<close>.)' does not match opening parenthesis '(?P<open>.)'"), "ex_syntax_mismatch"),
     (re.compile(r"invalid (decimal|hexadecimal|octal|binary|digit|imaginary) .*literal|invalid digit|leading zeros"), "ex_syntax_bad_number"),
     (re.compile(r"unterminated (triple-quoted )?string"), "ex_syntax_unterminated"),
+    (re.compile(r"expected 'else' after 'if' expression"), "ex_syntax_expected_else"),
+    (re.compile(r"expected '(?P<char>[^']+)'"), "ex_syntax_expected"),
+    (re.compile(r"unexpected character after line continuation"), "ex_syntax_backslash"),
 ]
 
 

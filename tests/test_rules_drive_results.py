@@ -109,6 +109,16 @@ def test_forbidden_construct_fails_to_load(rules_copy):
     assert "'**'" in exc.value.message
 
 
+def test_a_count_whose_figure_is_a_table_fails_to_load_cleanly(rules_copy):
+    """Found by the rule-file fuzzer: figura = { x = "1" } was a TypeError (a bug, exit 3)."""
+    _edit(rules_copy / "semaforo.toml", 'figura = "ejecucion_fisica_aei"', '[conteos.ejecucion_fisica_aei.figura]\nx = "1"')
+    with pytest.raises(RuleError) as exc:
+        load_ruleset(rules_copy)
+    e = exc.value
+    assert e.key == ("conteos", "ejecucion_fisica_aei", "figura") and e.file.endswith("semaforo.toml") and e.line
+    assert "debe ser un texto, no una tabla" in e.message
+
+
 def test_same_key_twice_in_a_rule_set_names_both(rules_copy):
     (rules_copy / "extra.toml").write_text("[parametros]\ntope = 90\n", encoding="utf-8")
     with pytest.raises(RuleError) as exc:

@@ -209,17 +209,17 @@ def workbook_bytes(plan: Plan, values: bool = False, poi_years: list[int] | None
     b7.header()
     b7.body(get_column_letter)
     for year in sorted(set(plan.model.poi) | set(poi_years or [])):
-        _poi_sheet(wb, plan, year, values, pub, S["bold"], S["head_fill"], S["box"], S["wrap"], get_column_letter, Alignment)
+        _poi_sheet(wb, plan, year, values, pub, S, get_column_letter)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fill, box, wrap, get_column_letter, Alignment) -> None:
+def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, S: dict, get_column_letter) -> None:
     m = plan.model
     ws = wb.create_sheet(msg("tpl_sheet_poi", year=year))
     _put(ws, 1, 1, msg("tpl_poi_title"))
-    ws["A1"].font = bold
+    ws["A1"].font = S["bold"]
     _put(ws, 2, 1, msg("tpl_entity") + ":")
     _put(ws, 2, 2, m.entidad.nombre)
     _put(ws, 3, 1, msg("tpl_year") + ":")
@@ -248,12 +248,12 @@ def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fi
     for r in (top, top + 1):
         for c in range(1, av + 1):
             cell = ws.cell(r, c)
-            cell.font, cell.fill, cell.alignment, cell.border = bold, head_fill, wrap, box
+            cell.font, cell.fill, cell.alignment, cell.border = S["bold"], S["head_fill"], S["wrap"], S["box"]
     aei_oei = {a.codigo: a.oei for a in m.aei}
     r = top + 2
     for ao in poi.ao if poi else []:
         _put(ws, r, 1, ao.codigo)
-        _put(ws, r, 2, ao.denominacion or "").alignment = Alignment(wrap_text=True, vertical="top")
+        _put(ws, r, 2, ao.denominacion or "").alignment = S["top_wrap"]
         _fit_height(ws, r, ao.denominacion or "", 2 * 40)
         _put(ws, r, 3, aei_oei.get(ao.aei, ""))
         _put(ws, r, 4, ao.aei)
@@ -284,7 +284,7 @@ def _poi_sheet(wb, plan: Plan, year: int, values: bool, pub: dict, bold, head_fi
                 _put_printed(ws.cell(r, av), v)
         for rr in (r, r + 1):
             for c in range(1, av + 1):
-                ws.cell(rr, c).border = box
+                ws.cell(rr, c).border = S["box"]
         r += 2
     widths = {1: 16, 2: 40, 3: 9, 4: 11, 5: 14, 6: 12, 7: 14, 8: 10, 9: 7}
     widths |= {c: 6 for c in range(fis0, fis0 + 12)} | {fis0 + 12: 7}

@@ -10,6 +10,7 @@ from ..errors import RuleError, did_you_mean, type_name
 from ..expressions import Expression, Where, compile_expression, reserved_name
 from ..i18n import current_lang, msg
 from ..tomlsource import SourceRef
+from .schema import leaf_ref
 
 def _unflatten(leaves: dict[tuple, tuple[Any, SourceRef]]) -> dict:
     root: dict = {}
@@ -33,16 +34,9 @@ class _Reader:
         self.tree = _unflatten(leaves)
 
     def ref(self, path: tuple) -> SourceRef:
-        leaf = self.leaves.get(path)
-        if leaf:
-            return leaf[1]
-        best = None
-        for k, (_, r) in self.leaves.items():
-            if k[: len(path)] == path:
-                best = r
-                break
-        if best:
-            return best
+        found = leaf_ref(self.leaves, path)
+        if found:
+            return found
         # a missing key: point at the table that should hold it (its first leaf's file:line)
         for n in range(len(path) - 1, 0, -1):
             for k, (_, r) in self.leaves.items():

@@ -189,19 +189,10 @@ class RuleSet:
         return h.hexdigest()
 
     def ref(self, *path) -> SourceRef | None:
-        leaf = self.leaves.get(tuple(path))
-        if leaf:
-            return leaf[1]
-        # a table: the first leaf under it
-        for k, (_, r) in self.leaves.items():
-            if k[: len(path)] == tuple(path):
-                return r
-        return None
+        return leaf_ref(self.leaves, tuple(path))
 
     def figure_kinds(self) -> list[str]:
-        kinds = ["avance_indicador"] + [f"avance_{k}" for k in self.advance_kinds]
-        kinds += list(self.formulas) + list(self.aggregates)
-        return kinds
+        return ["avance_indicador"] + [f"avance_{k}" for k in self.advance_kinds] + list(self.formulas) + list(self.aggregates)
 
     def declared(self, kind: str) -> AdvanceKind | Formula | Aggregate | None:
         """The advance kind, formula or aggregate that declares a figure kind (None: no such kind)."""
@@ -230,3 +221,14 @@ class RuleSet:
             "folder": shown_path(self.folder),
             "files": [{"path": p, "sha256": d} for p, d in self.files],
         }
+
+
+def leaf_ref(leaves: dict[tuple, tuple[Any, SourceRef]], path: tuple) -> SourceRef | None:
+    """Where the key ``path`` was written: its own line, or for a table its first leaf's."""
+    leaf = leaves.get(path)
+    if leaf:
+        return leaf[1]
+    for k, (_, r) in leaves.items():
+        if k[: len(path)] == path:
+            return r
+    return None

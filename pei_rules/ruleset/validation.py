@@ -331,7 +331,7 @@ def _build_bands(R, aggregates, kind_scope, known_kinds, switched_off):
         if _active(R, cpath) is False:
             continue
         R.known_keys(cpath, ["etiqueta", "etiqueta_en", "figura", "de", "activo"])
-        if ct.get("figura") in switched_off:
+        if isinstance(ct.get("figura"), str) and ct["figura"] in switched_off:  # (not a string: said below)
             R.fail(cpath + ("figura",), msg("rs_count_switched_off", name=ct["figura"]))
         fig = R.string(cpath + ("figura",), choices=sorted(all_kinds))
         if fig not in band_for:

@@ -8,7 +8,6 @@ the explanation as a page. Every text goes through the message catalogue.
 """
 from __future__ import annotations
 
-import html
 import json
 import re
 from typing import Any
@@ -16,15 +15,11 @@ from urllib.parse import quote, urlencode
 
 from .._version import __version__
 from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE
-from ..html_report import BASE_CSS, render_html
+from ..html_report import BASE_CSS, esc, render_html
 from ..i18n import t
 from .errors import ServeError
 
 LANGS = ("es", "en")
-
-
-def esc(x: Any) -> str:
-    return html.escape("" if x is None else str(x), quote=True)
 
 
 def url(path: str, lang: str, **query: Any) -> str:
