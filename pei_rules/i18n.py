@@ -120,7 +120,7 @@ class Message(str):
 #: messages already made, by (id, language, arguments): an evaluation says the same reasons
 #: ("N/D in the plan", "no data: pim, devengado") for many figures; each is made once
 _made: dict[tuple, "Message"] = {}
-_MADE_MAX = 50_000
+_MADE_MAX = 4096  # a bounded table: a batch keeps no more than a few MB of them (memory stays flat)
 
 
 def _arg_key(v) -> object:
