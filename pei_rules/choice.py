@@ -81,18 +81,11 @@ def _pick_for_year(year: int) -> tuple[Path, Message]:
     others = [c[1].id for c in loaded[1:]]
     shown = ", ".join(others[:SHOW]) + (f" (+{len(others) - SHOW})" if len(others) > SHOW else "")
     unverified = [c[1].id for c in loaded if c[2].anchored and not c[0][0] and c[1].id != rid]
-    why = Message(
-        "rs_choice_why",
-        id=rid,
-        year=year,
-        used=describe(rs),
-        local="" if bundled else Message("trust_why_local"),
-        anchor=note if rs.anchored else "",
-        others=Message("trust_why_others", ids=shown) if others else "",
-        unverified=Message("trust_why_unverified", ids=", ".join(unverified)) if unverified else "",
-        skipped=skipped,
+    return f.folder, Message(  # one message; its optional clauses are messages or empty
+        "rs_choice_why", id=rid, year=year, used=describe(rs), local="" if bundled else Message("trust_why_local"),
+        anchor=note if rs.anchored else "", others=Message("trust_why_others", ids=shown) if others else "",
+        unverified=Message("trust_why_unverified", ids=", ".join(unverified)) if unverified else "", skipped=skipped,
     )
-    return f.folder, why
 
 
 __all__ = ["anchor_holds", "describe", "pick_for_year"]

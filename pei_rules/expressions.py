@@ -521,6 +521,9 @@ _SYNTAX = [  # Python's parser messages -> catalogue id (the parser's words are 
     (re.compile(r"closing parenthesis '(?P<close>.)' does not match opening parenthesis '(?P<open>.)'"), "ex_syntax_mismatch"),
     (re.compile(r"invalid (decimal|hexadecimal|octal|binary|digit|imaginary) .*literal|invalid digit|leading zeros"), "ex_syntax_bad_number"),
     (re.compile(r"unterminated (triple-quoted )?string"), "ex_syntax_unterminated"),
+    (re.compile(r"expected 'else' after 'if' expression"), "ex_syntax_expected_else"),
+    (re.compile(r"expected '(?P<char>[^']+)'"), "ex_syntax_expected"),
+    (re.compile(r"unexpected character after line continuation"), "ex_syntax_backslash"),
 ]
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from pei_rules.cli import build_parser, command_names, main
+from pei_rules.errors import ExpressionError
+from pei_rules.expressions import compile_expression
 from pei_rules.i18n import using_lang
 from pei_rules.tomlsource import load_toml
 
@@ -336,3 +338,16 @@ def test_broken_rule_sets_are_reported_in_one_language(argv, name, lang, monkeyp
     said = "\n".join(line for line in text.splitlines() if not line.startswith("      "))  # excerpts: rule text
     words = _offending(_without_plan_data(said), lang)
     assert not words, (sorted(words), text[:3000])
+
+
+#: typing mistakes in a rule expression: Python's parser words them in English
+EXPRESSION_TYPOS = ["a +", "(a", "a)", "(a]", "09", "a if a > 0", "a \\ 1", "if a", "1 2", "min(a b)", "a ! b"]
+
+
+@pytest.mark.parametrize("text", EXPRESSION_TYPOS)
+def test_expression_syntax_errors_are_said_in_the_language_in_force(text):
+    for lang in ("es", "en"):
+        with using_lang(lang), pytest.raises(ExpressionError) as info:
+            compile_expression(text, {"a"}, frozenset({"min"}))
+        said = info.value.message
+        assert "Python" not in said and not _offending(said, lang), (lang, said)
