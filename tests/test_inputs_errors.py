@@ -186,7 +186,7 @@ def test_every_error_message_has_a_fixture():
     covered_by_unit_tests = {"imp_num_not_finite"}  # a float a spreadsheet cannot store: test_inputs_numbers
     covered = {c[0] for c in CASES}
     covered |= {e[1] for e in T.B7_ERRORS} | {e[1] for e in T.POI_ERRORS}
-    covered |= {"imp_poi_no_year", "imp_num_ambiguous", "imp_file_not_found", "imp_file_is_dir", "imp_file_old_format",
+    covered |= {"imp_poi_no_year", "imp_num_ambiguous", "imp_file_not_found", "imp_file_is_dir", "imp_old_format_failed", "imp_old_format_no_soffice",
                 "imp_xlsx_unreadable", "imp_no_layout"}  # test_inputs_import
     covered |= {"imp_num_not_a_number", "imp_num_bad_grouping", "imp_num_column_mixed", "imp_year_expected", "imp_tidy_empty",
                 "imp_header_unknown", "imp_tidy_missing_column", "imp_code_repeated", "imp_poi_unknown_aei", "imp_tidy_month_empty"}  # test_import

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -256,8 +257,6 @@ def test_file_level_errors(tmp_path):
         "imp_file_not_found": tmp_path / "no.xlsx",
         "imp_file_is_dir": tmp_path,
     }
-    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100)
-    cases["imp_file_old_format"] = tmp_path / "old.xls"
     (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     cases["imp_xlsx_unreadable"] = tmp_path / "bad.xlsx"
     (tmp_path / "none.csv").write_text("a;b\n1;2\n", encoding="utf-8")
@@ -266,6 +265,55 @@ def test_file_level_errors(tmp_path):
         with pytest.raises(ImportProblems) as ei:
             convert_files([path])
         assert ei.value.issues[0].id == msg_id, (msg_id, str(ei.value))
+
+
+def test_a_workbook_libreoffice_cannot_read_is_named(tmp_path, monkeypatch):
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PEI_RULES_SOFFICE", str(fake))
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100)
+    with pytest.raises(ImportProblems) as ei:
+        convert_files([tmp_path / "old.xls"])
+    issue = ei.value.issues[0]
+    assert issue.id == "imp_old_format_failed" and "old.xls" in str(ei.value) and "could not be loaded" in issue.message
+
+
+def test_xls_and_ods_without_libreoffice_say_what_to_do(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PEI_RULES_SOFFICE", str(tmp_path / "no-hay-soffice"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    (tmp_path / "libro.ods").write_bytes(b"PK\x03\x04" + b"\0" * 26 + b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet")
+    with pytest.raises(ImportProblems) as ei:
+        convert_files([tmp_path / "libro.ods"])
+    assert ei.value.issues[0].id == "imp_old_format_no_soffice"
+    out = tmp_path / "plan.toml"
+    assert main(["import", str(tmp_path / "libro.ods"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "libro.ods" in err and "LibreOffice" in err and "guarde el libro como XLSX" in err and not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_xls_and_ods_workbooks_import_like_the_xlsx(books, imported, tmp_path, fmt):
+    """The B-7 and POI workbooks saved as .ods / .xls (by LibreOffice, as an office would) give
+    the same plan as the .xlsx, and every number still names its sheet and cell."""
+    need("soffice", "libreoffice-calc-nogui")
+    from pei_rules.outputs.pdf import soffice_convert
+
+    filt = {"ods": "ods", "xls": "xls:MS Excel 97"}[fmt]
+    old = []
+    for book in books:
+        p = tmp_path / f"{book.stem}.{fmt}"
+        p.write_bytes(soffice_convert(book.read_bytes(), ".xlsx", filt))
+        old.append(p)
+    out = tmp_path / "plan.toml"
+    assert main(["import", *map(str, old), "--out", str(out)]) == 0
+    a, b = load_plan(imported).model, load_plan(out).model
+    dump = lambda m: json.dumps(m.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    assert dump(a) == dump(b).replace(f".{fmt},", ".xlsx,")  # the published figures' fuente names the file
+    strip = lambda t: [re.sub(r"\s+# origen: .*$", "", line) for line in t.splitlines() if not line.startswith("#")]
+    assert strip(out.read_text(encoding="utf-8").replace(f".{fmt},", ".xlsx,")) == strip(imported.read_text(encoding="utf-8"))
+    origins = lambda t: re.findall(r"# origen: (.*)$", t, re.M)
+    assert origins(out.read_text(encoding="utf-8")) == origins(imported.read_text(encoding="utf-8"))
 
 
 def test_cli_error_in_english_and_nothing_written(tmp_path, capsys):

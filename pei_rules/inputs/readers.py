@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputFileError
+from ..errors import InputFileError, UsageError
 from ..files import read_limited
+from ..outputs.pdf import find_soffice, soffice_convert
 from .numbers import exact_float
 from .problems import Collector, Where
 
@@ -29,6 +30,8 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_COLS = 2_000
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+OLD_SUFFIXES = {".xls", ".ods"}  # read through LibreOffice
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 .xls
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 
 
@@ -101,12 +104,28 @@ def read_file(path: str | Path, problems: Collector) -> list[Grid]:
             problems.error(where, {"not_found": "imp_file_not_found", "is_dir": "imp_file_is_dir"}.get(code, "imp_file_not_regular"))
         return []
     suffix = p.suffix.lower()
+    ods = raw[:4] == b"PK\x03\x04" and b"opendocument.spreadsheet" in raw[:100]
+    if ods or suffix in OLD_SUFFIXES or raw[:8] == OLE_MAGIC:
+        raw = _as_xlsx(name, raw, ".ods" if ods else ".xls", problems)
+        if raw is None:
+            return []
     if raw[:4] == b"PK\x03\x04" or suffix in XLSX_SUFFIXES:
         return _read_xlsx(name, raw, problems)
-    if suffix in {".xls", ".ods"} or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        problems.error(where, "imp_file_old_format")
-        return []
     return [_read_csv(name, raw, problems)]
+
+
+def _as_xlsx(name: str, raw: bytes, suffix: str, problems: Collector) -> bytes | None:
+    """An .xls (Excel 97-2003) or .ods (LibreOffice/OpenOffice) workbook as XLSX, converted by
+    LibreOffice headless (the program the PDF informe uses): same sheets, same cells, so every
+    message and every imported number's cell still names the sheet and cell of the original."""
+    if find_soffice() is None:
+        problems.error(Where(name), "imp_old_format_no_soffice")
+        return None
+    try:
+        return soffice_convert(raw, suffix, "xlsx:Calc MS Excel 2007 XML")
+    except UsageError as exc:
+        problems.error(Where(name), "imp_old_format_failed", why=exc.message)
+        return None
 
 
 # --- XLSX ------------------------------------------------------------------------------
