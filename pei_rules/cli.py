@@ -1,8 +1,10 @@
 """The ``pei-rules`` command line.
 
-Each sub-command lives in its own module under :mod:`pei_rules.commands` and exposes
-``register(subparsers)``; this module discovers them, so adding a command never edits
-this file. Exit codes: 0 success; 1 the command ran and found a difference or a
+Each sub-command is declared in its own module under :mod:`pei_rules.arguments`
+(``register(subparsers)``: arguments and help texts, light to import) and run by a function
+of its module under :mod:`pei_rules.commands`; this module discovers the declarations, so
+adding a command never edits this file, and imports only the command that runs: building
+the parser (``--help`` included) loads no command and no engine. Exit codes: 0 success; 1 the command ran and found a difference or a
 problem (audit mismatches, check errors, failed rule tests); 2 broken input or usage.
 No traceback is ever printed: an unexpected failure prints one paragraph and exits 3.
 """
@@ -14,10 +16,10 @@ import pkgutil
 import sys
 from contextlib import contextmanager
 
-from . import commands
+from . import arguments, commands
 from ._version import __version__
 from .errors import PeiError, UsageError
-from .i18n import LANGS, current_lang, has, msg, using_lang
+from .i18n import LANGS, current_lang, msg, using_lang
 from .sanitize import terminal_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -69,14 +71,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def command_names() -> list[str]:
-    """The sub-commands: the public modules of :mod:`pei_rules.commands` (none is imported)."""
-    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+    """The sub-commands: the public modules of :mod:`pei_rules.arguments` (none is imported)."""
+    return sorted(m.name for m in pkgutil.iter_modules(arguments.__path__) if not m.name.startswith("_"))
 
 
 def requested_command(argv: list[str], names: list[str]) -> str | None:
     """The sub-command named on the command line (the first word that is not an option, nor
     the value of --lang), or None when there is none or it is not a command (then every
-    command is loaded for help)."""
+    command is declared, for help)."""
     skip = False
     for a in argv:
         if skip:
@@ -95,33 +97,23 @@ def requested_command(argv: list[str], names: list[str]) -> str | None:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser, its texts in the language in force (``set_lang`` / ``PEI_RULES_LANG``), with
-    every sub-command or only with ``only`` (start-up: running a command imports that
-    command's module and what it needs, not every command's)."""
+    every sub-command or only with ``only``. Declarations only: no command module is imported."""
     with _argparse_in_language():
         parser = _Parser(prog="pei-rules", description=msg("cli_description"))
         parser.add_argument("--version", action="version", version=f"pei-rules {__version__}", help=msg("cli_version_help"))
         parser.add_argument("--lang", dest="top_lang", choices=LANGS, help=msg("cli_opt_lang"))
         sub = parser.add_subparsers(dest="command", metavar=msg("cli_mv_command"), parser_class=_Parser)
         for name in command_names():
-            if only is not None and name != only:
-                continue
-            if only is None and _listed_only(sub, name):
-                continue
-            module = importlib.import_module(f"{commands.__name__}.{name}")
-            if hasattr(module, "register"):
-                module.register(sub)
+            if only is None or name == only:
+                importlib.import_module(f"{arguments.__name__}.{name}").register(sub)
     return parser
 
 
-def _listed_only(sub, name: str) -> bool:
-    """For the top-level help (no command named), a command whose one-line help is in the
-    catalogue (``cli_<name>_help``) is listed from there without importing its module; a
-    command named on the line is always built by its own ``register``."""
-    key = f"cli_{name}_help"
-    if not has(key):
-        return False
-    sub.add_parser(name, help=msg(key), add_help=False)
-    return True
+def command_function(spec: str):
+    """The function a declaration names (``run="evaluate"``, ``run="rules:run_list"``), from its
+    module under :mod:`pei_rules.commands`, imported now: the one command that runs."""
+    module, _, function = spec.partition(":")
+    return getattr(importlib.import_module(f"{commands.__name__}.{module}"), function or "run")
 
 
 def _lang_in(argv: list[str]) -> str | None:
@@ -146,12 +138,13 @@ def _main(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     if getattr(args, "lang", None) is None and hasattr(args, "lang"):
         args.lang = current_lang()
-    if not getattr(args, "func", None):
+    func = command_function(args.run) if getattr(args, "run", None) else getattr(args, "func", None)
+    if func is None:
         with _argparse_in_language():
             parser.print_help()
         return EXIT_INPUT
     try:
-        return int(args.func(args) or 0)
+        return int(func(args) or 0)
     except PeiError as exc:
         sys.stderr.write(terminal_text(f"pei-rules: {exc}\n"))  # no ESC sequence from a file reaches the terminal
         return EXIT_INPUT

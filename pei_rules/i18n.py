@@ -91,9 +91,18 @@ class Message(str):
     """
 
     def __new__(cls, id: str, /, **args):
-        self = super().__new__(cls, _render(id, args, None))
+        lang = current_lang()
+        key = (id, lang, *[(k, _arg_key(v)) for k, v in args.items()])
+        self = _made.get(key)
+        if self is not None:  # said before with the same arguments in the same language: the same text
+            return self
+        self = super().__new__(cls, _render(id, args, lang))
         self.id = id
         self.args = args
+        self._key = key
+        if len(_made) >= _MADE_MAX:
+            _made.clear()
+        _made[key] = self
         return self
 
     def render(self, lang: str | None = None) -> str:
@@ -106,6 +115,23 @@ class Message(str):
 
     def to_dict(self) -> dict:
         return {"id": self.id, "args": {k: (v.to_dict() if isinstance(v, Message) else v) for k, v in self.args.items()}}
+
+
+#: messages already made, by (id, language, arguments): an evaluation says the same reasons
+#: ("N/D in the plan", "no data: pim, devengado") for many figures; each is made once
+_made: dict[tuple, "Message"] = {}
+_MADE_MAX = 50_000
+
+
+def _arg_key(v) -> object:
+    """An argument as part of a message's memo key: a string as itself, a message by its own
+    key (its text in other languages may differ), anything else by type and text (Decimal
+    1.0 and 1 are equal numbers but print differently)."""
+    if type(v) is str:
+        return v
+    if isinstance(v, Message):
+        return v.__dict__.get("_key") or ("message", id(v))  # restored from a pickle: itself (the memo keeps it alive)
+    return (type(v).__name__, str(v))
 
 
 def _render(id: str, args: dict, lang: str | None) -> str:

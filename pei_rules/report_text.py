@@ -9,14 +9,13 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from tabulate import tabulate
-
 from .evaluate import Evaluation
 from .files import shown_path
 from .i18n import t
 from .render import render_csv, render_json
 from .report_model import Table, markdown_cell, report_tables
 from .sanitize import markdown_text
+from .texttable import simple_table
 
 MIN_COLUMN = 9  # a wrapped column keeps at least this many characters
 
@@ -72,11 +71,11 @@ def _fit(headers: list[str], rows: list[list[str]], width: int) -> list[int | No
 def _text_table(tb: Table, width: int | None) -> str:
     rows = tb.text_rows()
     if width is None or not _fit(tb.headers, rows, width) or not any(_fit(tb.headers, rows, width)):
-        return tabulate(rows, headers=tb.headers, tablefmt="simple", disable_numparse=True)
+        return simple_table(rows, tb.headers)
     headers = [textwrap.fill(h, max(MIN_COLUMN, max(len(w) for w in h.split() or [""]))) for h in tb.headers]
     limits = _fit(headers, rows, width)
     rows = [[_wrap_cell(c, limits[i] if i < len(limits) else None) for i, c in enumerate(r)] for r in rows]
-    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+    return simple_table(rows, headers)
 
 
 def render_text(ev: Evaluation, lang: str = "es", width: int | None = None) -> str:
@@ -98,6 +97,8 @@ def render_text(ev: Evaluation, lang: str = "es", width: int | None = None) -> s
 
 def render_markdown(ev: Evaluation, lang: str = "es") -> str:
     """The tables of the HTML report, for pasting into a document."""
+    from tabulate import tabulate  # markdown only: the text tables do without it (start-up)
+
     head = header_lines(ev, lang)
     lines = ["# " + head[0], ""] + [f"- {x}" for x in head[1:]]
     for tb in report_tables(ev, lang):

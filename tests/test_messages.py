@@ -46,7 +46,7 @@ def test_language_in_force():
 # text, in Spanish or English, fails).
 CATALOGUED = [
     "api.py", "cli.py", "aggregation.py", "check.py", "explain.py", "periods.py", "inference.py",
-    "evaluate.py", "references.py", "report_text.py", "errors.py", "plan.py", "tomlsource.py",
+    "evaluate.py", "figures.py", "formula_inputs.py", "figure_aggregates.py", "specialised.py", "references.py", "report_text.py", "errors.py", "plan.py", "tomlsource.py",
     "audit.py", "batch.py", "report_model.py", "render.py", "html_report/__init__.py", "html_report/common.py",
     "html_report/charts.py", "html_report/page.py", "html_report/batch_page.py",
     "ruleset/__init__.py", "ruleset/schema.py", "ruleset/reader.py", "ruleset/validation.py",
@@ -54,6 +54,7 @@ CATALOGUED = [
     "commands/_common.py", "commands/audit.py", "commands/batch.py", "commands/check.py",
     "commands/diff.py", "commands/evaluate.py", "commands/explain.py", "commands/import.py",
     "commands/informe.py", "commands/report.py", "commands/rules.py", "commands/serve.py",
+    *[f"arguments/{p.name}" for p in sorted((Path(i18n.__file__).resolve().parent / "arguments").glob("*.py"))],
 ]
 
 

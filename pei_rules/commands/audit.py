@@ -9,7 +9,7 @@ from tabulate import tabulate
 from .. import api
 from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE
 from ..i18n import msg, t
-from ._common import add_format_arg, add_period_args, add_plan_arg, add_rules_args, add_year_arg, emit
+from ._common import emit
 
 _WORD_KEYS = ("title", "match", "mismatch", "not_recomputable", "figure", "published", "recomputed", "difference", "cause",
               "source", "plan_line", "reason", "summary", "receipt", "verify", "item", "stored", "now", "note", "or")
@@ -25,17 +25,6 @@ def _causes(e, W) -> str:
     if not e.causes:
         return e.reason or ""
     return "\n".join([e.causes[0]] + [f"{W['or']}: {c}" for c in e.causes[1:]])
-
-
-def register(sub) -> None:
-    p = sub.add_parser("audit", help=msg("cli_audit_help"), description=msg("cli_audit_description"))
-    add_plan_arg(p, "cli_audit_path", "cli_mv_plan_or_result", dest="path")
-    add_year_arg(p)
-    add_period_args(p)
-    add_rules_args(p)
-    p.add_argument("--plan", metavar=msg("cli_mv_plan"), help=msg("cli_audit_plan"))
-    add_format_arg(p, choices=("text", "json"))
-    p.set_defaults(func=run)
 
 
 def table(rows: list[list[str]], headers: list[str], widths: list[int], tablefmt: str = "grid") -> str:

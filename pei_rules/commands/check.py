@@ -5,16 +5,7 @@ import json
 
 from .. import api
 from ..i18n import msg, t
-from ._common import add_format_arg, add_plan_arg, add_rules_args, add_year_arg, emit
-
-def register(sub) -> None:
-    p = sub.add_parser("check", help=msg("cli_check_help"), description=msg("cli_check_description"))
-    add_plan_arg(p)
-    add_year_arg(p)
-    add_rules_args(p)
-    add_format_arg(p, choices=("text", "json"))
-    p.set_defaults(func=run)
-
+from ._common import emit
 
 def run(args) -> int:
     res = api.check(args.plan, args.year, args.rules, overrides=not args.no_overrides)

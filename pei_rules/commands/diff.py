@@ -14,17 +14,7 @@ from tabulate import tabulate
 from .. import api
 from ..errors import UsageError
 from ..i18n import msg
-from ._common import add_format_arg, add_period_args, add_plan_arg, add_rules_args, add_year_arg, emit
-
-def register(sub) -> None:
-    p = sub.add_parser("diff", help=msg("cli_diff_help"), description=msg("cli_diff_description"))
-    add_plan_arg(p, "cli_diff_plan", "cli_mv_plan_or_dir")
-    add_year_arg(p)
-    add_rules_args(p, multiple=True)
-    add_period_args(p)
-    add_format_arg(p, choices=("text", "json"))
-    p.set_defaults(func=run)
-
+from ._common import emit
 
 def _v(x) -> str:
     return msg("dif_absent") if x is None else str(x)

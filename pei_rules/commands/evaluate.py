@@ -4,20 +4,11 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..files import write_atomic
 from ..i18n import msg, set_lang
-from ..report_text import RENDERERS
-from ._common import add_format_arg, add_plan_arg, add_period_args, add_rules_args, add_year_arg, emit, evaluate_args
+from ..render import render_csv, render_json
+from ._common import emit, evaluate_args
 
-FORMATS = tuple(RENDERERS) + ("xlsx",)
-
-
-def register(sub) -> None:
-    p = sub.add_parser("evaluate", help=msg("cli_evaluate_help"), description=msg("cli_evaluate_description"))
-    add_plan_arg(p)
-    add_year_arg(p)
-    add_period_args(p)
-    add_rules_args(p)
-    add_format_arg(p, choices=FORMATS)
-    p.set_defaults(func=run)
+#: the machine formats, written without the report's tables (and their table layout library)
+MACHINE = {"json": lambda ev, lang: render_json(ev), "csv": lambda ev, lang: render_csv(ev)}
 
 
 def run(args) -> int:
@@ -30,5 +21,10 @@ def run(args) -> int:
 
         write_atomic(args.out, workbook_bytes(ev, args.lang))
         return 0
+    if args.format in MACHINE:
+        emit(MACHINE[args.format](ev, args.lang), args.out)
+        return 0
+    from ..report_text import RENDERERS  # the report's tables (tabulate) only for text and markdown: start-up
+
     emit(RENDERERS[args.format](ev, args.lang), args.out)
     return 0

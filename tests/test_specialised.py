@@ -1,0 +1,165 @@
+"""The specialised evaluator (``evaluate(trace=False)``: a rule set's generated functions, the
+reference code for irregular figures) gives what the reference evaluator (``trace=True``)
+gives: same figures in the same order, values, bands, statuses, reasons and counts — on the
+repository's plans and rule sets, and on generated plans and rule sets."""
+from __future__ import annotations
+
+import copy
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from pei_rules.errors import PeiError
+from pei_rules.evaluate import _SpecialisedEvaluator, evaluate
+from pei_rules.plan import load_plan
+from pei_rules.ruleset import load_ruleset
+from pei_rules.specialised import AO_INPUTS, INDICATOR_INPUTS, prepared
+from strategies import allowed_expressions, plan_numbers, to_toml, toml_string
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = sorted(p for p in (ROOT / "rules").iterdir() if (p / "ruleset.toml").is_file())
+PLANS = sorted((ROOT / "plans").rglob("*.toml"))
+ZED = ROOT / "plans" / "zed-ilo" / "pei-2023-2025.toml"
+
+
+def _figure_key(f) -> tuple:
+    return (f.id, f.kind, f.code, f.scope, str(f.label), f.exact, str(f.exact), f.value, str(f.value), f.decimals, f.status,
+            None if f.reason is None else str(f.reason), f.rule, str(f.formula), None if f.method is None else str(f.method),
+            f.band_name, f.scale, f.owner)
+
+
+def _outcome(plan, rules, year, trace: bool):
+    try:
+        ev = evaluate(plan, rules, year, trace=trace)
+    except PeiError as exc:
+        return ("error", type(exc).__name__, str(exc))
+    return [_figure_key(f) for f in ev.figures.values()], {k: (c.counts, c.members) for k, c in ev.counts.items()}
+
+
+def _same(plan, rules, year) -> None:
+    fast, reference = _outcome(plan, rules, year, False), _outcome(plan, rules, year, True)
+    if fast != reference and fast[0] != "error":
+        for a, b in zip(fast[0], reference[0]):
+            assert a == b
+    assert fast == reference
+
+
+@pytest.mark.parametrize("rules_dir", RULES, ids=lambda p: p.name)
+def test_repository_plans_agree(rules_dir):
+    rules = load_ruleset(rules_dir)
+    for path in PLANS:
+        try:
+            plan = load_plan(path)
+        except PeiError:
+            continue
+        for year in range(plan.model.plan.desde - 1, plan.model.plan.hasta + 2):
+            _same(plan, rules, year)
+
+
+def test_zed_ilo_figures_through_the_specialised_path():
+    rules = load_ruleset(ROOT / "rules" / "ceplan-2023")
+    ev = evaluate(load_plan(ZED), rules, 2023, trace=False)
+    got = {k: str(ev.figures[k].value) for k in ("ejecucion_ponderada", "ejecucion_fisica_promedio", "ejecucion_financiera", "avance_oei:OEI.02")}
+    assert got == {"ejecucion_ponderada": "95.10", "ejecucion_fisica_promedio": "92.59", "ejecucion_financiera": "74.27", "avance_oei:OEI.02": "24.4"}
+
+
+def test_the_untraced_path_is_the_specialised_one(monkeypatch):
+    """The comparison above would be vacuous if trace=False ran the reference code."""
+    made = []
+    init = _SpecialisedEvaluator.__init__
+    monkeypatch.setattr(_SpecialisedEvaluator, "__init__", lambda self, *a, **k: (made.append(1), init(self, *a, **k))[1])
+    rules = load_ruleset(ROOT / "rules" / "ceplan-2023")
+    evaluate(load_plan(ZED), rules, 2023, trace=False)
+    assert made
+    p = prepared(rules)
+    assert p is prepared(rules) and "def case_0(" in p.source and "def ao(" in p.source
+    assert all(c in p.cases for s, ags in rules.cases.items() for c in [(s, a) for a in ags])
+
+
+# --- generated plans and rule sets ---------------------------------------------------------
+
+_BASE_RULES = ROOT / "rules" / "ceplan-2023"
+_ZED_TEXT = ZED.read_text(encoding="utf-8")
+
+cell = st.one_of(plan_numbers(), st.just("N/D"), st.just(None), st.sampled_from([Decimal(0), Decimal(10), Decimal(50), Decimal(100)]))
+
+
+@st.composite
+def plans(draw):
+    import tomllib
+
+    doc = tomllib.loads(_ZED_TEXT, parse_float=Decimal)
+    values = draw(st.lists(cell, min_size=8, max_size=40))
+    k = iter(range(10**6))
+
+    def pick():
+        return values[next(k) % len(values)]
+
+    for ind in doc.get("indicador", []):
+        for table in ("valor_obtenido", "logro_esperado"):
+            t = ind.setdefault(table, {})
+            for year in ("2023", "2024", "2025"):
+                v = pick()
+                if v is None:
+                    t.pop(year, None)
+                else:
+                    t[year] = v
+    for year, poi in doc.get("poi", {}).items():
+        for ao in poi.get("ao", []):
+            for name in AO_INPUTS:
+                if ao.get(f"{name}_mensual") is not None or name in ("pim", "devengado") and "financiero_programado_mensual" in ao:
+                    continue
+                v = pick()
+                if v is None:
+                    ao.pop(name, None)
+                else:
+                    ao[name] = v
+    doc.pop("publicado", None)
+    return doc
+
+
+def _rules_with(indicator_expr: str | None, ao_expr: str | None, tmp: Path):
+    folder = tmp / "reglas"
+    shutil.copytree(_BASE_RULES, folder)
+    shutil.rmtree(folder / "casos", ignore_errors=True)
+    if indicator_expr is not None:
+        p = folder / "avance.toml"
+        text = p.read_text(encoding="utf-8")
+        old = 'ascendente.acumulado = "min(tope, 100 * obtenido / esperado)"'
+        assert old in text
+        p.write_text(text.replace(old, f"ascendente.acumulado = {toml_string(indicator_expr)}"), encoding="utf-8")
+    if ao_expr is not None:
+        p = folder / "poi.toml"
+        text = p.read_text(encoding="utf-8")
+        old = 'expr = "100 * ejecutado / programado"'
+        assert old in text
+        p.write_text(text.replace(old, f"expr = {toml_string(ao_expr)}", 1), encoding="utf-8")
+    return load_ruleset(folder)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    doc=plans(),
+    indicator_expr=st.one_of(st.none(), allowed_expressions(list(INDICATOR_INPUTS) + ["tope"], ["min", "max", "abs"])),
+    ao_expr=st.one_of(st.none(), allowed_expressions(list(AO_INPUTS) + ["tope"], ["min", "max", "abs"])),
+    year=st.sampled_from([2023, 2024, 2025]),
+)
+def test_generated_plans_and_rule_sets_agree(doc, indicator_expr, ao_expr, year):
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        try:
+            rules = _rules_with(indicator_expr, ao_expr, tmp)
+        except PeiError:
+            assume(False)  # an expression the loader refuses (too long, ...): not this test's subject
+        path = tmp / "plan.toml"
+        path.write_text(to_toml(doc), encoding="utf-8")
+        try:
+            plan = load_plan(path)
+        except PeiError:
+            assume(False)
+        _same(plan, rules, year)
