@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from ..i18n import msg
 from .cells import Values
-from .common import num, printed, priority_value, source, split_code, split_priority, title_entity, title_period
-from .draft import Draft, Num
+from .common import indicator_series, num, printed, priority_value, source, split_code, split_priority, title_entity, title_period
+from .draft import Draft
 from .headers import FieldSpec, Header, find_header, report_columns
 from .problems import Collector
 from .readers import Grid
@@ -159,13 +159,7 @@ class _Reader:
         ind["agregacion"] = V.text(r, self.c_agr) or opts.agregacion or None
         if self.c_agr is not None and not ind["agregacion"]:
             problems.error(g.where(r, self.c_agr), "imp_b7_empty", column=msg("imp_label_agregacion"))
-        lb_year, lb_val = V.year(r, H.col("lb_anio")), num(V, r, H.col("lb_valor"))
-        if lb_year is not None:
-            ind["linea_base"] = {"anio": lb_year, "valor": lb_val or Num("N/D")}
-        elif lb_val is not None:
-            problems.error(g.where(r, H.col("lb_valor")), "imp_baseline_without_year")
-        ind["logro_esperado"] = {str(y): v for y in sorted(self.logro) if (v := num(V, r, self.logro[y])) is not None}
-        ind["valor_obtenido"] = {str(y): v for y in sorted(self.obtenido) if (v := num(V, r, self.obtenido[y])) is not None}
+        indicator_series(V, r, H, ind, problems)
         _owner_extras(V, r, self.c_rel, self.c_org, ind, organo=True)
         _current_value(V, g, r, H, ind, problems)
         if not ind["sentido"]:

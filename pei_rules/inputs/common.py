@@ -97,6 +97,20 @@ def num(values: Values, r: int, c: int | None) -> Num | None:
     return Num(v.text, where)
 
 
+def indicator_series(values: Values, r: int, header, ind: dict, problems) -> None:
+    """An indicator row's línea de base (a value needs its year) and its logros esperados and
+    valores obtenidos per year, as the header's columns give them."""
+    H = header
+    lb_year, lb_val = values.year(r, H.col("lb_anio")), num(values, r, H.col("lb_valor"))
+    if lb_year is not None:
+        ind["linea_base"] = {"anio": lb_year, "valor": lb_val or Num("N/D")}
+    elif lb_val is not None:
+        problems.error(values.grid.where(r, H.col("lb_valor")), "imp_baseline_without_year")
+    for key, field in (("logro", "logro_esperado"), ("obtenido", "valor_obtenido")):
+        cols = H.keyed(key)
+        ind[field] = {str(y): v for y in sorted(cols) if (v := num(values, r, cols[y])) is not None}
+
+
 # --- title rows --------------------------------------------------------------------------
 
 _ENTITY_KEYS = {

@@ -7,7 +7,7 @@ import re
 from ..errors import did_you_mean
 from ..i18n import msg
 from .cells import Values
-from .common import num, printed, priority_value, source
+from .common import indicator_series, num, printed, priority_value, source
 from .draft import Draft, Num
 from .headers import MONTH_RE, MONTHS, FieldSpec, Header, find_header, norm, report_columns
 from .problems import Collector
@@ -141,7 +141,7 @@ def _objectives_of_row(V: Values, g: Grid, r: int, H: Header, draft: Draft, prob
 
 
 def _indicator_of_row(V: Values, g: Grid, r: int, H: Header, code: str, owner: str, draft: Draft, problems: Collector) -> None:
-    logro, obtenido, avance = H.keyed("logro"), H.keyed("obtenido"), H.keyed("avance")
+    avance = H.keyed("avance")
     ind = {"codigo": code, "alias": [x.strip() for x in re.split(r"[;|]", V.text(r, H.col("alias"))) if x.strip()], "de": owner, "_row": r}
     for f in ("nombre", "unidad_medida", "sentido", "agregacion"):
         ind[f] = V.text(r, H.col(f))
@@ -151,13 +151,7 @@ def _indicator_of_row(V: Values, g: Grid, r: int, H: Header, code: str, owner: s
     if rel is not None:
         ind["relevancia"] = rel
     ind["organo_responsable"] = V.text(r, H.col("organo_responsable")) or None
-    lb_year, lb_val = V.year(r, H.col("lb_anio")), num(V, r, H.col("lb_valor"))
-    if lb_year is not None:
-        ind["linea_base"] = {"anio": lb_year, "valor": lb_val or Num("N/D")}
-    elif lb_val is not None:
-        problems.error(g.where(r, H.col("lb_valor")), "imp_baseline_without_year")
-    ind["logro_esperado"] = {str(y): v for y in sorted(logro) if (v := num(V, r, logro[y])) is not None}
-    ind["valor_obtenido"] = {str(y): v for y in sorted(obtenido) if (v := num(V, r, obtenido[y])) is not None}
+    indicator_series(V, r, H, ind, problems)
     ind["nota"] = V.text(r, H.col("nota")) or None
     draft.indicador[code] = ind
     for y in sorted(avance):

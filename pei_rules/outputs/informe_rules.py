@@ -129,7 +129,7 @@ def _load_places(rules: RuleSet) -> dict[str, str]:
             _fail(rules, (SECTION, "figuras", k), msg("doc_rule_unknown_key", name=k), suggestion=did_you_mean(str(k), list(PLACES)) or None)
     for place, scope in PLACES.items():
         if place not in fig:
-            _fail(rules, (SECTION, "figuras"), msg("doc_rule_missing_place", place=place), suggestion=f'{place} = "..."')
+            _fail(rules, (SECTION, "figuras"), msg("doc_rule_missing_place", place=place), suggestion=msg("doc_rule_add", text=f'{place} = "..."'))
         kind = fig[place]
         if not isinstance(kind, str) or kind not in kinds:
             _fail(rules, (SECTION, "figuras", place), msg("doc_rule_unknown_figure", name=str(kind)), suggestion=did_you_mean(str(kind), kinds) or None)
@@ -146,7 +146,7 @@ def _load_critical(rules: RuleSet) -> tuple[list[str], list[str], bool]:
         _fail(rules, (SECTION,), msg("doc_rule_missing_table", table="[informe.criticas]"))
     for k in crit:
         if k not in ("cifras", "bandas", "incluir_sin_dato"):
-            _fail(rules, (SECTION, "criticas", k), msg("doc_rule_unknown_key", name=k), suggestion="cifras, bandas, incluir_sin_dato")
+            _fail(rules, (SECTION, "criticas", k), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="cifras, bandas, incluir_sin_dato"))
     ck = crit.get("cifras")
     if not isinstance(ck, list) or not ck or not all(isinstance(x, str) for x in ck):
         _fail(rules, (SECTION, "criticas", "cifras"), msg("doc_rule_list_of_names"))
@@ -175,7 +175,7 @@ def _load_sentence(rules: RuleSet, name: str, context: str, st: Any) -> Sentence
     a count of zero or one."""
     path = (SECTION, "oraciones", name)
     if not isinstance(st, dict):
-        _fail(rules, (SECTION, "oraciones") if st is None else path, msg("doc_rule_missing_sentence", name=name), suggestion=f'[informe.oraciones.{name}] es = "..." en = "..."')
+        _fail(rules, (SECTION, "oraciones") if st is None else path, msg("doc_rule_missing_sentence", name=name), suggestion=msg("doc_rule_add", text=f'[informe.oraciones.{name}] es = "..." en = "..."'))
     allowed = variables(rules, context)
     texts: dict[str, str] = {}
     variants: dict[int, dict[str, str]] = {}
@@ -199,11 +199,11 @@ def _load_sentence(rules: RuleSet, name: str, context: str, st: Any) -> Sentence
                 _fail(rules, path + (k,), msg("doc_rule_needs_es"))
             variants[VARIANTS[k]] = vt
         else:
-            _fail(rules, path + (k,), msg("doc_rule_unknown_key", name=k), suggestion="es, en, cuenta, si_cero, si_uno")
+            _fail(rules, path + (k,), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="es, en, cuenta, si_cero, si_uno"))
     if "es" not in texts:
         _fail(rules, path, msg("doc_rule_needs_es"))
     if variants and count is None:
-        _fail(rules, path, msg("doc_rule_variants_need_count"), suggestion='cuenta = "n_..."')
+        _fail(rules, path, msg("doc_rule_variants_need_count"), suggestion=msg("doc_rule_add", text='cuenta = "n_..."'))
     ref = rules.ref(*path)
     return Sentence(name, texts, count, variants, where=str(ref) if ref else "")
 
@@ -219,7 +219,7 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
     fmt = _table(rules, (SECTION, "formato")) or {}
     for k, v in fmt.items():
         if k not in ("decimal", "miles"):
-            _fail(rules, (SECTION, "formato", k), msg("doc_rule_unknown_key", name=k), suggestion="decimal, miles")
+            _fail(rules, (SECTION, "formato", k), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="decimal, miles"))
         if not isinstance(v, str) or len(v) > 3:
             _fail(rules, (SECTION, "formato", k), msg("doc_rule_separator"))
     places = _load_places(rules)
