@@ -71,6 +71,20 @@ def terminal_text(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+#: what an XML 1.0 document (a .docx) cannot hold: C0 controls but tab, line feed and carriage
+#: return; the non-characters U+FFFE/U+FFFF; lone surrogates
+_XML_INVALID = {c: None for c in range(0x20) if chr(c) not in "\n\t\r"}
+_XML_INVALID.update({0xFFFE: None, 0xFFFF: None})
+_XML_INVALID.update({c: None for c in range(0xD800, 0xE000)})
+
+
+def document_text(text: str) -> str:
+    """``text`` as a Word document can hold it: without the characters XML refuses (a rule
+    file's sentence or a plan's narrative with a stray control character must not crash the
+    writer) and without the invisible direction marks of :data:`BIDI`."""
+    return text.translate(_XML_INVALID).translate({ord(c): None for c in BIDI})
+
+
 def has_controls(text: str) -> bool:
     return any(ord(ch) in _CONTROL for ch in text)
 

@@ -255,6 +255,7 @@ def test_rules_choose_critical_aei_and_words(tmp_path):
         ('[informe.oraciones.resumen_aei]\nes = "abre { y no cierra"\n', "plantilla"),
         ('[informe.oraciones.criticas.si_uno]\nes = "{criticas}"\nfr = "{criticas}"\n', "fr"),
         ('[informe.formato]\nseparador = ","\n', "separador"),
+        ('[informe.formato]\ndecimal = "\\u0001"\n', "separador"),  # a control character: refused, not a crash
     ],
 )
 def test_broken_informe_rules(tmp_path, informe, message):
@@ -263,6 +264,19 @@ def test_broken_informe_rules(tmp_path, informe, message):
     r = run_cli("informe", str(ZED), "--year", "2023", "--rules", str(folder), "--out", str(out))
     assert r.returncode == 2 and message in r.stderr and "informe.toml:" in r.stderr and "Traceback" not in r.stderr
     assert not out.exists()
+
+
+def test_control_characters_in_sentences_and_narrative_never_break_the_document(tmp_path):
+    """A stray control character (pasted from another program) in a rule file's sentence or in
+    the plan's narrative is dropped from the Word document, which still opens."""
+    folder = _ruleset(tmp_path, '[informe.oraciones.criticas.si_uno]\nes = "Una\\u0007 sola AEI crítica\\u000b: {criticas}."\n')
+    plan = tmp_path / "plan.toml"
+    plan.write_text(ZED.read_text(encoding="utf-8") + '\n[[narrativa]]\nseccion = "resumen"\ntexto = "Texto con \\u0002control\\ufffe."\n', encoding="utf-8")
+    out = tmp_path / "i.docx"
+    r = run_cli("informe", str(plan), "--year", "2023", "--rules", str(folder), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    text = "\n".join(p.text for p in docx.Document(out).paragraphs)
+    assert "Texto con control." in text
 
 
 def test_english_informe(tmp_path):

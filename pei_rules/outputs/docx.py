@@ -4,6 +4,7 @@ colour *and* the band written as a word), landscape pages for the wide annex tab
 the narrative placeholders highlighted so nobody signs them by mistake."""
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from docx import Document
@@ -15,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from ..i18n import t
+from ..sanitize import document_text
 from .common import tint
 from .informe import Contents, Heading, Informe, Orientation, PageBreak, Para, Table
 
@@ -254,8 +256,24 @@ def _table(doc, tb: Table, inf: Informe, width_mm: float) -> None:
     after.paragraph_format.space_after = Pt(4)
 
 
+def _document_safe(inf: Informe) -> Informe:
+    """Every text of the informe as a Word document can hold it (:func:`document_text`)."""
+    x = document_text
+
+    def block(b):
+        if isinstance(b, (Heading, Para)):
+            return dataclasses.replace(b, text=x(b.text))
+        if isinstance(b, Table):
+            rows = [[dataclasses.replace(c, text=x(c.text)) for c in row] for row in b.rows]
+            return dataclasses.replace(b, caption=x(b.caption), headers=[x(h) for h in b.headers], rows=rows)
+        return b
+
+    return dataclasses.replace(inf, title=x(inf.title), header=x(inf.header), blocks=[block(b) for b in inf.blocks])
+
+
 def render_docx(inf: Informe) -> bytes:
     """The informe as the bytes of a .docx file."""
+    inf = _document_safe(inf)
     doc = Document()
     _styles(doc)
     core = doc.core_properties

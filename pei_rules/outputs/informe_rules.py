@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import RuleError, did_you_mean
 from ..i18n import msg
+from ..sanitize import document_text, has_controls
 from ..ruleset import RuleSet
 
 SECTION = "informe"
@@ -220,7 +221,7 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
     for k, v in fmt.items():
         if k not in ("decimal", "miles"):
             _fail(rules, (SECTION, "formato", k), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="decimal, miles"))
-        if not isinstance(v, str) or len(v) > 3:
+        if not isinstance(v, str) or len(v) > 3 or has_controls(v) or document_text(v) != v:
             _fail(rules, (SECTION, "formato", k), msg("doc_rule_separator"))
     places = _load_places(rules)
     ck, cb, nd = _load_critical(rules)
