@@ -429,7 +429,7 @@ def test_batch_report_warns_when_the_batch_folder_is_incomplete(tmp_path):
     assert main(["batch", str(plans), "--year", "2023", "--out", str(outdir), "--quiet"]) == 0
     (outdir / "manifiesto.json").unlink()
     page = tmp_path / "lote.html"
-    assert main(["report", "--batch", str(outdir), "--out", str(page)]) == 0
+    assert main(["report", "--batch", str(outdir), "--out", str(page)]) == 1  # the page is written, and the exit says the folder is not intact
     text = page.read_text(encoding="utf-8")
     assert 'class="warn"' in text and "manifiesto.json" in text
     assert len(parse_html(text).find_all("tr", "entidad")) == 4

@@ -53,7 +53,10 @@ def test_malformed_manifests_are_problems_not_crashes(lote, capsys, manifest):
     assert verify_manifest(lote)
     rc = main(["report", "--batch", str(lote), "--out", str(lote.parent / "r.html")])
     err = capsys.readouterr().err
-    assert rc in (0, 2) and "Traceback" not in err and "internal error" not in err
+    # the page is written and says the folder is not intact; the exit says it too (1: findings)
+    assert rc == 1 and "Traceback" not in err and "error interno" not in err
+    assert "no tiene manifiesto completo" in err and "manifiesto.json" in err
+    assert "no tiene manifiesto completo" in (lote.parent / "r.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", ["../../../../etc/passwd", "/etc/passwd", "entidades/../../fuera.json"])
@@ -68,5 +71,9 @@ def test_manifest_paths_are_confined_to_the_folder(lote, capsys, path, monkeypat
     problems = verify_manifest(lote)
     assert problems and not read  # named as outside, never hashed
     rc = main(["report", "--batch", str(lote), "--out", str(lote.parent / "r.html")])
-    assert rc in (0, 2)
-    capsys.readouterr()
+    assert rc == 1 and "no tiene manifiesto completo" in capsys.readouterr().err
+
+
+def test_an_intact_batch_folder_reports_with_exit_0(lote, capsys):
+    assert main(["report", "--batch", str(lote), "--out", str(lote.parent / "r.html")]) == 0
+    assert "manifiesto" not in capsys.readouterr().err

@@ -2,6 +2,7 @@
 entities (also as an XLSX workbook)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from ..errors import UsageError
@@ -9,6 +10,7 @@ from ..files import write_atomic
 from ..html_report import evaluate_plans, is_batch_folder, load_batch_folder, render_batch_html, render_html
 from ..i18n import msg
 from ..outputs.pdf import html_to_pdf
+from ..sanitize import terminal_text
 from ._common import evaluate_args
 
 
@@ -48,4 +50,6 @@ def run(args) -> int:
         write_atomic(args.out, batch_workbook_bytes(data, args.lang))
     else:
         _write(args, render_batch_html(data, args.lang))
-    return 1 if any(e.status != "ok" for e in data.entities) else 0
+    for w in data.warnings:  # an incomplete or altered batch folder: the page says it, and so does the exit
+        sys.stderr.write(terminal_text(f"pei-rules: {msg('rep_manifest_missing', problems=w)}\n"))
+    return 1 if data.warnings or any(e.status != "ok" for e in data.entities) else 0
