@@ -268,6 +268,22 @@ def test_running_a_command_imports_only_that_command():
     assert "openpyxl" not in mods  # the workbook writer only for --format xlsx
 
 
+def test_the_collector_is_paused_while_the_process_imports_its_command(tmp_path):
+    code = (
+        "import gc, io, contextlib, sys\nimport pei_rules.cli as cli\nreal, seen = cli.command_function, []\n"
+        "def importing(spec):\n    seen.append(gc.isenabled())\n    f = real(spec)\n"
+        "    return lambda args: (seen.append((gc.isenabled(), gc.get_freeze_count() > 1000)), f(args))[1]\n"
+        f"cli.command_function = importing\nsys.argv = ['pei-rules', 'evaluate', {str(ZED)!r}, '--year', '2023', '--format', 'json']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    try:\n        cli.run()\n    except SystemExit as e:\n        assert e.code == 0\n"
+        "assert seen == [False, (True, True)], seen\n"
+    )
+    _modules_after(code)  # paused while importing, on again (the imports frozen) when the command runs
+    from pei_rules.cli import main  # main(), as a library or a test calls it, leaves the collector alone
+    import gc
+
+    assert main(["evaluate", str(ZED), "--year", "2023", "--format", "json", "--out", str(tmp_path / "e.json")]) == 0 and gc.isenabled()
+
+
 def test_requested_command():
     from pei_rules.cli import command_names, requested_command
 
