@@ -266,6 +266,7 @@ def test_running_a_command_imports_only_that_command():
     commands = {m for m in mods if m.startswith("pei_rules.commands.") and not m.startswith("pei_rules.commands._")}
     assert commands == {"pei_rules.commands.evaluate"}
     assert "openpyxl" not in mods  # the workbook writer only for --format xlsx
+    assert not {"pei_rules.check", "pei_rules.diffing", "pei_rules.serve", "tabulate"} & mods  # services evaluate does not use
 
 
 def test_the_collector_is_paused_while_the_process_imports_its_command(tmp_path):
@@ -375,6 +376,7 @@ def test_evaluate_json_does_not_load_the_text_tables():
     )
     mods = _modules_after(code)
     assert "tabulate" not in mods and "pei_rules.report_text" not in mods and "openpyxl" not in mods
+    assert not {"pei_rules.audit", "pei_rules.explain", "pei_rules.check", "pei_rules.diffing"} & mods  # the report's, not JSON's
 
 
 def test_an_evaluation_leaves_no_cyclic_garbage(tmp_path):
