@@ -27,7 +27,7 @@ from anyio import to_thread
 
 from .. import api
 from .._version import __version__
-from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE, audit, audit_document
+from ..audit import audit, audit_document
 from ..check import ERROR, WARNING, check
 from ..diffing import diff_evaluations
 from ..errors import PeiError, UsageError
@@ -37,7 +37,8 @@ from ..i18n import set_lang, t
 from ..plan import Plan, load_plan
 from ..render import to_json_obj
 from ..choice import pick_for_year
-from ..ruleset import META, RuleSet, _read_meta, available, forget_rulesets_under, load_ruleset
+from ..ruleset import META, RuleSet, available, forget_rulesets_under, load_ruleset
+from ..ruleset.discovery import _read_meta
 from .errors import ServeError, from_library
 from .settings import Settings
 from .uploads import PlanSource, convert_sheets
@@ -319,9 +320,6 @@ class Service:
             "rule_differences": [c.to_dict() for c in rule_changes],
             "figures": [f.to_dict() for f in figs],
         }
-
-
-AUDIT_STATUSES = (MATCH, MISMATCH, NOT_RECOMPUTABLE)
 
 
 # --- sessions: what the page links to ---------------------------------------------------------
