@@ -15,9 +15,9 @@ from importlib.resources import files
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from .._version import __version__
 from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE
-from ..html_report import BASE_CSS, esc, render_html
+from ..html_report import esc, render_html
+from ..html_report.common import document as report_document
 from ..i18n import t
 from .errors import ServeError
 
@@ -46,7 +46,7 @@ HOME_JS = _data("home.js")
 
 
 def document(title: str, body: str, lang: str, *, css: str = "", script: str = "", here: str = "/") -> str:
-
+    """The report's page frame (:func:`pei_rules.html_report.common.document`) with the app bar."""
     other = "".join(
         f'<a href="{esc(_with_lang(here, lg))}"{" class=on" if lg == lang else ""} hreflang="{lg}">{lg.upper()}</a> ' for lg in LANGS
     )
@@ -55,14 +55,7 @@ def document(title: str, body: str, lang: str, *, css: str = "", script: str = "
         f'<nav><a href="{esc(url("/", lang))}">{esc(t(lang, "serve_nav_new"))}</a>'
         f'<a href="/api/openapi.json">API</a></nav><span class="lang">{other}</span></div>'
     )
-    js = f"<script>{script}</script>" if script else ""
-    return (
-        f'<!DOCTYPE html>\n<html lang="{esc(lang)}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta name="generator" content="pei-rules {esc(__version__)}">'
-        f"<title>{esc(title)}</title><style>{BASE_CSS}\n{css}\n{CSS}</style></head>"
-        f"<body>{bar}{body}{js}</body></html>\n"
-    )
+    return report_document(title, lang, f"{css}\n{CSS}", bar + body, script)
 
 
 def _with_lang(here: str, lang: str) -> str:
