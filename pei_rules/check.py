@@ -25,7 +25,8 @@ from .i18n import Message, msg
 from .inference import infer_sentido
 from .inference import settings as inference_settings
 from .plan import Plan
-from .ruleset import RuleSet, _parse_interval
+from .ruleset import RuleSet
+from .ruleset.reader import _parse_interval
 from .sanitize import BIDI
 from .tomlsource import SourceRef
 
