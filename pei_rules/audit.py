@@ -38,8 +38,9 @@ from .evaluate import ND, OK, Evaluation, Figure, evaluate
 from .explain import COUNT_PREFIX, DATUM_PREFIX, _Builder, datum_value, resolve
 from .expressions import EvalFailure, NoData
 from .plan import load_plan
-from .ruleset import _read_id, load_ruleset
+from .ruleset import load_ruleset
 from .ruleset import resolve as resolve_rules
+from .ruleset.discovery import _read_id
 from .tomlsource import SourceRef
 from .vocabulary import OVERRIDE_NAME
 

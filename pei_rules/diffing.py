@@ -20,9 +20,6 @@ from .evaluate import ND, Evaluation
 from .ruleset import META, RuleSet
 from .tomlsource import SourceRef
 
-Path_ = tuple
-
-
 @dataclass
 class RuleChange:
     path: tuple

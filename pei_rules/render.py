@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import Decimal
 from typing import Any
 
 from .evaluate import Evaluation, Figure

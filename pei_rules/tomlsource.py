@@ -40,10 +40,6 @@ except ImportError:  # pragma: no cover - exercised by the fallback test with to
 TOMLDecodeError = _toml.TOMLDecodeError
 
 
-def parse_toml(text: str) -> dict:
-    """Parse TOML text with the fastest exact parser available; floats as ``Decimal``."""
-    return _toml.loads(text, parse_float=Decimal)
-
 MAX_FILE_BYTES = 4 * 1024 * 1024  # ~100x the ZED ILO plan; parsing is ~1-2 s per MiB at worst
 MAX_DEPTH = 40
 

@@ -4,6 +4,7 @@ package data in pyproject.toml cover the whole source tree (a folder left out of
 from __future__ import annotations
 
 import fnmatch
+import re
 import sys
 from pathlib import Path
 
@@ -58,3 +59,18 @@ def test_the_bundled_rule_sets_are_package_data():
     for f in (ROOT / "rules").rglob("*.toml"):
         inside = f.relative_to(ROOT / "rules").as_posix()
         assert any(fnmatch.fnmatch(inside, g) for g in globs), inside
+
+
+def test_every_data_file_a_module_reads_is_shipped():
+    """Style sheets, scripts and the OpenAPI schema live next to their module as package data
+    (not as Python strings): each one a module reads by name exists and is declared."""
+    data = _setuptools()["package-data"]
+    read = 0
+    for module in PKG.rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        for name in re.findall(r'(?:_data|joinpath)\("([^"]+)"\)', text):
+            read += 1
+            assert (module.parent / name).is_file(), f"{module.name} reads {name}"
+            pkg = ".".join(module.parent.relative_to(ROOT).parts)
+            assert any(fnmatch.fnmatch(name, g) for g in data.get(pkg, [])), f"declare {pkg}: {name}"
+    assert read >= 8  # report.css, batch.css, sort.js; page.css, sort.js, figures.js, home.js, openapi.json

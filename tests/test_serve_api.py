@@ -29,7 +29,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from pei_rules import ruleset
+from pei_rules.ruleset import loader as ruleset_loader
 from pei_rules.cli import main
 from pei_rules.serve.app import API_ROUTES, create_app
 from pei_rules.serve.openapi import openapi_schema
@@ -409,7 +409,7 @@ def test_user_rules_are_refused_unless_the_server_allows_them(client, schema):
 
 
 def test_a_whole_user_rule_set_and_an_override_give_the_cli_figures(open_client, schema, tmp_path):
-    cached = len(ruleset._cache)
+    cached = len(ruleset_loader._cache)
     text = ZED.read_text(encoding="utf-8")
     cli = cli_json(tmp_path, "evaluate", str(ZED), "--year", "2023", "--rules", "ceplan-2023-fijo-321")
     r = open_client.post("/api/evaluate", json={"plan": text, "year": 2023, "rules_files": {"ruleset.toml": DRAFT}})
@@ -427,7 +427,7 @@ def test_a_whole_user_rule_set_and_an_override_give_the_cli_figures(open_client,
     r = open_client.post("/api/diff", json={"plan": text, "year": 2023, "rules": ["ceplan-2023", "ceplan-2023"], "rules_files": {"ruleset.toml": DRAFT}})
     assert r.status_code == 200, r.text
     assert "ejecucion_ponderada" in {f["id"] for f in checked(schema, r, "/api/diff")["figures"]}
-    assert len(ruleset._cache) <= cached + 2  # the temporary folders' rule sets are not kept
+    assert len(ruleset_loader._cache) <= cached + 2  # the temporary folders' rule sets are not kept
     assert not [p for p in Path(tempfile.gettempdir()).glob("reglas-usuario-*") if p.is_dir() and p.stat().st_uid == os.getuid() and p.stat().st_mtime > time.time() - 60]
 
 

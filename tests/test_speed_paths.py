@@ -34,6 +34,32 @@ def test_count_is_the_number_of_findings_without_scanning_lines(path, rules):
     assert all(f.ref.line for f in findings if f.ref.key)
 
 
+def test_count_on_generated_plans_is_the_number_of_findings(tmp_path, rules):
+    """Counting makes no message (nor explanation of an inferred sentido): on generated plans
+    with N/D values, missing years, out-of-range values and contradicting sentidos it still
+    counts exactly the findings ``check`` lists, for every year of the horizon."""
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate_corpus
+    finally:
+        _sys.path.remove(str(ROOT / "benchmarks"))
+    from pei_rules import PeiError
+
+    codes: set[str] = set()
+    for p in generate_corpus.generate(tmp_path, 16, seed=3):
+        try:
+            plan = load_plan(p, strict=False)
+        except PeiError:
+            continue
+        for year in range(plan.model.plan.desde - 1, plan.model.plan.hasta + 2):
+            findings = check(plan, rules, year)
+            assert count(plan, rules, year) == len(findings)
+            codes |= {f.code for f in findings}
+    assert {"sin_valor", "nd_requerido", "sentido_contradice_metas"} <= codes, codes
+
+
 def test_some_fixture_has_findings(rules):
     assert sum(count(load_plan(p, strict=False), rules, 2023) for p in CHECK_FIXTURES) >= len(CHECK_FIXTURES) - 1
 
@@ -266,6 +292,23 @@ def test_running_a_command_imports_only_that_command():
     commands = {m for m in mods if m.startswith("pei_rules.commands.") and not m.startswith("pei_rules.commands._")}
     assert commands == {"pei_rules.commands.evaluate"}
     assert "openpyxl" not in mods  # the workbook writer only for --format xlsx
+    assert not {"pei_rules.check", "pei_rules.diffing", "pei_rules.serve", "tabulate"} & mods  # services evaluate does not use
+
+
+def test_the_collector_is_paused_while_the_process_imports_its_command(tmp_path):
+    code = (
+        "import gc, io, contextlib, sys\nimport pei_rules.cli as cli\nreal, seen = cli.command_function, []\n"
+        "def importing(spec):\n    seen.append(gc.isenabled())\n    f = real(spec)\n"
+        "    return lambda args: (seen.append((gc.isenabled(), gc.get_freeze_count() > 1000)), f(args))[1]\n"
+        f"cli.command_function = importing\nsys.argv = ['pei-rules', 'evaluate', {str(ZED)!r}, '--year', '2023', '--format', 'json']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    try:\n        cli.run()\n    except SystemExit as e:\n        assert e.code == 0\n"
+        "assert seen == [False, (True, True)], seen\n"
+    )
+    _modules_after(code)  # paused while importing, on again (the imports frozen) when the command runs
+    from pei_rules.cli import main  # main(), as a library or a test calls it, leaves the collector alone
+    import gc
+
+    assert main(["evaluate", str(ZED), "--year", "2023", "--format", "json", "--out", str(tmp_path / "e.json")]) == 0 and gc.isenabled()
 
 
 def test_requested_command():
@@ -359,6 +402,7 @@ def test_evaluate_json_does_not_load_the_text_tables():
     )
     mods = _modules_after(code)
     assert "tabulate" not in mods and "pei_rules.report_text" not in mods and "openpyxl" not in mods
+    assert not {"pei_rules.audit", "pei_rules.explain", "pei_rules.check", "pei_rules.diffing"} & mods  # the report's, not JSON's
 
 
 def test_an_evaluation_leaves_no_cyclic_garbage(tmp_path):

@@ -15,10 +15,11 @@ from pei_rules.audit import _strip_folders
 from pei_rules.cli import main
 from pei_rules.errors import PeiError
 from pei_rules.expressions import compile_expression
-from pei_rules.html_report import _tick_text, nice_range
+from pei_rules.html_report import nice_range
+from pei_rules.html_report.charts import _tick_text
 from pei_rules.inputs.cells import one_line
 from pei_rules.inputs.common import split_code, split_priority
-from pei_rules.ruleset import _parse_interval
+from pei_rules.ruleset.reader import _parse_interval
 from pei_rules.tomlsource import _line_map
 
 import strategies as S

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from .. import api
-from ..i18n import msg, t
+from ..i18n import t
 from ._common import emit
 
 def run(args) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 from ..explain import explain_document, render_text
-from ..i18n import msg
 from ._common import emit, evaluate_args
 
 

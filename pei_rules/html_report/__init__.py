@@ -13,14 +13,12 @@ sheets and the sorting script are package data (``report.css``, ``batch.css``, `
 """
 from __future__ import annotations
 
-from .batch_page import BatchData, EntityResult, batch_columns, entity_rules, evaluate_plans, is_batch_folder, load_batch_folder, render_batch_html
-from .charts import _tick_text, bar_chart, histogram, legend, nice_range, nice_step, stacked_counts
-from .common import BASE_CSS, BATCH_CSS, SORT_JS, band_class, band_css, css_name, esc, page_margin_css, rules_colors, tint
-from .page import render_html, table_html
+from .batch_page import BatchData, batch_columns, entity_rules, evaluate_plans, is_batch_folder, load_batch_folder, render_batch_html
+from .charts import bar_chart, histogram, nice_range
+from .common import esc
+from .page import render_html
 
 __all__ = [
-    "BASE_CSS", "BATCH_CSS", "SORT_JS", "BatchData", "EntityResult", "band_class", "band_css", "bar_chart", "batch_columns",
-    "css_name", "entity_rules", "esc", "evaluate_plans", "histogram", "is_batch_folder", "legend", "load_batch_folder",
-    "nice_range", "nice_step", "page_margin_css", "render_batch_html", "render_html", "rules_colors", "stacked_counts",
-    "table_html", "tint", "_tick_text",
+    "BatchData", "bar_chart", "batch_columns", "entity_rules", "esc", "evaluate_plans", "histogram",
+    "is_batch_folder", "load_batch_folder", "nice_range", "render_batch_html", "render_html",
 ]

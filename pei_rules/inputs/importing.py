@@ -39,18 +39,10 @@ class Result:
 
 def classify(grid: Grid):
     """The layout of a sheet and its header, or (None, None)."""
-    h = tidy.detect_indicators(grid)
-    if h is not None:
-        return KIND_TIDY_IND, h
-    h = tidy.detect_ao(grid)
-    if h is not None:
-        return KIND_TIDY_AO, h
-    h = poi.detect(grid)
-    if h is not None:
-        return KIND_POI, h
-    h = b7.detect(grid)
-    if h is not None:
-        return KIND_B7, h
+    for kind, detect in ((KIND_TIDY_IND, tidy.detect_indicators), (KIND_TIDY_AO, tidy.detect_ao), (KIND_POI, poi.detect), (KIND_B7, b7.detect)):
+        h = detect(grid)
+        if h is not None:
+            return kind, h
     return None, None
 
 

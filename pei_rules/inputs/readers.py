@@ -32,7 +32,6 @@ MAX_COLS = 2_000
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 OLD_SUFFIXES = {".xls", ".ods"}  # read through LibreOffice
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97-2003 .xls
-CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 
 
 @dataclass

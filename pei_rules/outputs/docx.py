@@ -90,18 +90,11 @@ def _shade(cell, hex_fill: str) -> None:
     tc_pr.append(shd)
 
 
-def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
+def _row_flag(row, tag: str) -> None:
+    """Switch a table row property on: ``w:tblHeader`` (repeated on every page), ``w:cantSplit``."""
+    el = OxmlElement(tag)
     el.set(qn("w:val"), "true")
-    tr_pr.append(el)
-
-
-def _no_split(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:cantSplit")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
+    row._tr.get_or_add_trPr().append(el)
 
 
 def _page(section, landscape: bool) -> None:
@@ -222,7 +215,7 @@ def _table(doc, tb: Table, inf: Informe, width_mm: float) -> None:
     size = Pt(points)
     widths = [Mm(w) for w in column_widths(tb, width_mm, points)]
     hdr = table.rows[0]
-    _repeat_header(hdr)
+    _row_flag(hdr, "w:tblHeader")
     for j, text in enumerate(tb.headers):
         c = hdr.cells[j]
         c.width = widths[j]
@@ -234,7 +227,7 @@ def _table(doc, tb: Table, inf: Informe, width_mm: float) -> None:
         p.paragraph_format.space_after = Pt(0)
     for row in tb.rows:
         wrow = table.add_row()
-        _no_split(wrow)
+        _row_flag(wrow, "w:cantSplit")
         for j, cell in enumerate(row[:ncols]):
             c = wrow.cells[j]
             c.width = widths[j]

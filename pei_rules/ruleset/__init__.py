@@ -15,12 +15,11 @@ Layers, lowest first: :mod:`.schema` (the data), :mod:`.reader` (typed access, i
 from __future__ import annotations
 
 from .discovery import (
-    MAX_EXTENDS_DEPTH, RULESET_DIR_ENV, Found, _read_id, _read_meta, available, bundled_dirs, candidates_for_year,
+    MAX_EXTENDS_DEPTH, RULESET_DIR_ENV, Found, available, bundled_dirs, candidates_for_year,
     folder_digest, index, lookup, lookup_bundled, looks_like_path, resolve, resolve_extends, scan_dir, search_dirs,
     session, valid_from,
 )
-from .loader import _cache, forget_rulesets_under, load_ruleset
-from .reader import _parse_interval
+from .loader import forget_rulesets_under, load_ruleset
 from .schema import (
     META, AdvanceKind, Aggregate, Band, Convention, Count, Formula, Printing, RuleSet, Scale, ZeroDecision,
 )

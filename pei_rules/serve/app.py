@@ -455,14 +455,9 @@ async def report(request: Request) -> Response:
         except ServeError as exc:
             check_error = exc
         audit_doc = service.audit_doc(s.ev)
-        addresses = _addresses(s.ev)
-        return page.report_page(token, s, lang, check_doc, audit_doc, addresses, list(service.rule_sets), check_error)
+        return page.report_page(token, s, lang, check_doc, audit_doc, all_addresses(s.ev), list(service.rule_sets), check_error)
 
     return HTMLResponse(await service.run(lang, work))
-
-
-def _addresses(ev) -> list[str]:
-    return all_addresses(ev)
 
 
 @html_endpoint
@@ -555,25 +550,23 @@ async def batch_download(request: Request) -> Response:
     return Response(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", media_type="application/json; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="lote.json"'})
 
 
-async def not_found(request: Request, exc: Exception) -> Response:
-    err = ServeError(404, "serve_err_not_found")
-    if request.url.path.startswith("/api/"):
-        return JSONResponse(err.to_dict(lang_of(request)), status_code=404)
-    return HTMLResponse(page.error_page(err, lang_of(request)), status_code=404)
-
-
-async def not_allowed(request: Request, exc: Exception) -> Response:
-    err = ServeError(405, "serve_err_method", method=request.method)
-    if request.url.path.startswith("/api/"):
-        return JSONResponse(err.to_dict(lang_of(request)), status_code=405)
-    return HTMLResponse(page.error_page(err, lang_of(request)), status_code=405)
-
-
-async def server_error(request: Request, exc: Exception) -> Response:
-    err = _failure(exc, request.app.state.service.settings)
+def _error(request: Request, err: ServeError) -> Response:
+    """An error outside the endpoints: a JSON object under /api/, else a page."""
     if request.url.path.startswith("/api/"):
         return JSONResponse(err.to_dict(lang_of(request)), status_code=err.status)
     return HTMLResponse(page.error_page(err, lang_of(request)), status_code=err.status)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return _error(request, ServeError(404, "serve_err_not_found"))
+
+
+async def not_allowed(request: Request, exc: Exception) -> Response:
+    return _error(request, ServeError(405, "serve_err_method", method=request.method))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    return _error(request, _failure(exc, request.app.state.service.settings))
 
 
 API_ROUTES = [

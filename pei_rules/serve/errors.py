@@ -1,6 +1,9 @@
 """Errors the server reports: an HTTP status, a catalogue message, and the library's detail."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from ..errors import PeiError
 from ..i18n import t
 
@@ -40,3 +43,12 @@ def from_library(exc: PeiError, name: str | None = None) -> ServeError:
         "usage": "serve_err_usage",
     }.get(kind, "serve_err_input")
     return ServeError(422, key, detail=exc, name=name or exc.file or "")
+
+
+@contextmanager
+def library_errors(name: str | None = None) -> Iterator[None]:
+    """Library errors inside the block become :func:`from_library`'s 422."""
+    try:
+        yield
+    except PeiError as exc:
+        raise from_library(exc, name) from None

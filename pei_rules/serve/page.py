@@ -1,4 +1,5 @@
-"""The web page: HTML built here, inline CSS and JavaScript only (no external resource).
+"""The web page: HTML built here, inline CSS and JavaScript only (no external resource; the
+style sheet and scripts are package data: ``page.css``, ``sort.js``, ``figures.js``, ``home.js``).
 
 The evaluation is shown as :func:`pei_rules.html_report.render_html` draws it (its styles
 and body are placed inside the page); a few lines of JavaScript turn every figure of it
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+from importlib.resources import files
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from .._version import __version__
 from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE
-from ..html_report import BASE_CSS, esc, render_html
+from ..html_report import esc, render_html
+from ..html_report.common import document as report_document
 from ..i18n import t
 from .errors import ServeError
 
@@ -28,114 +30,23 @@ def url(path: str, lang: str, **query: Any) -> str:
     return f"{path}?{urlencode(q)}"
 
 
-CSS = """
-:root{--ink:#1b1f23;--muted:#5f6b76;--line:#c7cdd3;--head:#e9edf1;--accent:#0b5394;--bad:#b3261e}
-.app-bar{display:flex;align-items:center;gap:18px;flex-wrap:wrap;background:#0b2e4f;color:#fff;margin:-18px -22px 14px;padding:10px 22px}
-.app-bar a{color:#fff;text-decoration:none}.app-bar .brand{font-weight:700;font-size:16px}
-.app-bar nav{display:flex;gap:14px;flex-wrap:wrap}.app-bar .lang{margin-left:auto}
-.app-bar .lang a{padding:2px 6px;border:1px solid #fff;border-radius:3px}.app-bar .lang a.on{background:#fff;color:#0b2e4f}
-form.upload{border:1px solid var(--line);border-radius:6px;padding:14px 16px;background:#f7f9fb}
-form.upload fieldset{border:0;padding:0;margin:0 0 10px}
-form.upload label{display:block;font-weight:600;margin:8px 0 3px}
-form.upload .hint{color:var(--muted);font-size:12px;margin:2px 0}
-.why{background:#eef5fb;border-left:4px solid var(--accent);padding:6px 10px;margin:6px 0;font-size:12.5px}
-button,.button{background:var(--accent);color:#fff;border:0;border-radius:4px;padding:7px 14px;font-size:13px;cursor:pointer;text-decoration:none;display:inline-block}
-.error{border:1px solid var(--bad);border-left:6px solid var(--bad);background:#fdecea;padding:8px 12px;margin:10px 0;border-radius:4px}
-.error pre{white-space:pre-wrap;margin:6px 0 0;font-size:12px}
-.tabs{display:flex;gap:4px;flex-wrap:wrap;border-bottom:2px solid var(--ink);margin:12px 0}
-.tabs a{padding:5px 12px;border:1px solid var(--line);border-bottom:0;border-radius:4px 4px 0 0;text-decoration:none;color:var(--ink);background:var(--head)}
-section.tab{margin-top:18px}
-a.fig{color:inherit;text-decoration:underline dotted;cursor:pointer}
-a.fig:hover{background:#fff3;outline:2px solid var(--accent)}
-#explicacion{position:fixed;top:0;right:0;bottom:0;width:min(560px,92vw);overflow:auto;background:#fff;border-left:3px solid var(--accent);box-shadow:-4px 0 16px #0003;padding:12px 16px;display:none;z-index:10}
-#explicacion.open{display:block}
-#explicacion .close{float:right}
-.tree ul{list-style:none;margin:2px 0 2px 6px;padding-left:14px;border-left:2px solid var(--line)}
-.tree .node{margin:4px 0}
-.tree .head{font-weight:600}
-.tree .head .v{font-size:15px;font-variant-numeric:tabular-nums}
-.tree dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;margin:3px 0 3px 4px;font-size:12px}
-.tree dt{color:var(--muted)} .tree dd{margin:0}
-.tree code{background:#f3f4f6;padding:0 3px}
-.tree .leaf .v{font-weight:700}
-.tree .src{color:var(--muted);font-size:11.5px}
-.downloads li{margin:4px 0}
-.muted{color:var(--muted)}
-table.sortable th{cursor:pointer}
-table.sortable th[data-dir="asc"]::after{content:" ▲"} table.sortable th[data-dir="desc"]::after{content:" ▼"}
-td.error-cell{color:var(--bad);max-width:340px} td.error-cell pre{white-space:pre-wrap;font-size:11px;color:var(--ink)}
-"""
+def _data(name: str) -> str:
+    return "\n" + files(__package__).joinpath(name).read_text(encoding="utf-8")
 
-SORT_JS = """
-document.querySelectorAll('table.sortable').forEach(function(tb){
-  tb.querySelectorAll('th').forEach(function(th,i){
-    th.addEventListener('click',function(){
-      var body=tb.tBodies[0],rows=Array.from(body.rows),asc=th.dataset.dir!=='asc';
-      tb.querySelectorAll('th').forEach(function(h){delete h.dataset.dir});th.dataset.dir=asc?'asc':'desc';
-      function key(r){var c=r.cells[i];if(!c)return null;var s=c.dataset.sort;if(s!==undefined)return s===''?null:parseFloat(s);var t=c.textContent.trim().toLowerCase();return t===''?null:t;}
-      rows.sort(function(a,b){var x=key(a),y=key(b);
-        if(x===null||y===null)return x===null?(y===null?0:1):-1;
-        if(typeof x==='number'&&typeof y==='number')return asc?x-y:y-x;
-        if(typeof x==='number')return -1;if(typeof y==='number')return 1;
-        return asc?(x<y?-1:x>y?1:0):(x<y?1:x>y?-1:0);});
-      rows.forEach(function(r){body.appendChild(r)});
-    });
-  });
-});
-"""
 
-#: figures of the report become links: a value cell's title starts with its figure id; a row's
-#: first cell is its code; a count row's banded cells are counts of that band
-FIGURE_JS = """
-(function(){
-  var root=document.getElementById('informe'); if(!root) return;
-  var ids=new Set(JSON.parse(document.getElementById('figure-ids').textContent));
-  var base=root.dataset.explain, lang=document.documentElement.lang;
-  var panel=document.getElementById('explicacion'), body=document.getElementById('explicacion-cuerpo');
-  function link(el,addr){
-    if(!addr||el.querySelector('a.fig')) return;
-    var a=document.createElement('a'); a.className='fig'; a.dataset.figure=addr;
-    a.href=base+'?cifra='+encodeURIComponent(addr)+'&lang='+lang;
-    while(el.firstChild) a.appendChild(el.firstChild); el.appendChild(a);
-  }
-  root.querySelectorAll('td[title]').forEach(function(td){
-    var id=td.getAttribute('title').split(' \\u2014 ')[0].trim(); if(ids.has(id)) link(td,id);
-  });
-  root.querySelectorAll('tr[data-code]').forEach(function(tr){
-    var code=tr.dataset.code;
-    if(tr.classList.contains('conteo')){
-      tr.querySelectorAll('td[data-band]').forEach(function(td){var a='conteo:'+code+':'+td.dataset.band; if(ids.has(a)) link(td,a);});
-      return;
-    }
-    if(ids.has(code)) link(tr.cells[0],code);
-  });
-  root.querySelectorAll('.card[data-figure]').forEach(function(c){var v=c.querySelector('.value'); if(v&&ids.has(c.dataset.figure)) link(v,c.dataset.figure);});
-  root.addEventListener('click',function(e){
-    var a=e.target.closest('a.fig'); if(!a) return; e.preventDefault();
-    body.innerHTML='<p class="muted">\\u2026</p>'; panel.classList.add('open');
-    fetch(a.href+'&fragmento=1').then(function(r){return r.text()}).then(function(h){body.innerHTML=h; panel.dataset.figure=a.dataset.figure;});
-  });
-  document.getElementById('explicacion-cerrar').addEventListener('click',function(){panel.classList.remove('open')});
-})();
-"""
-
-HOME_JS = """
-(function(){
-  var year=document.getElementById('anio'), sel=document.getElementById('reglas'), why=document.getElementById('por-que');
-  var lang=document.documentElement.lang;
-  function update(){
-    var y=parseInt(year.value,10); if(!y){why.textContent=why.dataset.auto; return;}
-    fetch('/api/rules?year='+y+'&lang='+lang).then(function(r){return r.json()}).then(function(d){
-      if(d.picked){ sel.value=d.picked; } why.textContent=d.why||'';
-    }).catch(function(){});
-  }
-  year.addEventListener('change',update); year.addEventListener('input',update); update();
-})();
-"""
+#: the page's styles and scripts, package data next to this module: tables sort by a click on
+#: a heading (sort.js); figures of the report become links to their explanation, shown in a
+#: side panel (figures.js: a value cell's title starts with its figure id, a row's first cell
+#: is its code, a count row's banded cells are counts of that band); the upload form asks the
+#: server which rule set the year picks (home.js)
+CSS = _data("page.css")
+SORT_JS = _data("sort.js")
+FIGURE_JS = _data("figures.js")
+HOME_JS = _data("home.js")
 
 
 def document(title: str, body: str, lang: str, *, css: str = "", script: str = "", here: str = "/") -> str:
-
+    """The report's page frame (:func:`pei_rules.html_report.common.document`) with the app bar."""
     other = "".join(
         f'<a href="{esc(_with_lang(here, lg))}"{" class=on" if lg == lang else ""} hreflang="{lg}">{lg.upper()}</a> ' for lg in LANGS
     )
@@ -144,14 +55,7 @@ def document(title: str, body: str, lang: str, *, css: str = "", script: str = "
         f'<nav><a href="{esc(url("/", lang))}">{esc(t(lang, "serve_nav_new"))}</a>'
         f'<a href="/api/openapi.json">API</a></nav><span class="lang">{other}</span></div>'
     )
-    js = f"<script>{script}</script>" if script else ""
-    return (
-        f'<!DOCTYPE html>\n<html lang="{esc(lang)}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta name="generator" content="pei-rules {esc(__version__)}">'
-        f"<title>{esc(title)}</title><style>{BASE_CSS}\n{css}\n{CSS}</style></head>"
-        f"<body>{bar}{body}{js}</body></html>\n"
-    )
+    return report_document(title, lang, f"{css}\n{CSS}", bar + body, script)
 
 
 def _with_lang(here: str, lang: str) -> str:

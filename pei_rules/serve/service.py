@@ -27,8 +27,8 @@ from anyio import to_thread
 
 from .. import api
 from .._version import __version__
-from ..audit import MATCH, MISMATCH, NOT_RECOMPUTABLE, audit, audit_document
-from ..check import ERROR, WARNING, check
+from ..audit import audit, audit_document
+from ..check import check
 from ..diffing import diff_evaluations
 from ..errors import PeiError, UsageError
 from ..evaluate import Evaluation, evaluate
@@ -37,8 +37,9 @@ from ..i18n import set_lang, t
 from ..plan import Plan, load_plan
 from ..render import to_json_obj
 from ..choice import pick_for_year
-from ..ruleset import META, RuleSet, _read_meta, available, forget_rulesets_under, load_ruleset
-from .errors import ServeError, from_library
+from ..ruleset import META, RuleSet, available, forget_rulesets_under, load_ruleset
+from ..ruleset.discovery import _read_meta
+from .errors import ServeError, library_errors
 from .settings import Settings
 from .uploads import PlanSource, convert_sheets
 
@@ -192,10 +193,8 @@ class Service:
             rid, _ = self.pick(year)
             info = self.rule_sets[rid]
             why = self.why_text(rid, year, lang, receipt=True)
-        try:
+        with library_errors(rid):
             return load_ruleset(info.folder), why
-        except PeiError as exc:
-            raise from_library(exc, rid) from None
 
     def user_ruleset(self, rid: str | None, year: int, lang: str | None, rule_files: tuple) -> tuple[RuleSet, str]:
         """A user-supplied rule set, loaded from a private temporary folder under the same
@@ -220,15 +219,13 @@ class Service:
         try:
             for name, data in rule_files:
                 (folder / name).write_bytes(data)
-            try:
+            with library_errors(names[0]):
                 if whole:
                     rs = load_ruleset(folder)
                     why = t(lang, "serve_why_user", id=rs.id)
                 else:
                     rs = load_ruleset(self.rule_sets[base.id].folder, overrides=[folder / names[0]])
                     why = why + " " + t(lang, "serve_why_user_override", name=names[0])
-            except PeiError as exc:
-                raise from_library(exc, names[0]) from None
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             forget_rulesets_under(tmp)
@@ -246,11 +243,9 @@ class Service:
     # --- plans ------------------------------------------------------------------------
 
     def load(self, source: PlanSource, strict: bool = True) -> Plan:
-        try:
+        with library_errors(source.name):
             convert_sheets(source)
             return load_plan(source.name, raw=source.toml, display=source.name, strict=strict)
-        except PeiError as exc:
-            raise from_library(exc, source.name) from None
 
     def evaluation(self, source: PlanSource, opts: Options, lang: str | None = None) -> Evaluation:
         plan = self.load(source)
@@ -258,12 +253,10 @@ class Service:
         rules, why = self.ruleset(opts.rules, year, lang, opts.rule_files)
         if opts.period not in PERIODS:
             raise ServeError(422, "serve_err_period", period=opts.period)
-        try:
+        with library_errors(source.name):
             if opts.period == "anual" and opts.semester is None:
                 return evaluate(plan, rules, year, why_rules=why)
             return evaluate(plan, rules, year, why_rules=why, period=opts.period, semester=opts.semester)
-        except PeiError as exc:
-            raise from_library(exc, source.name) from None
 
     # --- documents (the JSON formats of the command line) -------------------------------
 
@@ -271,57 +264,27 @@ class Service:
         return to_json_obj(self.evaluation(source, opts, lang))
 
     def explain_doc(self, ev: Evaluation, figure: str) -> dict:
-        try:
+        with library_errors(figure):
             return explain_document(ev, figure)
-        except PeiError as exc:
-            raise from_library(exc, figure) from None
 
     def audit_doc(self, ev: Evaluation) -> dict:
-        try:
+        with library_errors():
             return audit_document(ev, audit(ev))
-        except PeiError as exc:
-            raise from_library(exc) from None
 
     def check_doc(self, source: PlanSource, opts: Options, lang: str | None = None) -> dict:
         plan = self.load(source, strict=False)
         year = opts.year or default_year(plan)
         rules, _why = self.ruleset(opts.rules, year, lang, opts.rule_files)
-        try:
+        with library_errors(source.name):
             findings = check(plan, rules, year)
-        except PeiError as exc:
-            raise from_library(exc, source.name) from None
-        return {
-            "format": "pei-rules/check",
-            "format_version": 1,
-            "pei_rules_version": __version__,
-            "plan": plan.receipt(),
-            "rule_set": rules.receipt(),
-            "year": year,
-            "summary": {"errors": sum(1 for f in findings if f.severity == ERROR), "warnings": sum(1 for f in findings if f.severity == WARNING)},
-            "findings": [f.to_dict() for f in findings],
-        }
+        return api.CheckResult(plan, rules, year, findings).document()
 
     def diff_doc(self, source: PlanSource, opts: Options, rules_a: str, rules_b: str, lang: str | None = None) -> dict:
         ea = self.evaluation(source, Options(opts.year, rules_a, opts.period, opts.semester), lang)
         eb = self.evaluation(source, Options(ea.year, rules_b, opts.period, opts.semester, opts.rule_files), lang)
-        try:
+        with library_errors():
             rule_changes, figs = diff_evaluations(ea, eb)
-        except PeiError as exc:
-            raise from_library(exc) from None
-        return {
-            "format": "pei-rules/diff",
-            "format_version": 1,
-            "plan": source.name,
-            "year": ea.year,
-            "period": ea.period,
-            "semester": ea.semester,
-            "rules": [ea.rules.receipt(), eb.rules.receipt()],
-            "rule_differences": [c.to_dict() for c in rule_changes],
-            "figures": [f.to_dict() for f in figs],
-        }
-
-
-AUDIT_STATUSES = (MATCH, MISMATCH, NOT_RECOMPUTABLE)
+        return api.DiffResult(source.name, ea.plan, ea.year, ea.period, ea.semester, ea, eb, rule_changes, figs).document()
 
 
 # --- sessions: what the page links to ---------------------------------------------------------
