@@ -102,7 +102,8 @@ def _input_keys(name: str, year: int, plan: Plan) -> list[tuple]:
 
 
 class _Checker:
-    def __init__(self, plan: Plan, rules: RuleSet, year: int):
+    def __init__(self, plan: Plan, rules: RuleSet, year: int, counting: bool = False):
+        self.counting = counting  # only how many findings: their messages are not made
         self.plan = plan
         self.rules = rules
         self.year = year
@@ -112,6 +113,13 @@ class _Checker:
 
     def add(self, code: str, severity: str, message: str, ref: SourceRef) -> None:
         self.findings.append(Finding(code, severity, message, ref))
+
+    def say(self, code: str, severity: str, ref: SourceRef, message_id: str, /, **args) -> None:
+        """A finding whose message is made only when findings are kept (not when counted)."""
+        if self.counting:
+            self.findings.append(None)
+        else:
+            self.findings.append(Finding(code, severity, Message(message_id, **args), ref))
 
     def run(self) -> list[Finding]:
         for p in self.plan.problems:
@@ -128,24 +136,22 @@ class _Checker:
         """Codes are ASCII: a Cyrillic 'І' in OEІ.01 or an invisible bidi override would make
         two codes that look the same differ (or one code read as another)."""
         m = self.plan.model
-        doc = self.plan.doc
         items: list[tuple[Any, tuple]] = [(m.entidad.codigo, ("entidad", "codigo"))]
-        for i, o in enumerate(m.oei):
-            items.append((o.codigo, ("oei", i, "codigo")))
+        items += [(o.codigo, ("oei", i, "codigo")) for i, o in enumerate(m.oei)]
         for i, a in enumerate(m.aei):
             items += [(a.codigo, ("aei", i, "codigo")), (a.oei, ("aei", i, "oei"))]
         for i, ind in enumerate(m.indicador):
             items += [(ind.codigo, ("indicador", i, "codigo")), (ind.de, ("indicador", i, "de"))]
-        for year, poi in m.poi.items():
+        for year, poi in m.poi.items():  # thousands of AOs: the key is made only for a bad code
             for j, ao in enumerate(poi.ao):
-                items += [(ao.codigo, ("poi", str(year), "ao", j, "codigo")), (getattr(ao, "aei", None), ("poi", str(year), "ao", j, "aei"))]
+                for fld in ("codigo", "aei"):
+                    code = getattr(ao, fld, None)
+                    if isinstance(code, str) and not _plain(code):
+                        items.append((code, ("poi", str(year), "ao", j, fld)))
         for code, key in items:
-            if not isinstance(code, str):
-                continue
-            bad = code_problem(code)
+            bad = code_problem(code) if isinstance(code, str) else None
             if bad:
-                self.add("codigo_no_ascii", ERROR, bad, doc.ref(key))
-
+                self.add("codigo_no_ascii", ERROR, bad, self.plan.doc.ref(key))
 
     # indicators -------------------------------------------------------------------------
 
@@ -161,19 +167,14 @@ class _Checker:
             if cat is None:
                 known = sorted(self.rules.synonyms.get(fld, {}))
                 hint = did_you_mean(word.casefold(), known)
-                self.add("vocabulario_desconocido", ERROR, Message("chk_unknown_word", code=code, word=word, field=fld, rules=self.rules.id, hint=Message("chk_hint", hint=hint) if hint else ""), plan.ref(ind, fld))
+                self.say("vocabulario_desconocido", ERROR, plan.ref(ind, fld), "chk_unknown_word", code=code, word=word, field=fld, rules=self.rules.id, hint=Message("chk_hint", hint=hint) if hint else "")
         if s is not None and a is not None and a not in self.rules.cases.get(s, []):
-            self.add(
-                "agregacion_no_aplica",
-                ERROR,
-                Message("chk_case_not_allowed", code=code, agregacion=ind.agregacion, sentido=ind.sentido, rules=self.rules.id, category=s, allowed=", ".join(self.rules.cases.get(s, []))),
-                plan.ref(ind, "agregacion"),
-            )
+            self.say("agregacion_no_aplica", ERROR, plan.ref(ind, "agregacion"), "chk_case_not_allowed", code=code, agregacion=ind.agregacion, sentido=ind.sentido, rules=self.rules.id, category=s, allowed=", ".join(self.rules.cases.get(s, [])))
         # target and value for the year
         if y not in ind.logro_esperado:
-            self.add("sin_meta", ERROR, Message("chk_no_target", code=code, year=y), plan.ref(ind, "logro_esperado"))
+            self.say("sin_meta", ERROR, plan.ref(ind, "logro_esperado"), "chk_no_target", code=code, year=y)
         if y not in ind.valor_obtenido:
-            self.add("sin_valor", WARNING, Message("chk_no_value", code=code, year=y), plan.ref(ind, "valor_obtenido"))
+            self.say("sin_valor", WARNING, plan.ref(ind, "valor_obtenido"), "chk_no_value", code=code, year=y)
         # N/D where the formula needs a value
         if s is not None and a is not None and (s, a) in self.rules.advance_kinds[self.rules.principal].formulas:
             expr = self.rules.advance_kinds[self.rules.principal].formulas[(s, a)]
@@ -182,27 +183,26 @@ class _Checker:
                     present, value = self._get(ind, key)
                     if present and value is None:
                         sev = WARNING if ind.permite_nd else ERROR
-                        text = Message("chk_nd_needed", code=code, key=format_key(tuple(str(k) for k in key)), formula=expr.text, name=name)
-                        self.add("nd_requerido", sev, text if ind.permite_nd else Message("chk_nd_not_allowed", text=text), plan.ref(ind, *[str(k) for k in key]))
+                        args = {"code": code, "key": format_key(tuple(str(k) for k in key)), "formula": expr.text, "name": name}
+                        where = plan.ref(ind, *[str(k) for k in key])
+                        if ind.permite_nd:
+                            self.say("nd_requerido", sev, where, "chk_nd_needed", **args)
+                        else:
+                            self.say("nd_requerido", sev, where, "chk_nd_not_allowed", text=Message("chk_nd_needed", **args))
         # declared sentido against the trend of its own targets
         # (targets that never change show no trend, so they contradict no sentido)
         varying = len({v for yy, v in ind.logro_esperado.items() if v is not None and plan.model.plan.desde <= yy <= plan.model.plan.hasta}) > 1
         if self.inference is not None and s is not None and varying:
-            inferred, why = infer_sentido(ind, self.rules, plan)
+            inferred, why = infer_sentido(ind, self.rules, plan, why=not self.counting)
             if inferred is not None and inferred != s:
-                self.add(
-                    "sentido_contradice_metas",
-                    WARNING,
-                    Message("chk_sentido_contradicts", code=code, sentido=ind.sentido, inferred=inferred, why=why),
-                    plan.ref(ind, "sentido"),
-                )
+                self.say("sentido_contradice_metas", WARNING, plan.ref(ind, "sentido"), "chk_sentido_contradicts", code=code, sentido=ind.sentido, inferred=inferred, why=why)
         # values within the admissible range of the unit
         if self.units is not None:
             unit = " ".join(ind.unidad_medida.split()).casefold()
             rng = self.units.get(unit)
             if rng is None:
                 hint = did_you_mean(unit, self.units)
-                self.add("unidad_desconocida", WARNING, Message("chk_unknown_unit", code=code, unit=ind.unidad_medida, rules=self.rules.id, hint=Message("chk_hint", hint=hint) if hint else ""), plan.ref(ind, "unidad_medida"))
+                self.say("unidad_desconocida", WARNING, plan.ref(ind, "unidad_medida"), "chk_unknown_unit", code=code, unit=ind.unidad_medida, rules=self.rules.id, hint=Message("chk_hint", hint=hint) if hint else "")
             else:
                 vals: list[tuple[tuple, Any]] = []
                 if ind.linea_base is not None:
@@ -212,12 +212,7 @@ class _Checker:
                         vals.append(((fld, str(yy)), v))
                 for key, v in vals:
                     if v is not None and not rng.contains(v):
-                        self.add(
-                            "fuera_de_rango",
-                            ERROR,
-                            Message("chk_out_of_range", code=code, key=format_key(key), value=v, range=rng.text, unit=ind.unidad_medida, ref=str(rng.ref)),
-                            plan.ref(ind, *key),
-                        )
+                        self.say("fuera_de_rango", ERROR, plan.ref(ind, *key), "chk_out_of_range", code=code, key=format_key(key), value=v, range=rng.text, unit=ind.unidad_medida, ref=str(rng.ref))
 
     @staticmethod
     def _get(ind, key: tuple) -> tuple[bool, Any]:
@@ -242,17 +237,17 @@ class _Checker:
                 if monthly is not None:
                     for m, v in enumerate(monthly):
                         if v is None:
-                            self.add("nd_requerido", WARNING, Message("chk_ao_month_nd", code=ao.codigo, month=m + 1, name=name), self.plan.ref(ao, f"{name}_mensual"))
+                            self.say("nd_requerido", WARNING, self.plan.ref(ao, f"{name}_mensual"), "chk_ao_month_nd", code=ao.codigo, month=m + 1, name=name)
                             break
                 elif getattr(ao, name) is None:
-                    self.add("nd_requerido", WARNING, Message("chk_ao_nd", code=ao.codigo, name=name), self.plan.ref(ao, name) if name in ao.model_fields_set else self.plan.ref(ao))
+                    self.say("nd_requerido", WARNING, self.plan.ref(ao, name) if name in ao.model_fields_set else self.plan.ref(ao), "chk_ao_nd", code=ao.codigo, name=name)
             if self.units is not None and ao.unidad_medida:
                 rng = self.units.get(" ".join(ao.unidad_medida.split()).casefold())
                 if rng is not None:
                     for name in ("programado", "ejecutado"):
                         v = getattr(ao, name)
                         if v is not None and not rng.contains(v):
-                            self.add("fuera_de_rango", ERROR, Message("chk_ao_out_of_range", code=ao.codigo, name=name, value=v, range=rng.text, unit=ao.unidad_medida), self.plan.ref(ao, name))
+                            self.say("fuera_de_rango", ERROR, self.plan.ref(ao, name), "chk_ao_out_of_range", code=ao.codigo, name=name, value=v, range=rng.text, unit=ao.unidad_medida)
 
     # relevance --------------------------------------------------------------------------
 
@@ -263,12 +258,12 @@ class _Checker:
             if a.relevancia is None:
                 sev = ERROR if "aei" in weighted else WARNING
                 why = Message("chk_weights_aei" if sev == ERROR else "chk_needed_to_weight")
-                self.add("sin_relevancia", sev, Message("chk_aei_no_relevance", code=a.codigo, why=why), plan.ref(a))
+                self.say("sin_relevancia", sev, plan.ref(a), "chk_aei_no_relevance", code=a.codigo, why=why)
         if "indicadores" in weighted:
             for ind in plan.model.indicador:
                 owner = plan.aei.get(ind.de) or plan.oei.get(ind.de)
                 if ind.relevancia is None and getattr(owner, "relevancia", None) is None:
-                    self.add("sin_relevancia", ERROR, Message("chk_indicator_no_relevance", code=ind.codigo, owner=ind.de), plan.ref(ind))
+                    self.say("sin_relevancia", ERROR, plan.ref(ind), "chk_indicator_no_relevance", code=ind.codigo, owner=ind.de)
 
 
     # structure, vocabulary, horizon and published years (issue 12) -------------------------
@@ -282,49 +277,49 @@ class _Checker:
         dangling = any(d not in plan.oei and d not in plan.aei for d in owners)
         for o in m.oei if not dangling else ():
             if o.codigo not in owners:
-                self.add("sin_indicador", WARNING, msg("reports_check_no_indicator", kind="OEI", code=o.codigo), plan.ref(o, "codigo"))
+                self.say("sin_indicador", WARNING, plan.ref(o, "codigo"), "reports_check_no_indicator", kind="OEI", code=o.codigo)
         for a in m.aei if not dangling else ():
             if a.codigo not in owners:
-                self.add("sin_indicador", WARNING, msg("reports_check_no_indicator", kind="AEI", code=a.codigo), plan.ref(a, "codigo"))
+                self.say("sin_indicador", WARNING, plan.ref(a, "codigo"), "reports_check_no_indicator", kind="AEI", code=a.codigo)
         # relevancia and prioridad within the rule set's vocabulary
         grades = rules.relevance_labels
         for obj in list(m.oei) + list(m.aei) + list(m.indicador):
             r = getattr(obj, "relevancia", None)
             if r is not None and grades and r not in grades:
-                self.add("fuera_de_vocabulario", ERROR, msg("reports_check_relevance", code=obj.codigo, value=r, known=", ".join(f"{k} {v}" for k, v in sorted(grades.items()))), plan.ref(obj, "relevancia"))
+                self.say("fuera_de_vocabulario", ERROR, plan.ref(obj, "relevancia"), "reports_check_relevance", code=obj.codigo, value=r, known=", ".join(f"{k} {v}" for k, v in sorted(grades.items())))
         words = rules.synonyms.get("prioridad")
         for obj in list(m.oei) + list(m.aei):
             pr = getattr(obj, "prioridad", None)
             if pr is not None and words and not pr.isdigit() and pr.casefold() not in words:
-                self.add("fuera_de_vocabulario", WARNING, msg("reports_check_priority", code=obj.codigo, value=pr, known=_known(words)), plan.ref(obj, "prioridad"))
+                self.say("fuera_de_vocabulario", WARNING, plan.ref(obj, "prioridad"), "reports_check_priority", code=obj.codigo, value=pr, known=_known(words))
         ao_words = rules.synonyms.get("prioridad_ao")
         ao_kinds = rules.synonyms.get("agregacion_ao")
         for year, poi in sorted(m.poi.items()):
             for ao in poi.ao:
                 if ao.prioridad is not None and ao_words and ao.prioridad.casefold() not in ao_words:
-                    self.add("fuera_de_vocabulario", WARNING, msg("reports_check_priority", code=ao.codigo, value=ao.prioridad, known=_known(ao_words)), plan.ref(ao, "prioridad"))
+                    self.say("fuera_de_vocabulario", WARNING, plan.ref(ao, "prioridad"), "reports_check_priority", code=ao.codigo, value=ao.prioridad, known=_known(ao_words))
                 if ao.agregacion is not None and ao.agregacion.casefold() not in (ao_kinds or {}):
-                    self.add("fuera_de_vocabulario", ERROR, msg("reports_check_ao_aggregation", code=ao.codigo, value=ao.agregacion, rules=rules.id, known=_known(ao_kinds or {})), plan.ref(ao, "agregacion"))
+                    self.say("fuera_de_vocabulario", ERROR, plan.ref(ao, "agregacion"), "reports_check_ao_aggregation", code=ao.codigo, value=ao.agregacion, rules=rules.id, known=_known(ao_kinds or {}))
         # values for years outside the horizon (the year before it is the annex's base column)
         lo, hi = m.plan.desde - 1, m.plan.hasta
         for ind in m.indicador:
             for fld in ("logro_esperado", "valor_obtenido"):
                 for y in sorted(getattr(ind, fld)):
                     if not lo <= y <= hi:
-                        self.add("anio_fuera_del_horizonte", WARNING, msg("reports_check_outside_horizon", code=ind.codigo, field=fld, year=y, desde=m.plan.desde, hasta=m.plan.hasta), plan.ref(ind, fld, str(y)))
+                        self.say("anio_fuera_del_horizonte", WARNING, plan.ref(ind, fld, str(y)), "reports_check_outside_horizon", code=ind.codigo, field=fld, year=y, desde=m.plan.desde, hasta=m.plan.hasta)
             # flat targets for an indicator expected to rise
             if self.category("sentido", ind.sentido) == "ascendente":
                 targets = [v for y, v in sorted(ind.logro_esperado.items()) if m.plan.desde <= y <= m.plan.hasta and v is not None]
                 if len(targets) >= 2 and len(set(targets)) == 1:
-                    self.add("metas_planas", WARNING, msg("reports_check_flat", code=ind.codigo, sentido=ind.sentido, series=" -> ".join(str(t) for t in targets)), plan.ref(ind, "logro_esperado"))
+                    self.say("metas_planas", WARNING, plan.ref(ind, "logro_esperado"), "reports_check_flat", code=ind.codigo, sentido=ind.sentido, series=" -> ".join(str(t) for t in targets))
         for year in sorted(m.poi):
             if not lo <= year <= hi + 1:
-                self.add("anio_fuera_del_horizonte", WARNING, msg("reports_check_poi_outside", year=year, desde=m.plan.desde, hasta=m.plan.hasta), plan.doc.ref(("poi", str(year))))
+                self.say("anio_fuera_del_horizonte", WARNING, plan.doc.ref(("poi", str(year))), "reports_check_poi_outside", year=year, desde=m.plan.desde, hasta=m.plan.hasta)
         # a published figure of a year the plan has no data for
         with_data = {y for ind in m.indicador for y, v in ind.valor_obtenido.items() if v is not None} | set(m.poi)
         for i, p in enumerate(m.publicado):
             if p.anio is not None and p.anio not in with_data and m.plan.desde - 1 <= p.anio <= m.plan.hasta + 1:
-                self.add("publicado_sin_datos", WARNING, msg("reports_check_published_no_data", figure=p.figura, year=p.anio), plan.doc.ref(("publicado", i, "anio")))
+                self.say("publicado_sin_datos", WARNING, plan.doc.ref(("publicado", i, "anio")), "reports_check_published_no_data", figure=p.figura, year=p.anio)
 
 
 def _known(words: dict) -> str:
@@ -340,7 +335,7 @@ def check(plan: Plan, rules: RuleSet, year: int) -> list[Finding]:
 def count(plan: Plan, rules: RuleSet, year: int) -> int:
     """How many findings :func:`check` gives, without ordering them: no finding's line is
     looked up, so the plan's text is never scanned (``batch``'s hallazgos_check column)."""
-    return len(_Checker(plan, rules, year).run())
+    return len(_Checker(plan, rules, year, counting=True).run())
 
 
 def exit_code(findings: list[Finding]) -> int:
@@ -349,6 +344,8 @@ def exit_code(findings: list[Finding]) -> int:
 
 def code_problem(code: str) -> str | None:
     """Why a code is not plain ASCII (a look-alike letter, a control or bidi character), or None."""
+    if _plain(code):
+        return None
     import unicodedata
 
     for ch in code:
@@ -363,6 +360,11 @@ def code_problem(code: str) -> str | None:
         like = _LOOKALIKE.get(ch) or (base[0] if base and base[0].isascii() else "")
         return msg("trust_code_lookalike", code=shown, ch=ch, cp=f"U+{o:04X}", name=name, like=like or "?")
     return None
+
+
+def _plain(code: str) -> bool:
+    """Every character printable ASCII other than the space (U+0021-U+007E): nothing to say."""
+    return code.isascii() and code.isprintable() and " " not in code
 
 
 #: letters of other scripts that look like the Latin capitals and digits codes use

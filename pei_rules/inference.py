@@ -71,22 +71,23 @@ def _fmt(v: Decimal) -> str:
     return format(v.normalize(), "f") if v == v.to_integral_value() else str(v)
 
 
-def infer_sentido(indicator, rules: RuleSet, plan) -> tuple[str | None, str]:
-    """The sentido category the targets imply (or None), and a one-line explanation (a catalogue Message)."""
+def infer_sentido(indicator, rules: RuleSet, plan, *, why: bool = True) -> tuple[str | None, str]:
+    """The sentido category the targets imply (or None), and a one-line explanation (a catalogue
+    Message; with ``why=False``, as ``check`` counts findings, an empty one)."""
     cfg = settings(rules)
     if cfg is None:
         return None, Message("inf_no_section", rules=rules.id, section=SECTION)
     desde, hasta = plan.model.plan.desde, plan.model.plan.hasta
     series = [(y, v) for y, v in sorted(indicator.logro_esperado.items()) if desde <= y <= hasta and v is not None]
     if len(series) < 2:
-        return None, Message("inf_too_few", desde=desde, hasta=hasta)
-    text = " → ".join(_fmt(v) for _, v in series)
+        return None, Message("inf_too_few", desde=desde, hasta=hasta) if why else ""
+    text = " → ".join(_fmt(v) for _, v in series) if why else ""
     span = f"{series[0][0]}-{series[-1][0]}"
     values = [v for _, v in series]
     if cfg.method == "primero_ultimo":
         first, last = values[0], values[-1]
         trend = "creciente" if last > first else "decreciente" if last < first else "constante"
-        how = Message("inf_first_last", first=_fmt(first), last=_fmt(last))
+        how = Message("inf_first_last", first=_fmt(first), last=_fmt(last)) if why else ""
     else:
         steps = [b - a for a, b in zip(values, values[1:])]
         if all(s == 0 for s in steps):
@@ -96,7 +97,9 @@ def infer_sentido(indicator, rules: RuleSet, plan) -> tuple[str | None, str]:
         elif all(s <= 0 for s in steps):
             trend = "decreciente"
         else:
-            return None, Message("inf_up_and_down", text=text, span=span)
-        how = Message("inf_same_direction" if trend != "constante" else "inf_all_equal")
+            return None, Message("inf_up_and_down", text=text, span=span) if why else ""
+        how = Message("inf_same_direction" if trend != "constante" else "inf_all_equal") if why else ""
     cat = cfg.categories[trend]
+    if not why:
+        return cat, ""
     return cat, Message("inf_result", text=text, span=span, trend=trend, how=how, category=cat)

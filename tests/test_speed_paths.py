@@ -34,6 +34,32 @@ def test_count_is_the_number_of_findings_without_scanning_lines(path, rules):
     assert all(f.ref.line for f in findings if f.ref.key)
 
 
+def test_count_on_generated_plans_is_the_number_of_findings(tmp_path, rules):
+    """Counting makes no message (nor explanation of an inferred sentido): on generated plans
+    with N/D values, missing years, out-of-range values and contradicting sentidos it still
+    counts exactly the findings ``check`` lists, for every year of the horizon."""
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate_corpus
+    finally:
+        _sys.path.remove(str(ROOT / "benchmarks"))
+    from pei_rules import PeiError
+
+    codes: set[str] = set()
+    for p in generate_corpus.generate(tmp_path, 16, seed=3):
+        try:
+            plan = load_plan(p, strict=False)
+        except PeiError:
+            continue
+        for year in range(plan.model.plan.desde - 1, plan.model.plan.hasta + 2):
+            findings = check(plan, rules, year)
+            assert count(plan, rules, year) == len(findings)
+            codes |= {f.code for f in findings}
+    assert {"sin_valor", "nd_requerido", "sentido_contradice_metas"} <= codes, codes
+
+
 def test_some_fixture_has_findings(rules):
     assert sum(count(load_plan(p, strict=False), rules, 2023) for p in CHECK_FIXTURES) >= len(CHECK_FIXTURES) - 1
 
