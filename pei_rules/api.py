@@ -16,14 +16,11 @@ service call. Nothing here parses command-line arguments or prints.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import audit as _audit
-from . import check as _check
-from . import diffing as _diffing
-from . import explain as _explain
 from . import vocabulary as V
 from ._version import __version__
 from .errors import PlanError, UsageError
@@ -38,6 +35,20 @@ from .choice import describe, pick_for_year
 from .ruleset import RuleSet, folder_digest, load_ruleset, lookup_bundled, resolve
 
 OVERRIDE_NAME = V.OVERRIDE_NAME
+
+
+class _OnFirstUse:
+    """A module of pei-rules imported when a service first uses it: evaluating imports
+    neither check, diff nor (for JSON and CSV) audit and explain (start-up)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        return getattr(importlib.import_module(self._name, __package__), attr)
+
+
+_audit, _check, _diffing, _explain = (_OnFirstUse(f".{m}") for m in ("audit", "check", "diffing", "explain"))
 
 RulesSpec = str | Path | RuleSet | None
 

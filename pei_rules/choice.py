@@ -11,9 +11,14 @@ see :func:`pei_rules.ruleset.lookup`). Preference, highest first:
 3. a bundled set before a local one (PEI_RULES_PATH, ./rules);
 4. the id, alphabetically last (deterministic).
 
-A candidate that does not load is never picked, and the choice says so. The reason
-returned names the folder and the content hash of the set chosen, so an output always
-says which files made its numbers.
+The candidates are ranked from their headers (``ruleset.toml``'s ``[conjunto]``: id,
+vigencia, the ``anclado`` claim) and where they were found; only then are they loaded, best
+first, and a claim's cases run, until no set left could rank above the best one loaded (a
+set's own rank is never above its header's: a claim that fails drops it to the unanchored
+group). Sets ranked below the pick are not loaded. A candidate that does not load is never
+picked, and the choice says so (it names those it tried: any that would have been preferred).
+The reason returned names the folder and the content hash of the set chosen, so an output
+always says which files made its numbers.
 """
 from __future__ import annotations
 
@@ -58,10 +63,22 @@ def pick_for_year(year: int) -> tuple[Path, Message]:
         return _pick_for_year(year)
 
 
+def _claims(f: Found) -> bool:
+    return f.meta.get("anclado") is True  # read where the vigencia is: ruleset.toml's [conjunto]
+
+
+def _key(f: Found, holds: bool) -> tuple:
+    return holds, valid_from(f), f.bundled, f.id or ""
+
+
 def _pick_for_year(year: int) -> tuple[Path, Message]:
-    loaded: list[tuple[tuple, Found, RuleSet, Message | str]] = []
+    found = candidates_for_year(year)
+    keys = {f.id: _key(f, _claims(f)) for f in found}  # from the headers: no set can rank above its own
+    tried: list[tuple[tuple, Found, RuleSet, Message | str]] = []
     broken: list[str] = []
-    for f in candidates_for_year(year):
+    for f in sorted(found, key=lambda f: keys[f.id], reverse=True):
+        if tried and tried[0][0] > keys[f.id]:
+            break  # the pick is certain: the sets ranked below it are not loaded
         try:
             rs = load_ruleset(f.folder)
         except PeiError:  # a rule set that does not load is never picked, and the choice says so
@@ -69,21 +86,22 @@ def _pick_for_year(year: int) -> tuple[Path, Message]:
             continue
         note: Message | str = ""
         holds = False
-        if rs.anchored:
+        if _claims(f):
             holds, run, failed = anchor_holds(rs, f.folder)
             note = Message("trust_anchor_holds", n=run) if holds else Message("trust_anchor_fails", n=run, failed=failed)
-        loaded.append(((holds, valid_from(f), f.bundled, f.id or ""), f, rs, note))
+        keys[f.id] = _key(f, holds)
+        tried.append((keys[f.id], f, rs, note))
+        tried.sort(key=lambda c: c[0], reverse=True)
     skipped = Message("trust_skipped_broken", ids=", ".join(broken)) if broken else ""
-    if not loaded:
+    if not tried:
         raise UsageError(msg("rs_no_set_for_year", year=year, skipped=skipped), suggestion=msg("rs_choose_with_rules"))
-    loaded.sort(key=lambda c: c[0], reverse=True)
-    (holds, _, bundled, rid), f, rs, note = loaded[0]
-    others = [c[1].id for c in loaded[1:]]
+    (holds, _, bundled, rid), f, rs, note = tried[0]
+    others = sorted((i for i in keys if i != rid and i not in broken), key=keys.get, reverse=True)
     shown = ", ".join(others[:SHOW]) + (f" (+{len(others) - SHOW})" if len(others) > SHOW else "")
-    unverified = [c[1].id for c in loaded if c[2].anchored and not c[0][0] and c[1].id != rid]
+    unverified = [c[1].id for c in tried if _claims(c[1]) and not c[0][0] and c[1].id != rid]
     return f.folder, Message(  # one message; its optional clauses are messages or empty
         "rs_choice_why", id=rid, year=year, used=describe(rs), local="" if bundled else Message("trust_why_local"),
-        anchor=note if rs.anchored else "", others=Message("trust_why_others", ids=shown) if others else "",
+        anchor=note, others=Message("trust_why_others", ids=shown) if others else "",
         unverified=Message("trust_why_unverified", ids=", ".join(unverified)) if unverified else "", skipped=skipped,
     )
 

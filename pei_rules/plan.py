@@ -4,7 +4,6 @@ The schema speaks the vocabulary of CEPLAN's formats (Spanish keys). Values that
 missing are written as numbers or the string ``"N/D"``; N/D is never zero. Every model
 remembers its key path so any figure can cite the plan line of each input.
 """
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal

@@ -75,7 +75,6 @@ FILE_KEYS = ("conjunto", "tolerancia", "caso", "nota")
 @dataclass
 class Case:
     file: str
-    line: int | None
     index: int
     name: str
     target: str
@@ -83,6 +82,10 @@ class Case:
     tolerance: Decimal
     data: dict
     doc: SourceDoc = field(repr=False)
+
+    @property
+    def line(self) -> int | None:  # found when asked: a passing case never needs it (start-up)
+        return self.doc.line_of(("caso", self.index))
 
     @property
     def where(self) -> str:
@@ -167,7 +170,7 @@ def load_cases(path: str | Path, owner: str | None = None) -> list[Case]:
         name = c.get("nombre", f"caso {i + 1}")
         if not isinstance(name, str):
             raise _fail(doc, ("caso", i, "nombre"), "nombre must be a string")
-        out.append(Case(doc.path, doc.line_of(("caso", i)), i, name, target, list(csets), ctol, c, doc))
+        out.append(Case(doc.path, i, name, target, list(csets), ctol, c, doc))
     return out
 
 
@@ -379,13 +382,23 @@ class _Runner:
         return {("banda", f.scale, f.band.name)} if f.band is not None and f.scale else set()
 
 
+class _LineOf:
+    """The line of a case's key, found only when a failure message prints it."""
+
+    def __init__(self, case: Case, key: str):
+        self.case, self.key = case, key
+
+    def __format__(self, spec: str) -> str:
+        return format(self.case.ref_line(self.key), spec)
+
+
 def _check(case: Case, f: Figure | None, weights: list | None) -> list[str]:
     d = case.data
     msgs: list[str] = []
     tol = case.tolerance
     if "esperado" in d:
         want = _num(d["esperado"])
-        line = case.ref_line("esperado")
+        line = _LineOf(case, "esperado")
         if want == "bad":
             msgs.append(f"line {line}: esperado must be a number or \"N/D\"")
         elif want is None:
@@ -397,7 +410,7 @@ def _check(case: Case, f: Figure | None, weights: list | None) -> list[str]:
             msgs.append(f"line {line}: expected {want} (tolerance {tol}), got {f.exact}")
     if "redondeado" in d:
         want = d["redondeado"]
-        line = case.ref_line("redondeado")
+        line = _LineOf(case, "redondeado")
         got = f.value
         if isinstance(want, str) and want.strip().casefold() not in ND_WORDS:
             if got is None or str(got) != want.strip():
@@ -409,23 +422,23 @@ def _check(case: Case, f: Figure | None, weights: list | None) -> list[str]:
             elif w != got and not (w is not None and got is not None and w == got):
                 msgs.append(f"line {line}: expected the printed value {'N/D' if w is None else w}, got {'N/D' if got is None else got}")
     if "banda" in d:
-        line = case.ref_line("banda")
+        line = _LineOf(case, "banda")
         got = f.band.name if f.band is not None else ND
         if str(d["banda"]) != got:
             msgs.append(f"line {line}: expected band '{d['banda']}', got '{got}'" + (f" for {f.value}" if f.value is not None else ""))
     if "motivo" in d:
-        line = case.ref_line("motivo")
+        line = _LineOf(case, "motivo")
         reason = f.reason.render("es") if isinstance(f.reason, Message) else f.reason  # cases are written in Spanish
         if not reason or str(d["motivo"]).casefold() not in reason.casefold():
             msgs.append(f"line {line}: expected the reason to mention '{d['motivo']}', got '{f.reason or ''}'")
     if "sentido_inferido" in d:
-        line = case.ref_line("sentido_inferido")
+        line = _LineOf(case, "sentido_inferido")
         want = str(d["sentido_inferido"])
         got = f.formula if f.status != ND else "ninguno"
         if want != got:
             msgs.append(f"line {line}: expected the inferred sentido '{want}', got '{got}' ({f.reason})")
     if "pesos" in d:
-        line = case.ref_line("pesos")
+        line = _LineOf(case, "pesos")
         want = d["pesos"]
         if weights is None:
             msgs.append(f"line {line}: 'pesos' applies to weighted aggregates and objetivo 'ponderacion' only")

@@ -509,16 +509,21 @@ def test_a_new_directive_in_toml_alone_evaluates_tests_and_diffs(tmp_path, monke
     assert code == 1 and f"ruleset.toml:{line_of(root / 'directiva-nueva' / 'ruleset.toml', 'devengados')}" in out
 
 
-def test_picking_by_year_names_rule_sets_that_do_not_load(tmp_path, monkeypatch):
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_picking_by_year_names_rule_sets_that_do_not_load(tmp_path, monkeypatch, year):
     root = tmp_path / "reglas"
-    (root / "rota").mkdir(parents=True)
-    (root / "rota" / "ruleset.toml").write_text('[conjunto]\nid = "rota"\nvigencia = { desde = 2023 }\n', encoding="utf-8")
-    (root / "rota" / "avance.toml").write_text("[avance\n", encoding="utf-8")  # not TOML
+    for rid, head in [("rota", "vigencia = { desde = 2024 }\nanclado = true"), ("rota-baja", "vigencia = { desde = 2023 }")]:
+        (root / rid).mkdir(parents=True)
+        (root / rid / "ruleset.toml").write_text(f'[conjunto]\nid = "{rid}"\n{head}\n', encoding="utf-8")
+        (root / rid / "avance.toml").write_text("[avance\n", encoding="utf-8")  # not TOML
     monkeypatch.setenv("PEI_RULES_PATH", str(root))
     _english(monkeypatch)
-    folder, why = pick_for_year(2023)
+    folder, why = pick_for_year(year)
     assert load_ruleset(folder).id == "ceplan-2023"
-    assert "skipped rule sets that do not load: rota" in why
+    # 'rota' would have been preferred in 2024 (a newer claim): it is tried and named; 'rota-baja'
+    # ranks below ceplan-2023 by its header (no claim, local): it is never loaded, only named as valid
+    assert ("skipped rule sets that do not load: rota" in why) == (year == 2024), why
+    assert "rota-baja" in why.split("also valid:")[1].split(";")[0] and "rota-baja" not in why.partition("skipped")[2]
 
 
 def test_an_override_cannot_change_what_the_rule_set_is(tmp_path, capsys):

@@ -292,6 +292,23 @@ def test_running_a_command_imports_only_that_command():
     commands = {m for m in mods if m.startswith("pei_rules.commands.") and not m.startswith("pei_rules.commands._")}
     assert commands == {"pei_rules.commands.evaluate"}
     assert "openpyxl" not in mods  # the workbook writer only for --format xlsx
+    assert not {"pei_rules.check", "pei_rules.diffing", "pei_rules.serve", "tabulate"} & mods  # services evaluate does not use
+
+
+def test_the_collector_is_paused_while_the_process_imports_its_command(tmp_path):
+    code = (
+        "import gc, io, contextlib, sys\nimport pei_rules.cli as cli\nreal, seen = cli.command_function, []\n"
+        "def importing(spec):\n    seen.append(gc.isenabled())\n    f = real(spec)\n"
+        "    return lambda args: (seen.append((gc.isenabled(), gc.get_freeze_count() > 1000)), f(args))[1]\n"
+        f"cli.command_function = importing\nsys.argv = ['pei-rules', 'evaluate', {str(ZED)!r}, '--year', '2023', '--format', 'json']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    try:\n        cli.run()\n    except SystemExit as e:\n        assert e.code == 0\n"
+        "assert seen == [False, (True, True)], seen\n"
+    )
+    _modules_after(code)  # paused while importing, on again (the imports frozen) when the command runs
+    from pei_rules.cli import main  # main(), as a library or a test calls it, leaves the collector alone
+    import gc
+
+    assert main(["evaluate", str(ZED), "--year", "2023", "--format", "json", "--out", str(tmp_path / "e.json")]) == 0 and gc.isenabled()
 
 
 def test_requested_command():
@@ -385,6 +402,7 @@ def test_evaluate_json_does_not_load_the_text_tables():
     )
     mods = _modules_after(code)
     assert "tabulate" not in mods and "pei_rules.report_text" not in mods and "openpyxl" not in mods
+    assert not {"pei_rules.audit", "pei_rules.explain", "pei_rules.check", "pei_rules.diffing"} & mods  # the report's, not JSON's
 
 
 def test_an_evaluation_leaves_no_cyclic_garbage(tmp_path):

@@ -132,6 +132,56 @@ def test_an_anchored_claim_counts_only_when_its_anchor_cases_pass(tmp_path, monk
         assert "zz-anclado" in why and "not counted" in why
 
 
+def _exhaustive_pick(year: int) -> tuple[tuple, dict]:
+    """The choice as it was made before headers ranked the candidates: load every candidate,
+    run every claim's cases, take the best (holds, desde, bundled, id); and the sets that do
+    not load, with the rank their header claims."""
+    from pei_rules.choice import anchor_holds
+    from pei_rules.ruleset import candidates_for_year, valid_from
+
+    keys, broken = {}, {}
+    for f in candidates_for_year(year):
+        try:
+            rs = load_ruleset(f.folder)
+        except PeiError:
+            broken[f.id] = (f.meta.get("anclado") is True, valid_from(f), f.bundled, f.id)
+            continue
+        keys[f.id] = (rs.anchored and anchor_holds(rs, f.folder)[0], valid_from(f), f.bundled, f.id)
+    return max(keys.values()), broken
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_header_ranked_choice_picks_what_loading_every_candidate_picks(tmp_path, monkeypatch, seed):
+    import random
+
+    rnd, root = random.Random(seed), tmp_path / "reglas"
+    for i in range(rnd.randint(1, 4)):
+        cases = rnd.choice([None, FAILING_CASE, PASSING_CASE])
+        d = _anchored_local(root, f"s{i}-{rnd.choice('az')}", cases)
+        text = (d / "ruleset.toml").read_text(encoding="utf-8").replace("desde = 2024", f"desde = {rnd.choice([2023, 2024, 2025])}")
+        (d / "ruleset.toml").write_text(text.replace("anclado = true", f"anclado = {rnd.choice(['true', 'false'])}"), encoding="utf-8")
+        if rnd.random() < 0.3:
+            (d / "roto.toml").write_text("[avance\n", encoding="utf-8")  # does not load
+    monkeypatch.setenv("PEI_RULES_PATH", str(root))
+    _english(monkeypatch)
+    for year in (2023, 2024, 2025):
+        best, broken = _exhaustive_pick(year)
+        folder, why = pick_for_year(year)
+        assert load_ruleset(folder).id == best[3] and f"'{best[3]}' is valid" in why, why
+        named = set(why.partition("do not load: ")[2].split(" (")[0].split(", ")) - {""}
+        assert {b for b, k in broken.items() if k > best} <= named <= set(broken), why  # those preferred are named
+
+
+def test_sets_ranked_below_the_pick_are_not_loaded(monkeypatch):
+    import pei_rules.choice as choice
+
+    seen, real = [], choice.load_ruleset
+    monkeypatch.setattr(choice, "load_ruleset", lambda folder: seen.append(folder.name) or real(folder))
+    _english(monkeypatch)
+    folder, why = pick_for_year(2023)  # ceplan-2023's claim holds: ceplan-2023-fijo-321 is only named
+    assert seen == ["ceplan-2023"] and "also valid: ceplan-2023-fijo-321" in why
+
+
 # --- 2. reserved names -------------------------------------------------------------------
 
 def test_a_parameter_named_like_an_internal_literal_is_refused(tmp_path, capsys):
