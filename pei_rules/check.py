@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .errors import RuleError, did_you_mean, format_key
+from .errors import did_you_mean, format_key
 from .i18n import Message, msg
 from .inference import infer_sentido
 from .inference import settings as inference_settings
@@ -73,21 +73,18 @@ def unit_ranges(rules: RuleSet) -> dict[str, Interval] | None:
     if sec is None:
         return None
     if not isinstance(sec, dict):
-        r = rules.ref(UNITS)
-        raise RuleError(msg("rf_units_table"), file=r.file if r else rules.folder, line=r.line if r else None, key=(UNITS,))
+        raise rules.error((UNITS,), msg("rf_units_table"))
     out: dict[str, Interval] = {}
     for unit, text in sec.items():
-        r = rules.ref(UNITS, unit)
-        where = {"file": r.file if r else rules.folder, "line": r.line if r else None, "key": (UNITS, unit)}
         if not isinstance(text, str):
-            raise RuleError(msg("rf_unit_interval_string", unit=unit), **where)
+            raise rules.error((UNITS, unit), msg("rf_unit_interval_string", unit=unit))
         parsed = _parse_interval(text)
         if isinstance(parsed, str):
-            raise RuleError(msg("rf_bad_interval", text=text, detail=parsed), **where)
+            raise rules.error((UNITS, unit), msg("rf_bad_interval", text=text, detail=parsed))
         folded = " ".join(unit.split()).casefold()
         if folded in out:
-            raise RuleError(msg("rf_unit_twice", unit=unit), **where)
-        out[folded] = Interval(*parsed, text=text, ref=r)
+            raise rules.error((UNITS, unit), msg("rf_unit_twice", unit=unit))
+        out[folded] = Interval(*parsed, text=text, ref=rules.ref(UNITS, unit))
     return out
 
 

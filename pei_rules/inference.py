@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .errors import RuleError, did_you_mean
+from .errors import did_you_mean
 from .i18n import Message, msg
 from .ruleset import RuleSet
 
@@ -44,8 +44,7 @@ def settings(rules: RuleSet) -> InferenceSettings | None:
         return None
 
     def fail(key: tuple, message: str, suggestion: str | None = None):
-        r = rules.ref(SECTION, *key) or rules.ref(SECTION)
-        raise RuleError(message, file=r.file if r else rules.folder, line=r.line if r else None, key=(SECTION,) + key, suggestion=suggestion)
+        raise rules.error((SECTION,) + key, message, suggestion, ref=rules.ref(SECTION, *key) or rules.ref(SECTION))
 
     if not isinstance(sec, dict):
         fail((), msg("rf_must_be_table"))

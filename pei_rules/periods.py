@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import vocabulary as V
-from .errors import RuleError, UsageError, did_you_mean
+from .errors import UsageError, did_you_mean
 from .i18n import msg
 from .ruleset import META, RuleSet
 
@@ -38,30 +38,25 @@ class PeriodSettings:
     ao: str = "del_semestre"
 
 
-def _fail(rs: RuleSet, path: tuple, message: str, suggestion: str | None = None) -> RuleError:
-    r = rs.ref(*path)
-    return RuleError(message, file=r.file if r else rs.folder, line=r.line if r else None, key=path, suggestion=suggestion)
-
-
 def check_periods(rs: RuleSet) -> None:
     """Validate the [periodos] section against [conjunto] periodos; RuleError with file:line."""
     table = rs.extra.get(SECTION, {})
     if not isinstance(table, dict):
-        raise _fail(rs, (SECTION,), msg("rf_periods_table"))
+        raise rs.error((SECTION,), msg("rf_periods_table"))
     for name, sub in table.items():
         if name not in V.PERIODS:
-            raise _fail(rs, (SECTION, name), msg("rf_unknown_period", period=name), did_you_mean(str(name), V.PERIODS) or msg("rf_known_periods", periods=", ".join(V.PERIODS)))
+            raise rs.error((SECTION, name), msg("rf_unknown_period", period=name), did_you_mean(str(name), V.PERIODS) or msg("rf_known_periods", periods=", ".join(V.PERIODS)))
         if name not in rs.periods:
-            raise _fail(rs, (SECTION, name), msg("rf_period_not_declared", period=name), f'periodos = {rs.periods + [name]!r}'.replace("'", '"'))
+            raise rs.error((SECTION, name), msg("rf_period_not_declared", period=name), f'periodos = {rs.periods + [name]!r}'.replace("'", '"'))
         if not isinstance(sub, dict):
-            raise _fail(rs, (SECTION, name), msg("rf_period_table", period=name))
+            raise rs.error((SECTION, name), msg("rf_period_table", period=name))
         for k, v in sub.items():
             if k not in KEYS[name]:
-                raise _fail(rs, (SECTION, name, k), msg("rf_unknown_key", key=k), did_you_mean(str(k), KEYS[name]) or msg("rf_allowed", keys=", ".join(KEYS[name])))
+                raise rs.error((SECTION, name, k), msg("rf_unknown_key", key=k), did_you_mean(str(k), KEYS[name]) or msg("rf_allowed", keys=", ".join(KEYS[name])))
             if k in ("indicadores", "ao") and v not in SEMESTER_MODES:
-                raise _fail(rs, (SECTION, name, k), msg("rf_not_one_of", value=v, options=", ".join(SEMESTER_MODES)), did_you_mean(str(v), SEMESTER_MODES) or None)
+                raise rs.error((SECTION, name, k), msg("rf_not_one_of", value=v, options=", ".join(SEMESTER_MODES)), did_you_mean(str(v), SEMESTER_MODES) or None)
             if k == "etiqueta" and not isinstance(v, str):
-                raise _fail(rs, (SECTION, name, k), msg("rf_label_string"))
+                raise rs.error((SECTION, name, k), msg("rf_label_string"))
 
 
 def settings(rs: RuleSet, period: str, semester: int | None) -> PeriodSettings:

@@ -194,20 +194,13 @@ class _TooDeep(ValueError):
 def _check_depth(obj: Any, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
         raise _TooDeep()
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            try:
-                _check_depth(v, depth + 1)
-            except _TooDeep as exc:
-                exc.path.insert(0, k)
-                raise
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            try:
-                _check_depth(v, depth + 1)
-            except _TooDeep as exc:
-                exc.path.insert(0, i)
-                raise
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    for k, v in items:
+        try:
+            _check_depth(v, depth + 1)
+        except _TooDeep as exc:
+            exc.path.insert(0, k)  # the key or index, outermost first
+            raise
 
 
 def load_toml(path: str | Path, display: str | None = None) -> SourceDoc:

@@ -10,13 +10,19 @@ from pei_rules import evaluate, load_plan
 from pei_rules.cli import main
 from pei_rules.errors import PlanError
 from pei_rules.i18n import set_lang
-from pei_rules.importer import MONTHS, convert, convert_files
+from pei_rules.inputs.headers import MONTHS
+from pei_rules.inputs.importing import convert as convert_files
 
 from conftest import PLANS
 
 IMPORT = PLANS / "zed-ilo" / "import"
 IND = IMPORT / "indicadores.csv"
 AO = IMPORT / "ao-2023.csv"
+
+
+def convert(indicators, ao_files=None, opts=None) -> str:
+    """The plan TOML of a tidy indicators sheet and its AO sheets."""
+    return convert_files([indicators, *(ao_files or [])], opts).text
 
 
 def figures(ev):

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from pei_rules.cli import main
-from pei_rules.importer import convert_files
+from pei_rules.inputs.importing import convert as convert_files
 from pei_rules.inputs import readers
 from pei_rules.inputs.problems import ImportProblems
 

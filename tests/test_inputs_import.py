@@ -16,7 +16,8 @@ import pytest
 from pei_rules import evaluate, load_plan
 from pei_rules.cli import main
 from pei_rules.i18n import set_lang
-from pei_rules.importer import Options, convert_files
+from pei_rules.inputs.importing import Options
+from pei_rules.inputs.importing import convert as convert_files
 from pei_rules.inputs.problems import ImportProblems
 
 import import_books as B

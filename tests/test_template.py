@@ -11,7 +11,7 @@ import openpyxl
 
 from pei_rules import evaluate, load_plan
 from pei_rules.cli import main
-from pei_rules.importer import convert_files
+from pei_rules.inputs.importing import convert as convert_files
 from pei_rules.inputs.draft import tstr
 from pei_rules.inputs.template import workbook_bytes
 from strategies import plan_numbers

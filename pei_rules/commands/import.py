@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..i18n import msg, set_lang
-from ..importer import Options, import_plan
+from ..inputs.importing import Options, import_plan
 
 
 def run(args) -> int:

@@ -192,32 +192,12 @@ def check_folder(folder: Path) -> tuple[str, PeiError | None]:
 def _check_extra(rs: RuleSet) -> None:
     """Checks the loader leaves to `rules check`: validity order, anchoring described."""
     if rs.valid_from is not None and rs.valid_to is not None and rs.valid_from > rs.valid_to:
-        r = rs.ref(META, "vigencia", "hasta") or rs.ref(META, "vigencia")
-        raise RuleError(
-            msg("rf_validity_order", hasta=rs.valid_to, desde=rs.valid_from),
-            file=r.file if r else rs.folder,
-            line=r.line if r else None,
-            key=(META, "vigencia"),
-        )
+        raise rs.error((META, "vigencia"), msg("rf_validity_order", hasta=rs.valid_to, desde=rs.valid_from), ref=rs.ref(META, "vigencia", "hasta") or rs.ref(META, "vigencia"))
     if rs.anchored and not rs.anchor.strip():
-        r = rs.ref(META, "anclado")
-        raise RuleError(
-            msg("rf_anchored_needs_anchor"),
-            file=r.file if r else rs.folder,
-            line=r.line if r else None,
-            key=(META, "anclaje"),
-            suggestion=msg("rf_anchor_example"),
-        )
+        raise rs.error((META, "anclaje"), msg("rf_anchored_needs_anchor"), msg("rf_anchor_example"), ref=rs.ref(META, "anclado"))
     used = {a for ags in rs.cases.values() for a in ags}
     for cat in sorted(set(rs.synonyms.get("agregacion", {}).values()) - used):
-        r = rs.ref("vocabulario", "agregacion", cat)
-        raise RuleError(
-            msg("rf_agregacion_without_case", category=cat),
-            file=r.file if r else rs.folder,
-            line=r.line if r else None,
-            key=("vocabulario", "agregacion", cat),
-            suggestion=msg("rf_agregacion_without_case_hint", category=cat),
-        )
+        raise rs.error(("vocabulario", "agregacion", cat), msg("rf_agregacion_without_case", category=cat), msg("rf_agregacion_without_case_hint", category=cat))
     if "inferencia_sentido" in rs.extra:
         inference.settings(rs)  # raises RuleError with file:line on a bad section
 

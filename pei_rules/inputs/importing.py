@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import write_atomic
 from ..i18n import msg
 from . import b7, poi, tidy
 from .draft import Draft, to_toml, validated
@@ -97,6 +98,13 @@ def convert(files: list[str | Path], opts: Options | None = None) -> Result:
     text = to_toml(_clean(draft), [msg("imp_toml_comment"), msg("imp_toml_sources", files=", ".join(Path(f).name for f in files))])
     validated(text, str(files[0]))
     return Result(text, problems.warnings, [(h.grid.file, h.grid.sheet, k) for k, h in found])
+
+
+def import_plan(files: list[str | Path], out: str | Path, opts: Options | None = None) -> Result:
+    """Convert and write ``out`` atomically (nothing is written when there is a problem)."""
+    result = convert(files, opts)
+    write_atomic(out, result.text)
+    return result
 
 
 def _name(g: Grid) -> str:

@@ -70,11 +70,6 @@ class InformeRules:
     critical_where: str = ""
 
 
-def _fail(rules: RuleSet, path: tuple, message: str, suggestion: str | None = None):
-    ref = rules.ref(*path)
-    raise RuleError(message, file=ref.file if ref else rules.folder, line=ref.line if ref else None, key=path, suggestion=suggestion)
-
-
 def _table(rules: RuleSet, path: tuple) -> dict | None:
     node = rules.extra.get(SECTION)
     for p in path[1:]:
@@ -109,14 +104,14 @@ def variables(rules: RuleSet, context: str) -> set[str]:
 
 def _check_template(rules: RuleSet, path: tuple, text, allowed: set[str]) -> str:
     if not isinstance(text, str) or not text.strip():
-        _fail(rules, path, msg("doc_rule_not_text"))
+        raise rules.error(path, msg("doc_rule_not_text"))
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
     except ValueError as exc:
-        _fail(rules, path, msg("doc_rule_bad_template", why=str(exc)), suggestion=msg("doc_rule_braces_hint"))
+        raise rules.error(path, msg("doc_rule_bad_template", why=str(exc)), suggestion=msg("doc_rule_braces_hint"))
     for f in fields:
         if f not in allowed:
-            _fail(rules, path, msg("doc_rule_unknown_variable", name=f), suggestion=did_you_mean(f, sorted(allowed)) or None)
+            raise rules.error(path, msg("doc_rule_unknown_variable", name=f), suggestion=did_you_mean(f, sorted(allowed)) or None)
     return text
 
 
@@ -127,15 +122,15 @@ def _load_places(rules: RuleSet) -> dict[str, str]:
     fig = _table(rules, (SECTION, "figuras")) or {}
     for k in fig:
         if k not in PLACES:
-            _fail(rules, (SECTION, "figuras", k), msg("doc_rule_unknown_key", name=k), suggestion=did_you_mean(str(k), list(PLACES)) or None)
+            raise rules.error((SECTION, "figuras", k), msg("doc_rule_unknown_key", name=k), suggestion=did_you_mean(str(k), list(PLACES)) or None)
     for place, scope in PLACES.items():
         if place not in fig:
-            _fail(rules, (SECTION, "figuras"), msg("doc_rule_missing_place", place=place), suggestion=msg("doc_rule_add", text=f'{place} = "..."'))
+            raise rules.error((SECTION, "figuras"), msg("doc_rule_missing_place", place=place), suggestion=msg("doc_rule_add", text=f'{place} = "..."'))
         kind = fig[place]
         if not isinstance(kind, str) or kind not in kinds:
-            _fail(rules, (SECTION, "figuras", place), msg("doc_rule_unknown_figure", name=str(kind)), suggestion=did_you_mean(str(kind), kinds) or None)
+            raise rules.error((SECTION, "figuras", place), msg("doc_rule_unknown_figure", name=str(kind)), suggestion=did_you_mean(str(kind), kinds) or None)
         if rules.scope_of(kind) != scope:
-            _fail(rules, (SECTION, "figuras", place), msg("doc_rule_wrong_scope", name=kind, scope=rules.scope_of(kind), want=scope))
+            raise rules.error((SECTION, "figuras", place), msg("doc_rule_wrong_scope", name=kind, scope=rules.scope_of(kind), want=scope))
         places[place] = kind
     return places
 
@@ -144,30 +139,30 @@ def _load_critical(rules: RuleSet) -> tuple[list[str], list[str], bool]:
     """``[informe.criticas]``: which AEI figures, in which bands, make an AEI critical."""
     crit = _table(rules, (SECTION, "criticas"))
     if crit is None:
-        _fail(rules, (SECTION,), msg("doc_rule_missing_table", table="[informe.criticas]"))
+        raise rules.error((SECTION,), msg("doc_rule_missing_table", table="[informe.criticas]"))
     for k in crit:
         if k not in ("cifras", "bandas", "incluir_sin_dato"):
-            _fail(rules, (SECTION, "criticas", k), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="cifras, bandas, incluir_sin_dato"))
+            raise rules.error((SECTION, "criticas", k), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="cifras, bandas, incluir_sin_dato"))
     ck = crit.get("cifras")
     if not isinstance(ck, list) or not ck or not all(isinstance(x, str) for x in ck):
-        _fail(rules, (SECTION, "criticas", "cifras"), msg("doc_rule_list_of_names"))
+        raise rules.error((SECTION, "criticas", "cifras"), msg("doc_rule_list_of_names"))
     aei_kinds = [k for k in rules.figure_kinds() if rules.scope_of(k) == "aei"]
     for k in ck:
         if k not in aei_kinds:
-            _fail(rules, (SECTION, "criticas", "cifras"), msg("doc_rule_not_aei_figure", name=k), suggestion=did_you_mean(k, aei_kinds) or ", ".join(aei_kinds))
+            raise rules.error((SECTION, "criticas", "cifras"), msg("doc_rule_not_aei_figure", name=k), suggestion=did_you_mean(k, aei_kinds) or ", ".join(aei_kinds))
         if k not in rules.band_for:
-            _fail(rules, (SECTION, "criticas", "cifras"), msg("doc_rule_no_scale", name=k))
+            raise rules.error((SECTION, "criticas", "cifras"), msg("doc_rule_no_scale", name=k))
     cb = crit.get("bandas")
     if not isinstance(cb, list) or not cb or not all(isinstance(x, str) for x in cb):
-        _fail(rules, (SECTION, "criticas", "bandas"), msg("doc_rule_list_of_names"))
+        raise rules.error((SECTION, "criticas", "bandas"), msg("doc_rule_list_of_names"))
     for b in cb:
         for k in ck:
             names = [x.name for x in rules.scales[rules.band_for[k]].bands]
             if b not in names:
-                _fail(rules, (SECTION, "criticas", "bandas"), msg("doc_rule_unknown_band", band=b, name=k), suggestion=did_you_mean(b, names) or ", ".join(names))
+                raise rules.error((SECTION, "criticas", "bandas"), msg("doc_rule_unknown_band", band=b, name=k), suggestion=did_you_mean(b, names) or ", ".join(names))
     nd = crit.get("incluir_sin_dato", False)
     if not isinstance(nd, bool):
-        _fail(rules, (SECTION, "criticas", "incluir_sin_dato"), msg("doc_rule_bool"))
+        raise rules.error((SECTION, "criticas", "incluir_sin_dato"), msg("doc_rule_bool"))
     return list(ck), list(cb), nd
 
 
@@ -176,7 +171,7 @@ def _load_sentence(rules: RuleSet, name: str, context: str, st: Any) -> Sentence
     a count of zero or one."""
     path = (SECTION, "oraciones", name)
     if not isinstance(st, dict):
-        _fail(rules, (SECTION, "oraciones") if st is None else path, msg("doc_rule_missing_sentence", name=name), suggestion=msg("doc_rule_add", text=f'[informe.oraciones.{name}] es = "..." en = "..."'))
+        raise rules.error((SECTION, "oraciones") if st is None else path, msg("doc_rule_missing_sentence", name=name), suggestion=msg("doc_rule_add", text=f'[informe.oraciones.{name}] es = "..." en = "..."'))
     allowed = variables(rules, context)
     texts: dict[str, str] = {}
     variants: dict[int, dict[str, str]] = {}
@@ -186,25 +181,25 @@ def _load_sentence(rules: RuleSet, name: str, context: str, st: Any) -> Sentence
             texts[k] = _check_template(rules, path + (k,), v, allowed)
         elif k == "cuenta":
             if not isinstance(v, str) or v not in allowed or not v.startswith("n_"):
-                _fail(rules, path + (k,), msg("doc_rule_bad_count"), suggestion=did_you_mean(str(v), sorted(a for a in allowed if a.startswith("n_"))) or None)
+                raise rules.error(path + (k,), msg("doc_rule_bad_count"), suggestion=did_you_mean(str(v), sorted(a for a in allowed if a.startswith("n_"))) or None)
             count = v
         elif k in VARIANTS:
             if not isinstance(v, dict):
-                _fail(rules, path + (k,), msg("doc_rule_variant_table"))
+                raise rules.error(path + (k,), msg("doc_rule_variant_table"))
             vt: dict[str, str] = {}
             for lk, lv in v.items():
                 if lk not in ("es", "en"):
-                    _fail(rules, path + (k, lk), msg("doc_rule_unknown_key", name=lk), suggestion="es, en")
+                    raise rules.error(path + (k, lk), msg("doc_rule_unknown_key", name=lk), suggestion="es, en")
                 vt[lk] = _check_template(rules, path + (k, lk), lv, allowed)
             if "es" not in vt:
-                _fail(rules, path + (k,), msg("doc_rule_needs_es"))
+                raise rules.error(path + (k,), msg("doc_rule_needs_es"))
             variants[VARIANTS[k]] = vt
         else:
-            _fail(rules, path + (k,), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="es, en, cuenta, si_cero, si_uno"))
+            raise rules.error(path + (k,), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="es, en, cuenta, si_cero, si_uno"))
     if "es" not in texts:
-        _fail(rules, path, msg("doc_rule_needs_es"))
+        raise rules.error(path, msg("doc_rule_needs_es"))
     if variants and count is None:
-        _fail(rules, path, msg("doc_rule_variants_need_count"), suggestion=msg("doc_rule_add", text='cuenta = "n_..."'))
+        raise rules.error(path, msg("doc_rule_variants_need_count"), suggestion=msg("doc_rule_add", text='cuenta = "n_..."'))
     ref = rules.ref(*path)
     return Sentence(name, texts, count, variants, where=str(ref) if ref else "")
 
@@ -216,18 +211,18 @@ def load_informe_rules(rules: RuleSet) -> InformeRules:
         raise RuleError(msg("doc_rule_no_section", id=rules.id), file=rules.folder, suggestion=msg("doc_rule_no_section_hint"))
     for k in root:
         if k not in ("formato", "figuras", "criticas", "oraciones") and not str(k).startswith("_"):
-            _fail(rules, (SECTION, k), msg("doc_rule_unknown_key", name=k), suggestion=did_you_mean(str(k), ["formato", "figuras", "criticas", "oraciones"]) or None)
+            raise rules.error((SECTION, k), msg("doc_rule_unknown_key", name=k), suggestion=did_you_mean(str(k), ["formato", "figuras", "criticas", "oraciones"]) or None)
     fmt = _table(rules, (SECTION, "formato")) or {}
     for k, v in fmt.items():
         if k not in ("decimal", "miles"):
-            _fail(rules, (SECTION, "formato", k), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="decimal, miles"))
+            raise rules.error((SECTION, "formato", k), msg("doc_rule_unknown_key", name=k), suggestion=msg("rf_known", known="decimal, miles"))
         if not isinstance(v, str) or len(v) > 3 or has_controls(v) or document_text(v) != v:
-            _fail(rules, (SECTION, "formato", k), msg("doc_rule_separator"))
+            raise rules.error((SECTION, "formato", k), msg("doc_rule_separator"))
     places = _load_places(rules)
     ck, cb, nd = _load_critical(rules)
     table = _table(rules, (SECTION, "oraciones")) or {}
     for name in table:
         if name not in SENTENCES:
-            _fail(rules, (SECTION, "oraciones", name), msg("doc_rule_unknown_sentence", name=name), suggestion=did_you_mean(str(name), list(SENTENCES)) or None)
+            raise rules.error((SECTION, "oraciones", name), msg("doc_rule_unknown_sentence", name=name), suggestion=did_you_mean(str(name), list(SENTENCES)) or None)
     sentences = {name: _load_sentence(rules, name, context, table.get(name)) for name, context in SENTENCES.items()}
     return InformeRules(places, ck, cb, nd, sentences)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..errors import RuleError
 from ..expressions import Expression
 from ..files import shown_path
 from ..tomlsource import SourceRef
@@ -190,6 +191,12 @@ class RuleSet:
 
     def ref(self, *path) -> SourceRef | None:
         return leaf_ref(self.leaves, tuple(path))
+
+    def error(self, key: tuple, message: str, suggestion: str | None = None, ref: Any = ...) -> RuleError:
+        """A :class:`RuleError` at ``key``, placed at the file:line of ``ref`` (default: the
+        line ``key`` was written at); the rule set's folder when no line is known."""
+        r = self.ref(*key) if ref is ... else ref
+        return RuleError(message, file=r.file if r else self.folder, line=r.line if r else None, key=key, suggestion=suggestion)
 
     def figure_kinds(self) -> list[str]:
         return ["avance_indicador"] + [f"avance_{k}" for k in self.advance_kinds] + list(self.formulas) + list(self.aggregates)

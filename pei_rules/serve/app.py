@@ -241,8 +241,8 @@ def _options(get) -> Options:
 class ApiInput:
     """An API request: one plan (TOML text in JSON, or files in multipart) and options."""
 
-    def __init__(self, source: PlanSource, values: dict[str, Any], lang: str):
-        self.source, self.values, self.lang = source, values, lang
+    def __init__(self, source: PlanSource, values: dict[str, Any], lang: str, service: Service):
+        self.source, self.values, self.lang, self.service = source, values, lang, service
 
     def get(self, key: str) -> Any:
         return self.values.get(key)
@@ -286,7 +286,7 @@ async def api_input(request: Request) -> ApiInput:
     sources = plan_sources(uploads)
     if len(sources) != 1:
         raise ServeError(422, "serve_err_one_plan", n=len(sources))
-    return ApiInput(sources[0], values, lang)
+    return ApiInput(sources[0], values, lang, service)
 
 
 # --- API -----------------------------------------------------------------------------------------
@@ -299,16 +299,14 @@ def _json(doc: dict, status: int = 200) -> Response:
 @api_endpoint
 async def api_evaluate(request: Request) -> Response:
     inp = await api_input(request)
-    service: Service = request.app.state.service
-    opts = _options(inp.get)
-    doc = await service.run(inp.lang, service.evaluate_doc, inp.source, opts, inp.lang)
-    return _json(doc)
+    service = inp.service
+    return _json(await service.run(inp.lang, service.evaluate_doc, inp.source, _options(inp.get), inp.lang))
 
 
 @api_endpoint
 async def api_explain(request: Request) -> Response:
     inp = await api_input(request)
-    service: Service = request.app.state.service
+    service = inp.service
     figure = inp.get("figure")
     if not isinstance(figure, str) or not figure.strip():
         raise ServeError(422, "serve_err_figure_field")
@@ -324,27 +322,22 @@ async def api_explain(request: Request) -> Response:
 @api_endpoint
 async def api_audit(request: Request) -> Response:
     inp = await api_input(request)
-    service: Service = request.app.state.service
+    service = inp.service
     opts = _options(inp.get)
-
-    def work():
-        return service.audit_doc(service.evaluation(inp.source, opts, inp.lang))
-
-    return _json(await service.run(inp.lang, work))
+    return _json(await service.run(inp.lang, lambda: service.audit_doc(service.evaluation(inp.source, opts, inp.lang))))
 
 
 @api_endpoint
 async def api_check(request: Request) -> Response:
     inp = await api_input(request)
-    service: Service = request.app.state.service
-    opts = _options(inp.get)
-    return _json(await service.run(inp.lang, service.check_doc, inp.source, opts, inp.lang))
+    service = inp.service
+    return _json(await service.run(inp.lang, service.check_doc, inp.source, _options(inp.get), inp.lang))
 
 
 @api_endpoint
 async def api_diff(request: Request) -> Response:
     inp = await api_input(request)
-    service: Service = request.app.state.service
+    service = inp.service
     pair = inp.get("rules")
     if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) and x for x in pair)):
         raise ServeError(422, "serve_err_diff_rules")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..errors import PeiError
-from ..importer import convert_files
+from ..inputs.importing import convert as convert_files
 from .errors import ServeError
 from .settings import Settings
 
