@@ -292,17 +292,20 @@ class _Evaluator(FormulaInputs, Aggregates):
     def principal_figure(self, ind: Indicator) -> Figure:
         rules = self.rules
         p = self.figures[figure_id(f"avance_{rules.principal}", ind.codigo)]
+        fixed = self.__dict__.get("_principal")
+        if fixed is None:  # what every indicator's principal figure says alike
+            fixed = self._principal = (rules.label_of("avance_indicador"), rules.ref("avance", "principal"), Message("ev_principal", kind=p.kind))
         main = Figure(
             id=figure_id("avance_indicador", ind.codigo),
             kind="avance_indicador",
             code=ind.codigo,
             scope="indicador",
-            label=rules.label_of("avance_indicador"),
+            label=fixed[0],
             exact=p.exact,
             status=p.status,
             reason=p.reason,
-            rule=rules.ref("avance", "principal"),
-            formula=Message("ev_principal", kind=p.kind),
+            rule=fixed[1],
+            formula=fixed[2],
             inputs=[Input(p.kind, p.exact, figure=p.id)] if self.trace else [],
             owner=ind.de,
         )
