@@ -44,9 +44,21 @@ def header_lines(ev: Evaluation, lang: str = "es") -> list[str]:
 
 
 def _wrap_cell(text: str, limit: int | None) -> str:
+    """``textwrap.fill(text, limit, break_long_words=False, break_on_hyphens=False)``; words
+    parted by single spaces (what cells hold) are laid out here, greedily as textwrap does (a
+    table has hundreds of cells: start-up), anything else by textwrap itself."""
     if not limit or len(text) <= limit:
         return text
-    return textwrap.fill(text, limit, break_long_words=False, break_on_hyphens=False)
+    if "  " in text or text.strip() != text or any(c in text for c in "\t\n\x0b\x0c\r"):
+        return textwrap.fill(text, limit, break_long_words=False, break_on_hyphens=False)
+    lines, cur = [], ""
+    for word in text.split(" "):
+        if cur and len(cur) + 1 + len(word) <= limit:
+            cur += " " + word
+        else:
+            lines += [cur] if cur else []
+            cur = word
+    return "\n".join(lines + [cur])
 
 
 def _fit(headers: list[str], rows: list[list[str]], width: int) -> list[int | None]:
@@ -70,7 +82,7 @@ def _fit(headers: list[str], rows: list[list[str]], width: int) -> list[int | No
 
 def _text_table(tb: Table, width: int | None) -> str:
     rows = tb.text_rows()
-    if width is None or not _fit(tb.headers, rows, width) or not any(_fit(tb.headers, rows, width)):
+    if width is None or not any(_fit(tb.headers, rows, width)):
         return simple_table(rows, tb.headers)
     headers = [textwrap.fill(h, max(MIN_COLUMN, max(len(w) for w in h.split() or [""]))) for h in tb.headers]
     limits = _fit(headers, rows, width)

@@ -46,3 +46,15 @@ def test_the_one_column_characters_are_one_column_for_tabulate():
     chars = [chr(c) for c in range(0x20, 0x2400) if allowed.match(chr(c))]
     assert len(chars) > 1000
     assert [hex(ord(c)) for c in chars if wcwidth.wcwidth(c) != 1] == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", "ccccc", "dddddddddddd", "é", "-x-", "", " ", "  ", "\n", "\t", "w" * 25]), max_size=30), st.integers(1, 30))
+def test_cells_wrap_as_textwrap_wraps_them(parts, limit):
+    import textwrap
+
+    from pei_rules.report_text import _wrap_cell
+
+    for text in (" ".join(parts), "".join(parts)):
+        want = text if len(text) <= limit else textwrap.fill(text, limit, break_long_words=False, break_on_hyphens=False)
+        assert _wrap_cell(text, limit) == want, (text, limit)
