@@ -19,6 +19,7 @@ from .errors import PlanError, did_you_mean
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
 from .figure_aggregates import Aggregates
 from .figures import ND, OK, CountTable, Figure, Input, _Loc, figure_id
+from .gcpause import paused
 from .formula_inputs import MONTHLY_NOTES, FormulaInputs, from_months
 from .i18n import Message, current_lang, msg, using_lang
 from .periods import settings as _period_settings
@@ -357,11 +358,10 @@ class _SpecialisedEvaluator(_Evaluator):
     def __init__(self, plan: Plan, rules: RuleSet, year: int, prep: Prepared):
         super().__init__(plan, rules, year, trace=False)
         self.prep = prep
-        self.ao_rows: list | None = None
+        self.ao_inputs: dict[int, tuple] = {}  # id() of an AO -> (its formula inputs, the generated function's values)
         self.ao_slot = {name: i for i, name in enumerate(n for n, fm in rules.formulas.items() if fm.scope == "ao")}
         self.plain_entry = rules.cumulative_entry[1] != "acumulada"
-        self.annual_aos: set[int] = set()  # id() of the AOs given by annual values
-        self.nd_reasons: dict[tuple, Message] = {}  # (formula, inputs without data) -> the reason
+        self.nd_reasons = prep.nd_reasons.setdefault(current_lang(), {})  # reasons of AO figures without data, by way of missing
 
     def make(self, fid: str, kind: str, code: str, scope: str, label: str, exact: Decimal, rule, formula, method, owner) -> Figure | None:
         """A figure with a regular exact value, rounded and classified as ``finish`` does;
@@ -412,61 +412,71 @@ class _SpecialisedEvaluator(_Evaluator):
                 self.indicator_formula(ind, name, fm, env, refs)
 
     def poi_formulas(self) -> None:
-        fn = self.prep.ao
-        rows = []
-        annual = self.annual_aos = set()
+        fn, rows, values = self.prep.ao, self.ao_inputs, self.ao_values
         for ao in self.poi.ao if self.poi else []:
-            if ao.programado_mensual is None and ao.ejecutado_mensual is None and ao.financiero_programado_mensual is None and ao.financiero_ejecutado_mensual is None:
-                rows.append(fn(ao.programado, ao.ejecutado, ao.pim, ao.devengado))
-                annual.add(id(ao))
-            else:
-                rows.append(None)  # monthly values: the reference code
-        self.ao_rows = rows
+            months = (ao.programado_mensual is None, ao.ejecutado_mensual is None, ao.financiero_programado_mensual is None, ao.financiero_ejecutado_mensual is None)
+            if months == _ANNUAL:
+                x, how = (ao.programado, ao.ejecutado, ao.pim, ao.devengado), None
+            else:  # from its months, as the reference code sums them
+                try:
+                    env = values(ao)[0]
+                except PlanError:  # a word the rule set does not know: the reference code says it in its turn
+                    continue
+                x = (env["programado"], env["ejecutado"], env["pim"], env["devengado"])
+                how = (months, ao.programado is None, ao.ejecutado is None, ao.pim is None, ao.devengado is None, ao.agregacion)
+            rows[id(ao)] = (x, fn(*x), how)  # how: what the reason of a figure without data depends on
         super().poi_formulas()
 
-    def ao_sum(self, name: str, aos: list[Activity]) -> tuple[Decimal | None, str]:
-        """``_Evaluator.ao_sum``, reading an AO given by annual values straight from the plan."""
-        if not aos:
+    def ao_sum(self, name: str, aos: list[Activity]) -> tuple[Decimal | None, str | None]:
+        """``_Evaluator.ao_sum``, reading the AO inputs gathered by ``poi_formulas`` (the note
+        of a sum found is read only by a traced derivation: none here)."""
+        rows, slot = self.ao_inputs, _AO_SLOT[name]
+        try:
+            vals = [rows[id(ao)][0][slot] for ao in aos]
+            return (sum(vals, Decimal(0)), None) if aos else super().ao_sum(name, aos)
+        except KeyError:  # an AO left to the reference code
             return super().ao_sum(name, aos)
-        annual = self.annual_aos
-        total, missing = Decimal(0), []
-        for ao in aos:
-            v = getattr(ao, name) if id(ao) in annual else self.ao_values(ao)[0].get(name)
-            if v is None:
-                missing.append(ao.codigo)
-            elif not missing:
-                total += v
-        if missing:
+        except TypeError:  # an AO without the value
+            missing = [ao.codigo for ao, v in zip(aos, vals) if v is None]
             return None, Message("ev_ao_sum_nd", name=name, n=len(aos), missing=", ".join(missing[:5]) + ("…" if len(missing) > 5 else ""))
-        return total, Message("ev_ao_sum", name=name, n=len(aos))
 
     def ao_formula(self, name: str, fm, aos: list[Activity]) -> None:
-        slot, make, text = self.ao_slot[name], self.make, fm.expr.text
-        prefix, label, ref = name + ":", fm.label, fm.ref
-        for ao, row in zip(aos, self.ao_rows):
-            x = IRREGULAR if row is None else row[slot]
+        slot, make, text, rows, figures, reasons = self.ao_slot[name], self.make, fm.expr.text, self.ao_inputs, self.figures, self.nd_reasons
+        prefix, label, ref, scale_name = name + ":", fm.label, fm.ref, self._finish_cfg(name)[2]
+        for ao in aos:
+            row = rows.get(id(ao))
+            x = IRREGULAR if row is None else row[1][slot]
             code = ao.codigo
-            if x is NODATA:
-                self.ao_no_data(name, fm, ao)
+            if x is NODATA:  # as finish() leaves a figure without data
+                v = row[0]
+                key = (name, v[0] is None, v[1] is None, v[2] is None, v[3] is None, row[2])
+                reason = reasons.get(key) or self.ao_no_data(key, fm, ao, v)
+                figures[prefix + code] = Figure(prefix + code, name, code, "ao", label, None, None, None, ND, reason, ref, text, None, [], None, scale_name, ao.aei)
             elif x is IRREGULAR or make(prefix + code, name, code, "ao", label, x, ref, text, None, ao.aei) is None:
                 env, refs = self.ao_values(ao)
                 self.run_formula(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), fm.expr, env, refs)
 
-    def ao_no_data(self, name: str, fm, ao: Activity) -> Figure:
-        """An AO formula with an input without data (annual values), as ``run_formula`` says it:
-        each missing input named, with the plan's note for the AO's own inputs."""
-        missing = tuple(n for n in fm.expr.sorted_names if (getattr(ao, n) is None if n in AO_INPUTS else n not in self.params))
-        reason = self.nd_reasons.get((name, missing))
-        if reason is None:
-            parts = [Message("ev_input_with_note", name=n, note=Message("ev_nd_or_absent")) if n in AO_INPUTS else Message("ev_input_is_nd", name=n) for n in missing]
-            reason = self.nd_reasons[(name, missing)] = Message("ev_no_data", inputs=", ".join(parts))
-        code = ao.codigo
-        f = Figure(name + ":" + code, name, code, "ao", fm.label, status=ND, reason=reason, rule=fm.ref, formula=fm.expr.text, owner=ao.aei)
-        return self.finish(f)
+    def ao_no_data(self, key: tuple, fm, ao: Activity, values: tuple) -> Message:
+        """The reason of an AO figure without data, as ``run_formula`` says it: each missing
+        input named, with the note the reference gives the AO's own inputs (``ao_refs``); made
+        once per rule set and language for each way of missing (``key``)."""
+        params, AO = self.params, _AO_SLOT
+        missing = [n for n in fm.expr.sorted_names if (values[AO[n]] is None if n in AO else n not in params)]
+        refs = self.ao_values(ao)[1]
+        refs = refs() if callable(refs) else refs
+        parts = [Message("ev_input_with_note", name=n, note=refs[n][1]) if n in AO and refs[n][1] else Message("ev_input_is_nd", name=n) for n in missing]
+        if len(self.nd_reasons) >= 4096:  # agregación words come from plans: a bounded table
+            self.nd_reasons.clear()
+        reason = self.nd_reasons[key] = Message("ev_no_data", inputs=", ".join(parts))
+        return reason
 
     def release(self) -> None:
         super().release()
-        self.ao_rows, self.annual_aos, self.nd_reasons = None, set(), {}
+        self.ao_inputs = {}
+
+
+_AO_SLOT = {n: i for i, n in enumerate(AO_INPUTS)}
+_ANNUAL = (True, True, True, True)  # no monthly values
 
 
 def _years_sum(table: dict, start: int, end: int) -> Decimal | None:
@@ -512,8 +522,9 @@ def evaluate(
         ev = _SpecialisedEvaluator(plan, rules, year, prepared(rules))
     if period != "anual":
         ev.period, ev.semester = period_settings, semester
-    # the language resolved once (each reason made below would otherwise look it up in the environment)
-    with using_lang(current_lang()), decimal.localcontext(CONTEXT):
+    # the language resolved once (each reason made below would otherwise look it up in the
+    # environment); no cyclic collection while the figures are made (pei_rules.gcpause)
+    with using_lang(current_lang()), decimal.localcontext(CONTEXT), paused():
         ev.in_context = True
         ev.indicators()
         ev.poi_formulas()

@@ -173,6 +173,8 @@ class FormulaInputs:
             # amounts: an annual value given wins (the loader checked the months agree with it)
             annual = getattr(ao, name)
             env[name] = annual if annual is not None or monthly is None else from_months(monthly, "suma")
+        if self.period is None and not self.trace:  # where each comes from: only when a figure says why it has no value
+            return env, lambda: self.ao_refs(ao, env, method)
         refs = self.ao_refs(ao, env, method)
         if self.period is not None:
             self.semester_ao_env(ao, env, refs, method)

@@ -91,8 +91,8 @@ class Message(str):
     """
 
     def __new__(cls, id: str, /, **args):
-        lang = current_lang()
-        key = (id, lang, *[(k, _arg_key(v)) for k, v in args.items()])
+        lang = _lang.get() or current_lang()
+        key = (id, lang, *[(k, _arg_key(v)) for k, v in args.items()]) if args else (id, lang)
         self = _made.get(key)
         if self is not None:  # said before with the same arguments in the same language: the same text
             return self
@@ -100,6 +100,7 @@ class Message(str):
         self.id = id
         self.args = args
         self._key = key
+        self.lang = lang
         if len(_made) >= _MADE_MAX:
             _made.clear()
         _made[key] = self
@@ -135,7 +136,8 @@ def _arg_key(v) -> object:
 
 
 def _render(id: str, args: dict, lang: str | None) -> str:
-    return t(lang, id, **{k: (v.render(lang) if isinstance(v, Message) else v) for k, v in args.items()})
+    # a message argument already said in this language is its own text (not said again)
+    return t(lang, id, **{k: (v.render(lang) if isinstance(v, Message) and (lang is None or v.__dict__.get("lang") != lang) else v) for k, v in args.items()})
 
 
 def _restore(id: str, args: dict, text: str) -> "Message":

@@ -146,6 +146,7 @@ class Prepared:
         self.source = src.source
         self.cases = {case: ns[fname] for case, fname in names.items()}
         self.ao = ns["ao"]
+        self.nd_reasons: dict[str, dict] = {}  # per language: the evaluator's reasons of AO figures without data
 
 
 _prepared: dict[int, tuple[object, Prepared]] = {}  # id(rule set) -> (the set, its functions)

@@ -86,6 +86,8 @@ def test_the_untraced_path_is_the_specialised_one(monkeypatch):
 _BASE_RULES = ROOT / "rules" / "ceplan-2023"
 _ZED_TEXT = ZED.read_text(encoding="utf-8")
 
+month = st.sampled_from([Decimal(0), Decimal(1), Decimal(5), Decimal("2.5"), "N/D"])
+_MONTHLY_KEY = {"programado": "programado_mensual", "ejecutado": "ejecutado_mensual", "pim": "financiero_programado_mensual", "devengado": "financiero_ejecutado_mensual"}
 cell = st.one_of(plan_numbers(), st.just("N/D"), st.just(None), st.sampled_from([Decimal(0), Decimal(10), Decimal(50), Decimal(100)]))
 
 
@@ -111,6 +113,14 @@ def plans(draw):
                     t[year] = v
     for year, poi in doc.get("poi", {}).items():
         for ao in poi.get("ao", []):
+            if draw(st.booleans()):  # given by month, as an AO of the corpus in five: some inputs, some months N/D
+                for name in AO_INPUTS:
+                    if name in ("programado", "ejecutado") or draw(st.booleans()):
+                        ao.pop(name, None)
+                        ao[_MONTHLY_KEY[name]] = draw(st.lists(month, min_size=12, max_size=12))
+                word = draw(st.sampled_from([None, "Acumulado", "Último valor", "Valor máximo", "Promedio", "Otra"]))
+                if word is not None:
+                    ao["agregacion"] = word
             for name in AO_INPUTS:
                 if ao.get(f"{name}_mensual") is not None or name in ("pim", "devengado") and "financiero_programado_mensual" in ao:
                     continue
