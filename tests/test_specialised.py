@@ -118,11 +118,11 @@ def plans(draw):
                     if name in ("programado", "ejecutado") or draw(st.booleans()):
                         ao.pop(name, None)
                         ao[_MONTHLY_KEY[name]] = draw(st.lists(month, min_size=12, max_size=12))
-                word = draw(st.sampled_from([None, "Acumulado", "Último valor", "Valor máximo", "Promedio", "Otra"]))
+                word = draw(st.sampled_from([None, "Acumulado", "Último valor", "Valor máximo", "Promedio"]))
                 if word is not None:
                     ao["agregacion"] = word
             for name in AO_INPUTS:
-                if ao.get(f"{name}_mensual") is not None or name in ("pim", "devengado") and "financiero_programado_mensual" in ao:
+                if ao.get(_MONTHLY_KEY[name]) is not None or name in ("pim", "devengado") and "financiero_programado_mensual" in ao:
                     continue
                 v = pick()
                 if v is None:
