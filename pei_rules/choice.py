@@ -63,44 +63,42 @@ def pick_for_year(year: int) -> tuple[Path, Message]:
         return _pick_for_year(year)
 
 
-def _claims(f: Found) -> bool:
-    return f.meta.get("anclado") is True  # read where the vigencia is: ruleset.toml's [conjunto]
-
-
 def _key(f: Found, holds: bool) -> tuple:
-    return holds, valid_from(f), f.bundled, f.id or ""
+    return holds, valid_from(f), f.bundled, f.id
 
 
 def _pick_for_year(year: int) -> tuple[Path, Message]:
     found = candidates_for_year(year)
-    keys = {f.id: _key(f, _claims(f)) for f in found}  # from the headers: no set can rank above its own
-    tried: list[tuple[tuple, Found, RuleSet, Message | str]] = []
+    # ranked from the headers (the claim read where the vigencia is): no set ranks above its own
+    keys = {f.id: _key(f, f.meta.get("anclado") is True) for f in found}
+    best: tuple[Found, RuleSet, Message | str] | None = None
     broken: list[str] = []
+    unverified: list[str] = []
     for f in sorted(found, key=lambda f: keys[f.id], reverse=True):
-        if tried and tried[0][0] > keys[f.id]:
+        if best and keys[best[0].id] > keys[f.id]:
             break  # the pick is certain: the sets ranked below it are not loaded
         try:
             rs = load_ruleset(f.folder)
         except PeiError:  # a rule set that does not load is never picked, and the choice says so
-            broken.append(f.id or str(f.folder))
+            broken.append(f.id)
             continue
         note: Message | str = ""
-        holds = False
-        if _claims(f):
+        if keys[f.id][0]:
             holds, run, failed = anchor_holds(rs, f.folder)
             note = Message("trust_anchor_holds", n=run) if holds else Message("trust_anchor_fails", n=run, failed=failed)
-        keys[f.id] = _key(f, holds)
-        tried.append((keys[f.id], f, rs, note))
-        tried.sort(key=lambda c: c[0], reverse=True)
+            keys[f.id] = _key(f, holds)
+            unverified += [] if holds else [f.id]
+        if best is None or keys[f.id] > keys[best[0].id]:
+            best = f, rs, note
     skipped = Message("trust_skipped_broken", ids=", ".join(broken)) if broken else ""
-    if not tried:
+    if best is None:
         raise UsageError(msg("rs_no_set_for_year", year=year, skipped=skipped), suggestion=msg("rs_choose_with_rules"))
-    (holds, _, bundled, rid), f, rs, note = tried[0]
-    others = sorted((i for i in keys if i != rid and i not in broken), key=keys.get, reverse=True)
+    f, rs, note = best
+    others = sorted((i for i in keys if i != f.id and i not in broken), key=keys.get, reverse=True)
     shown = ", ".join(others[:SHOW]) + (f" (+{len(others) - SHOW})" if len(others) > SHOW else "")
-    unverified = [c[1].id for c in tried if _claims(c[1]) and not c[0][0] and c[1].id != rid]
+    unverified = [i for i in unverified if i != f.id]
     return f.folder, Message(  # one message; its optional clauses are messages or empty
-        "rs_choice_why", id=rid, year=year, used=describe(rs), local="" if bundled else Message("trust_why_local"),
+        "rs_choice_why", id=f.id, year=year, used=describe(rs), local="" if f.bundled else Message("trust_why_local"),
         anchor=note, others=Message("trust_why_others", ids=shown) if others else "",
         unverified=Message("trust_why_unverified", ids=", ".join(unverified)) if unverified else "", skipped=skipped,
     )

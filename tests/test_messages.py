@@ -70,6 +70,8 @@ def _literal_texts(path: Path) -> list[str]:
             internal = name in ("ValueError", "TypeError", "AssertionError", "RuntimeError", "KeyError", "AttributeError")  # bugs, not messages
             args = list(node.args[:1]) if name.endswith("Error") and not internal else []
             args += list(node.args[:2]) if name in ("fail", "_fail") else []  # (path, message) or (message, ...)
+            # RuleSet.error(key, message, suggestion); other error() helpers take message ids (no spaces)
+            args += [a for a in node.args[:3] if isinstance(a, ast.JoinedStr) or (isinstance(a, ast.Constant) and " " in str(a.value))] if name == "error" else []
             args += [k.value for k in node.keywords if k.arg in ("help", "description", "suggestion")]
             for a in args:
                 if isinstance(a, ast.JoinedStr) or (isinstance(a, ast.Constant) and isinstance(a.value, str) and re.search(r"[A-Za-z]{3}", a.value)):

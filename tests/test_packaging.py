@@ -62,7 +62,7 @@ def test_the_bundled_rule_sets_are_package_data():
 
 
 def test_every_data_file_a_module_reads_is_shipped():
-    """Style sheets, scripts and the OpenAPI schema live next to their module as package data
+    """Style sheets, scripts, the upload form and the OpenAPI schemas live next to their module as package data
     (not as Python strings): each one a module reads by name exists and is declared."""
     data = _setuptools()["package-data"]
     read = 0
@@ -73,4 +73,4 @@ def test_every_data_file_a_module_reads_is_shipped():
             assert (module.parent / name).is_file(), f"{module.name} reads {name}"
             pkg = ".".join(module.parent.relative_to(ROOT).parts)
             assert any(fnmatch.fnmatch(name, g) for g in data.get(pkg, [])), f"declare {pkg}: {name}"
-    assert read >= 8  # report.css, batch.css, sort.js; page.css, sort.js, figures.js, home.js, openapi.json
+    assert read >= 9  # report.css, batch.css, sort.js; page.css, sort.js, figures.js, home.js, home.html, openapi.json

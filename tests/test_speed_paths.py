@@ -337,7 +337,10 @@ def test_help_lists_every_command_and_a_typo_is_still_a_usage_error(capsys):
 
 
 #: what no help (top-level or a command's) may import: the engine, the schema, the writers
-HEAVY = ("pydantic", "pei_rules.plan", "pei_rules.evaluate", "pei_rules.api", "pei_rules.ruleset", "openpyxl", "docx", "starlette", "uvicorn", "tabulate")
+HEAVY = (
+    "pydantic", "pei_rules.plan", "pei_rules.evaluate", "pei_rules.api", "pei_rules.ruleset", "pei_rules.choice", "pei_rules.rulecases",
+    "pei_rules.audit", "pei_rules.explain", "pei_rules.check", "pei_rules.diffing", "openpyxl", "docx", "starlette", "uvicorn", "tabulate",
+)
 
 
 def _help_modules(argv: list[str]) -> set[str]:

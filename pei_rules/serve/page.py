@@ -1,5 +1,6 @@
 """The web page: HTML built here, inline CSS and JavaScript only (no external resource; the
-style sheet and scripts are package data: ``page.css``, ``sort.js``, ``figures.js``, ``home.js``).
+style sheet, scripts and the upload form are package data: ``page.css``, ``sort.js``,
+``figures.js``, ``home.js``, ``home.html``).
 
 The evaluation is shown as :func:`pei_rules.html_report.render_html` draws it (its styles
 and body are placed inside the page); a few lines of JavaScript turn every figure of it
@@ -43,6 +44,19 @@ CSS = _data("page.css")
 SORT_JS = _data("sort.js")
 FIGURE_JS = _data("figures.js")
 HOME_JS = _data("home.js")
+#: the upload form; ``{name}`` is a message id (said in the page's language, escaped) or a value of :func:`home`
+HOME_HTML = _data("home.html")
+
+
+class _Words(dict):
+    """A template's values: the given ones, and any other name as that message, escaped."""
+
+    def __init__(self, lang: str, **values: str):
+        super().__init__(values)
+        self.lang = lang
+
+    def __missing__(self, key: str) -> str:
+        return esc(t(self.lang, key))
 
 
 def document(title: str, body: str, lang: str, *, css: str = "", script: str = "", here: str = "/") -> str:
@@ -88,26 +102,10 @@ def home(service, lang: str, error: ServeError | None = None) -> str:
             f'<p class="hint">{esc(T("serve_rules_files_hint"))}</p></fieldset>'
         )
     limits = T("serve_limits", files=s.max_files, mib=f"{s.max_file_bytes / 1048576:g}", total=f"{s.max_body_bytes / 1048576:g}")
-    body = f"""
-<header><p class="kicker">{esc(T("serve_kicker"))}</p><h1>{esc(T("serve_home_title"))}</h1>
-<p>{esc(T("serve_home_intro"))}</p></header>
-{error_box(error, lang) if error else ""}
-<form class="upload" method="post" action="{esc(url("/evaluar", lang))}" enctype="multipart/form-data">
-<fieldset><label for="archivos">{esc(T("serve_files_label"))}</label>
-<input type="file" id="archivos" name="archivos" multiple accept=".toml,.xlsx,.xlsm,.csv,.zip" required>
-<p class="hint">{esc(T("serve_files_hint"))}</p><p class="hint">{esc(limits)}</p></fieldset>
-<fieldset><label for="anio">{esc(T("serve_year_label"))}</label>
-<input type="number" id="anio" name="anio" min="1990" max="2100" placeholder="{esc(T("serve_year_auto"))}">
-<p class="hint">{esc(T("serve_year_hint"))}</p></fieldset>
-<fieldset><label for="reglas">{esc(T("serve_rules_label"))}</label>
-<select id="reglas" name="reglas">{"".join(options)}</select>
-<p class="why" id="por-que" data-auto="{esc(T("serve_why_auto"))}">{esc(T("serve_why_auto"))}</p></fieldset>
-{user_rules}<input type="hidden" name="lang" value="{esc(lang)}">
-<button type="submit" id="evaluar">{esc(T("serve_evaluate_button"))}</button>
-</form>
-<section><h2>{esc(T("serve_api_title"))}</h2><p>{esc(T("serve_api_intro"))}</p>
-<pre>curl -F plan=@plans/zed-ilo/pei-2023-2025.toml -F year=2023 http://127.0.0.1:8000/api/evaluate</pre></section>
-"""
+    body = HOME_HTML.format_map(_Words(
+        lang, error=error_box(error, lang) if error else "", action=esc(url("/evaluar", lang)), limits=esc(limits),
+        options="".join(options), user_rules=user_rules, page_lang=esc(lang),
+    ))
     return document(T("serve_home_title"), body, lang, script=HOME_JS, here="/")
 
 
