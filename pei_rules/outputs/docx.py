@@ -24,36 +24,31 @@ FONT = "Arial"
 MARGIN = Mm(20)
 
 
+def _el(tag: str, text: str | None = None, **attrs: str):
+    """An OOXML element with ``w:`` attributes (``val="true"`` is ``w:val="true"``) and text."""
+    el = OxmlElement(tag, {qn(f"w:{k}"): v for k, v in attrs.items()})
+    if text is not None:
+        el.text = text
+    return el
+
+
 def _field(run, instr: str, dirty: bool = False) -> None:
     """A Word field (PAGE, NUMPAGES, PAGEREF) in ``run``: begin, instruction, separate, a cached
     value, end. ``dirty``: Word recomputes it when the document opens (LibreOffice always does)."""
-    for kind, text in (("begin", None), ("instr", instr), ("separate", None), ("text", "1"), ("end", None)):
-        if kind == "instr":
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = f" {text} "
-        elif kind == "text":
-            el = OxmlElement("w:t")
-            el.text = text
-        else:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-            if dirty and kind == "begin":
-                el.set(qn("w:dirty"), "true")
+    instr_el = _el("w:instrText", f" {instr} ")
+    instr_el.set(qn("xml:space"), "preserve")
+    begin = _el("w:fldChar", fldCharType="begin", **({"dirty": "true"} if dirty else {}))
+    for el in (begin, instr_el, _el("w:fldChar", fldCharType="separate"), _el("w:t", "1"), _el("w:fldChar", fldCharType="end")):
         run._r.append(el)
 
 
 def _bookmark(paragraph, n: int) -> None:
     """Bookmark ``_Toc<n>`` around the whole paragraph: the target of a contents entry."""
-    start = OxmlElement("w:bookmarkStart")
-    start.set(qn("w:id"), str(n))
-    start.set(qn("w:name"), f"_Toc{n:08d}")
-    end = OxmlElement("w:bookmarkEnd")
-    end.set(qn("w:id"), str(n))
+    start = _el("w:bookmarkStart", id=str(n), name=f"_Toc{n:08d}")
     p = paragraph._p
     ppr = p.find(qn("w:pPr"))
     (ppr.addnext(start) if ppr is not None else p.insert(0, start))
-    p.append(end)
+    p.append(_el("w:bookmarkEnd", id=str(n)))
 
 
 def _contents(doc, headings: list[Heading], width_mm: float) -> None:
@@ -74,27 +69,8 @@ def _contents(doc, headings: list[Heading], width_mm: float) -> None:
         _field(r, f"PAGEREF _Toc{n:08d} \\h", dirty=True)
 
 
-def _update_fields_on_open(doc) -> None:
-    settings = doc.settings.element
-    el = OxmlElement("w:updateFields")
-    el.set(qn("w:val"), "true")
-    settings.append(el)
-
-
 def _shade(cell, hex_fill: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), hex_fill)
-    tc_pr.append(shd)
-
-
-def _row_flag(row, tag: str) -> None:
-    """Switch a table row property on: ``w:tblHeader`` (repeated on every page), ``w:cantSplit``."""
-    el = OxmlElement(tag)
-    el.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(el)
+    cell._tc.get_or_add_tcPr().append(_el("w:shd", val="clear", color="auto", fill=hex_fill))
 
 
 def _page(section, landscape: bool) -> None:
@@ -215,7 +191,7 @@ def _table(doc, tb: Table, inf: Informe, width_mm: float) -> None:
     size = Pt(points)
     widths = [Mm(w) for w in column_widths(tb, width_mm, points)]
     hdr = table.rows[0]
-    _row_flag(hdr, "w:tblHeader")
+    hdr._tr.get_or_add_trPr().append(_el("w:tblHeader", val="true"))  # repeated on every page
     for j, text in enumerate(tb.headers):
         c = hdr.cells[j]
         c.width = widths[j]
@@ -227,7 +203,7 @@ def _table(doc, tb: Table, inf: Informe, width_mm: float) -> None:
         p.paragraph_format.space_after = Pt(0)
     for row in tb.rows:
         wrow = table.add_row()
-        _row_flag(wrow, "w:cantSplit")
+        wrow._tr.get_or_add_trPr().append(_el("w:cantSplit", val="true"))
         for j, cell in enumerate(row[:ncols]):
             c = wrow.cells[j]
             c.width = widths[j]
@@ -279,7 +255,7 @@ def render_docx(inf: Informe) -> bytes:
     width_mm = 210 - 40
     first_page = True
     listed = [b for b in inf.blocks if isinstance(b, Heading) and b.toc]
-    _update_fields_on_open(doc)
+    doc.settings.element.append(_el("w:updateFields", val="true"))  # the contents' page numbers
     for b in inf.blocks:
         if isinstance(b, Heading):
             if b.level == 0:
