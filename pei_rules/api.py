@@ -165,11 +165,7 @@ def evaluate_plan(
     """Evaluate a loaded plan (see :func:`evaluate_file`)."""
     year = year or default_year(plan)
     rs, why = choose_rules(rules, year, overrides_for(plan.path, overrides))
-    if period == "anual" and semester is None:
-        ev = _evaluate(plan, rs, year, why_rules=why, trace=trace)
-    else:
-        ev = _evaluate(plan, rs, year, why_rules=why, period=period, semester=semester, trace=trace)
-    return _as_notebook(ev)
+    return _as_notebook(_evaluate(plan, rs, year, why_rules=why, period=period, semester=semester, trace=trace))
 
 
 def evaluate_file(

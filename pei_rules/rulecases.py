@@ -382,80 +382,64 @@ class _Runner:
         return {("banda", f.scale, f.band.name)} if f.band is not None and f.scale else set()
 
 
-class _LineOf:
-    """The line of a case's key, found only when a failure message prints it."""
-
-    def __init__(self, case: Case, key: str):
-        self.case, self.key = case, key
-
-    def __format__(self, spec: str) -> str:
-        return format(self.case.ref_line(self.key), spec)
-
-
 def _check(case: Case, f: Figure | None, weights: list | None) -> list[str]:
     d = case.data
-    msgs: list[str] = []
+    msgs: list[tuple[str, str]] = []  # (key, problem): the key's line is looked up for a failure only
     tol = case.tolerance
     if "esperado" in d:
         want = _num(d["esperado"])
-        line = _LineOf(case, "esperado")
         if want == "bad":
-            msgs.append(f"line {line}: esperado must be a number or \"N/D\"")
+            msgs.append(("esperado", "esperado must be a number or \"N/D\""))
         elif want is None:
             if f.status != ND:
-                msgs.append(f"line {line}: expected N/D, got {f.exact}")
+                msgs.append(("esperado", f"expected N/D, got {f.exact}"))
         elif f.exact is None:
-            msgs.append(f"line {line}: expected {want}, got N/D ({f.reason})")
+            msgs.append(("esperado", f"expected {want}, got N/D ({f.reason})"))
         elif abs(f.exact - want) > tol:
-            msgs.append(f"line {line}: expected {want} (tolerance {tol}), got {f.exact}")
+            msgs.append(("esperado", f"expected {want} (tolerance {tol}), got {f.exact}"))
     if "redondeado" in d:
         want = d["redondeado"]
-        line = _LineOf(case, "redondeado")
         got = f.value
         if isinstance(want, str) and want.strip().casefold() not in ND_WORDS:
             if got is None or str(got) != want.strip():
-                msgs.append(f"line {line}: expected the printed value {want}, got {'N/D' if got is None else got}")
+                msgs.append(("redondeado", f"expected the printed value {want}, got {'N/D' if got is None else got}"))
         else:
             w = _num(want)
             if w == "bad":
-                msgs.append(f"line {line}: redondeado must be a number, a string or \"N/D\"")
+                msgs.append(("redondeado", "redondeado must be a number, a string or \"N/D\""))
             elif w != got and not (w is not None and got is not None and w == got):
-                msgs.append(f"line {line}: expected the printed value {'N/D' if w is None else w}, got {'N/D' if got is None else got}")
+                msgs.append(("redondeado", f"expected the printed value {'N/D' if w is None else w}, got {'N/D' if got is None else got}"))
     if "banda" in d:
-        line = _LineOf(case, "banda")
         got = f.band.name if f.band is not None else ND
         if str(d["banda"]) != got:
-            msgs.append(f"line {line}: expected band '{d['banda']}', got '{got}'" + (f" for {f.value}" if f.value is not None else ""))
+            msgs.append(("banda", f"expected band '{d['banda']}', got '{got}'" + (f" for {f.value}" if f.value is not None else "")))
     if "motivo" in d:
-        line = _LineOf(case, "motivo")
         reason = f.reason.render("es") if isinstance(f.reason, Message) else f.reason  # cases are written in Spanish
         if not reason or str(d["motivo"]).casefold() not in reason.casefold():
-            msgs.append(f"line {line}: expected the reason to mention '{d['motivo']}', got '{f.reason or ''}'")
+            msgs.append(("motivo", f"expected the reason to mention '{d['motivo']}', got '{f.reason or ''}'"))
     if "sentido_inferido" in d:
-        line = _LineOf(case, "sentido_inferido")
         want = str(d["sentido_inferido"])
         got = f.formula if f.status != ND else "ninguno"
         if want != got:
-            msgs.append(f"line {line}: expected the inferred sentido '{want}', got '{got}' ({f.reason})")
+            msgs.append(("sentido_inferido", f"expected the inferred sentido '{want}', got '{got}' ({f.reason})"))
     if "pesos" in d:
-        line = _LineOf(case, "pesos")
         want = d["pesos"]
         if weights is None:
-            msgs.append(f"line {line}: 'pesos' applies to weighted aggregates and objetivo 'ponderacion' only")
+            msgs.append(("pesos", "'pesos' applies to weighted aggregates and objetivo 'ponderacion' only"))
         elif not isinstance(want, list) or len(want) != len(weights):
-            msgs.append(f"line {line}: expected {len(weights)} weights, the case lists {len(want) if isinstance(want, list) else want!r}")
+            msgs.append(("pesos", f"expected {len(weights)} weights, the case lists {len(want) if isinstance(want, list) else want!r}"))
         else:
             for i, (w, g) in enumerate(zip(want, weights)):
                 n = _num(w)
                 if n is None and g is None:
                     continue  # an excluded (N/D) member has no weight
                 if n == "bad":
-                    msgs.append(f"line {line}: weight {i + 1} must be a number or \"N/D\"")
+                    msgs.append(("pesos", f"weight {i + 1} must be a number or \"N/D\""))
                 elif n is None:
-                    msgs.append(f"line {line}: weight {i + 1}: expected none (excluded), got {g}")
+                    msgs.append(("pesos", f"weight {i + 1}: expected none (excluded), got {g}"))
                 elif g is None or abs(g - n) > tol:
-                    msgs.append(f"line {line}: weight {i + 1}: expected {n} (tolerance {tol}), got {g}")
-    return msgs
+                    msgs.append(("pesos", f"weight {i + 1}: expected {n} (tolerance {tol}), got {g}"))
+    return [f"line {case.ref_line(k)}: {m}" for k, m in msgs]
 
 
 def run_case(case: Case, rules: RuleSet) -> Outcome:
