@@ -13,8 +13,9 @@ with it asked for features that came to about 9,700 lines more, mostly in these 
 - #15, speed: ``specialised.py`` 169, ``figure_aggregates.py`` 282, ``formula_inputs.py`` 228,
   ``gcpause.py`` 35;
 - #11 itself: ``api.py`` 483 (the library API), ``aggregation.py`` 117, ``report_text.py`` 129.
-Then #11's clean-up took the package from 19,442 lines to the ceiling below (static content
-to package data, duplicates folded, dead code removed).
+The package then held 19,442 lines; #11's clean-up removed 466 of them (static content to
+package data, duplicates folded, dead code removed) while other work went on; CEILING is the
+count when the ratchet landed.
 
 CEILING only goes down. A change that adds lines to pei_rules/ removes as many elsewhere, or
 raises CEILING in the same commit and says why in the commit message. A change that removes
@@ -26,7 +27,7 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "pei_rules"
 
-CEILING = 19_062
+CEILING = 19_042
 
 
 def _python_lines() -> int:
