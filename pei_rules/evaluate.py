@@ -292,17 +292,20 @@ class _Evaluator(FormulaInputs, Aggregates):
     def principal_figure(self, ind: Indicator) -> Figure:
         rules = self.rules
         p = self.figures[figure_id(f"avance_{rules.principal}", ind.codigo)]
+        fixed = self.__dict__.get("_principal")
+        if fixed is None:  # what every indicator's principal figure says alike
+            fixed = self._principal = (rules.label_of("avance_indicador"), rules.ref("avance", "principal"), Message("ev_principal", kind=p.kind))
         main = Figure(
             id=figure_id("avance_indicador", ind.codigo),
             kind="avance_indicador",
             code=ind.codigo,
             scope="indicador",
-            label=rules.label_of("avance_indicador"),
+            label=fixed[0],
             exact=p.exact,
             status=p.status,
             reason=p.reason,
-            rule=rules.ref("avance", "principal"),
-            formula=Message("ev_principal", kind=p.kind),
+            rule=fixed[1],
+            formula=fixed[2],
             inputs=[Input(p.kind, p.exact, figure=p.id)] if self.trace else [],
             owner=ind.de,
         )
@@ -337,7 +340,7 @@ class _Evaluator(FormulaInputs, Aggregates):
         """Drop the per-evaluation caches. They hold closures over the evaluator (a reference
         cycle), which would keep the plan and every figure alive until the cyclic collector
         runs; without them an evaluation is freed as soon as it is no longer used."""
-        for cache in ("_ao_values", "_groups", "_steps_set"):
+        for cache in ("_ao_values", "_groups", "_steps_set", "_agg_texts"):
             self.__dict__.pop(cache, None)
 
 
@@ -359,6 +362,7 @@ class _SpecialisedEvaluator(_Evaluator):
         super().__init__(plan, rules, year, trace=False)
         self.prep = prep
         self.ao_inputs: dict[int, tuple] = {}  # id() of an AO -> (its formula inputs, the generated function's values)
+        self.last_aos: tuple = (None, None)  # ao_sum's last AOs and their inputs
         self.ao_slot = {name: i for i, name in enumerate(n for n, fm in rules.formulas.items() if fm.scope == "ao")}
         self.plain_entry = rules.cumulative_entry[1] != "acumulada"
         self.nd_reasons = prep.nd_reasons.setdefault(current_lang(), {})  # reasons of AO figures without data, by way of missing
@@ -366,7 +370,7 @@ class _SpecialisedEvaluator(_Evaluator):
     def make(self, fid: str, kind: str, code: str, scope: str, label: str, exact: Decimal, rule, formula, method, owner) -> Figure | None:
         """A figure with a regular exact value, rounded and classified as ``finish`` does;
         None when the value does not round (the reference code says why)."""
-        q, decimals, scale_name, scale, on_rounded = self._finish_cfg(kind)
+        q, decimals, scale_name, scale, on_rounded = self._cfg.get(kind) or self._finish_cfg(kind)
         try:
             value = exact.quantize(q, rounding=self.mode)
         except InvalidOperation:
@@ -374,7 +378,7 @@ class _SpecialisedEvaluator(_Evaluator):
         if value.is_zero():
             value = value.copy_abs()
         band = scale.classify(value if on_rounded else exact) if scale is not None else None
-        f = self.figures[fid] = Figure(fid, kind, code, scope, label, exact, value, decimals, OK, None, rule, formula, method, [], band, scale_name, owner)
+        f = self.figures[fid] = Figure(fid, kind, code, scope, label, exact, value, decimals, OK, None, rule, formula, method, (), band, scale_name, owner)
         return f
 
     def indicator(self, ind: Indicator, s: str, a: str, inferred_note: Any) -> None:
@@ -432,7 +436,9 @@ class _SpecialisedEvaluator(_Evaluator):
         of a sum found is read only by a traced derivation: none here)."""
         rows, slot = self.ao_inputs, _AO_SLOT[name]
         try:
-            vals = [rows[id(ao)][0][slot] for ao in aos]
+            if self.last_aos[0] is not aos:  # figure_formula asks each sum of one owner's AOs in turn
+                self.last_aos = (aos, [rows[id(ao)][0] for ao in aos])
+            vals = [x[slot] for x in self.last_aos[1]]
             return (sum(vals, Decimal(0)), None) if aos else super().ao_sum(name, aos)
         except KeyError:  # an AO left to the reference code
             return super().ao_sum(name, aos)
@@ -451,7 +457,7 @@ class _SpecialisedEvaluator(_Evaluator):
                 v = row[0]
                 key = (name, v[0] is None, v[1] is None, v[2] is None, v[3] is None, row[2])
                 reason = reasons.get(key) or self.ao_no_data(key, fm, ao, v)
-                figures[prefix + code] = Figure(prefix + code, name, code, "ao", label, None, None, None, ND, reason, ref, text, None, [], None, scale_name, ao.aei)
+                figures[prefix + code] = Figure(prefix + code, name, code, "ao", label, None, None, None, ND, reason, ref, text, None, (), None, scale_name, ao.aei)
             elif x is IRREGULAR or make(prefix + code, name, code, "ao", label, x, ref, text, None, ao.aei) is None:
                 env, refs = self.ao_values(ao)
                 self.run_formula(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), fm.expr, env, refs)
@@ -472,7 +478,7 @@ class _SpecialisedEvaluator(_Evaluator):
 
     def release(self) -> None:
         super().release()
-        self.ao_inputs = {}
+        self.ao_inputs, self.last_aos = {}, (None, None)
 
 
 _AO_SLOT = {n: i for i, n in enumerate(AO_INPUTS)}

@@ -73,6 +73,7 @@ class Aggregates:
             env: dict[str, Decimal | None] = {}
             refs: dict[str, Any] = {}
             fig_inputs: dict[str, str] = {}
+            aos = None  # the owner's AOs, found once
             for n in fm.expr.sorted_names:
                 if n in params:
                     continue
@@ -84,7 +85,7 @@ class Aggregates:
                         env[n], refs[n] = None, (_Loc(None, ("poi",)), Message("ev_no_poi", year=self.year))
                     continue
                 if n in V.AO_SUMS:
-                    aos = [a for _, a in (self.members(fm.scope, code, "ao"))]
+                    aos = [a for _, a in (self.members(fm.scope, code, "ao"))] if aos is None else aos
                     env[n], note = self.ao_sum(V.AO_SUMS[n], aos)
                     refs[n] = (_Loc(None, ("poi", str(self.year))), note)
                     continue
@@ -201,9 +202,12 @@ class Aggregates:
                 missing.append(Message("ev_member_reason", code=code, reason=mf.reason) if mf.reason else code)
             else:
                 values.append((v, obj, inp))
-        members_text = Message("ev_members_of", members=ag.members, of=ag.of.upper()) if ag.of else ag.members
-        values_text = Message("ev_exact_values" if use_exact else "ev_rounded_values")
-        f.formula = Message("ev_agg_formula", method=ag.method, value=ag.value, members=members_text, values=values_text)
+        texts = self.__dict__.setdefault("_agg_texts", {}).get(id(ag))
+        if texts is None:  # the aggregate's formula, said once per evaluation
+            members_text = Message("ev_members_of", members=ag.members, of=ag.of.upper()) if ag.of else ag.members
+            values_text = Message("ev_exact_values" if use_exact else "ev_rounded_values")
+            texts = self._agg_texts[id(ag)] = (members_text, values_text, Message("ev_agg_formula", method=ag.method, value=ag.value, members=members_text, values=values_text))
+        members_text, values_text, f.formula = texts
         if missing and ag.no_data == "propagar":
             f.status, f.reason = ND, Message("ev_propagate", members=", ".join(missing))
             self.finish(f)
@@ -263,14 +267,16 @@ class Aggregates:
     def count_tables(self) -> dict[str, CountTable]:
         rules = self.rules
         out: dict[str, CountTable] = {}
+        of_kind: dict[str, list] = {c.figure: [] for c in rules.counts.values()}  # the counted figures, in one pass
+        for f in self.figures.values():
+            if f.kind in of_kind:
+                of_kind[f.kind].append(f)
         for name, c in rules.counts.items():
             scale = rules.scales[rules.band_for[c.figure]]
             counts = {b.name: 0 for b in scale.bands}
             counts[ND] = 0
             members: dict[str, list[str]] = {k: [] for k in counts}
-            for f in self.figures.values():
-                if f.kind != c.figure:
-                    continue
+            for f in of_kind[c.figure]:
                 if c.of == "aei" and f.owner not in self.plan.aei:
                     continue
                 if c.of == "oei" and f.owner not in self.plan.oei:

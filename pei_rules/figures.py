@@ -43,7 +43,7 @@ class Figure:
     rule: SourceRef | None = None
     formula: str | None = None
     method: str | None = None
-    inputs: list[Input] = field(default_factory=list)
+    inputs: list[Input] = field(default_factory=list)  # an untraced figure's may be an empty tuple
     band: Band | None = None
     scale: str | None = None
     owner: str | None = None  # owning OEI/AEI code for indicators and AOs

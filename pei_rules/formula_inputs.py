@@ -17,10 +17,7 @@ from .periods import semester_key, semester_months
 from .plan import Activity, Indicator
 
 def _sum(values: Iterable[Decimal]) -> Decimal:
-    total = Decimal(0)
-    for v in values:
-        total += v
-    return total
+    return sum(values, Decimal(0))  # left to right in the current context, as a loop of += adds
 
 
 def from_months(values: list[Decimal | None], method: str) -> Decimal | None:
@@ -28,9 +25,12 @@ def from_months(values: list[Decimal | None], method: str) -> Decimal | None:
     (``[agregacion_ao]``): "suma" and "media" need every month; "ultimo" takes the last month
     with a value; "maximo" the largest of the months with a value. ``None``: no value."""
     if method in ("suma", "media"):
-        if not values or any(v is None for v in values):
+        try:
+            total = _sum(values)
+        except TypeError:  # a month without data (None)
             return None
-        total = _sum(values)
+        if not values:
+            return None
         return total if method == "suma" else total / len(values)
     known = [v for v in values if v is not None]
     if not known:
