@@ -115,12 +115,9 @@ class _Evaluator(FormulaInputs, Aggregates):
         q, decimals, scale_name, scale, on_rounded = self._finish_cfg(f.kind)
         if f.exact is not None:
             f.decimals = decimals
-            try:
-                f.value = f.exact.quantize(q, rounding=self.mode)
-                if f.value.is_zero():
-                    f.value = f.value.copy_abs()  # -0.04 prints 0.0, as Excel's ROUND does, never "-0.0"
-            except InvalidOperation:  # more digits than the context holds: no number, never a crash
-                f.status, f.exact, f.value = ND, None, None
+            f.value = self.rounded(f.exact, q)
+            if f.value is None:  # more digits than the context holds: no number, never a crash
+                f.status, f.exact = ND, None
                 f.reason = Message("ev_out_of_range_and", reason=f.reason) if f.reason else Message("ev_out_of_range")
         if scale is not None:
             f.scale = scale_name
@@ -128,6 +125,15 @@ class _Evaluator(FormulaInputs, Aggregates):
                 f.band = scale.classify(f.value if on_rounded else f.exact)
         self.figures[f.id] = f
         return f
+
+    def rounded(self, exact: Decimal, q: Decimal) -> Decimal | None:
+        """``exact`` rounded as the rule set says (-0.04 gives 0.0, as Excel's ROUND does, never
+        "-0.0"); None when it has more digits than the context holds."""
+        try:
+            value = exact.quantize(q, rounding=self.mode)
+        except InvalidOperation:
+            return None
+        return value.copy_abs() if value.is_zero() else value
 
     def _ref(self, r: Any) -> SourceRef | None:
         return r.resolve(self.plan) if isinstance(r, _Loc) else r
@@ -371,12 +377,9 @@ class _SpecialisedEvaluator(_Evaluator):
         """A figure with a regular exact value, rounded and classified as ``finish`` does;
         None when the value does not round (the reference code says why)."""
         q, decimals, scale_name, scale, on_rounded = self._cfg.get(kind) or self._finish_cfg(kind)
-        try:
-            value = exact.quantize(q, rounding=self.mode)
-        except InvalidOperation:
+        value = self.rounded(exact, q)
+        if value is None:
             return None
-        if value.is_zero():
-            value = value.copy_abs()
         band = scale.classify(value if on_rounded else exact) if scale is not None else None
         f = self.figures[fid] = Figure(fid, kind, code, scope, label, exact, value, decimals, OK, None, rule, formula, method, (), band, scale_name, owner)
         return f
@@ -488,15 +491,10 @@ _ANNUAL = (True, True, True, True)  # no monthly values
 def _years_sum(table: dict, start: int, end: int) -> Decimal | None:
     """The sum of a yearly table from ``start`` to ``end``; None when a year lacks a value
     (``obtenido_acumulado`` / ``esperado_acumulado`` of ``_Evaluator.indicator_env``)."""
-    total = Decimal(0)
-    found = False
-    for yy in range(start, end + 1):
-        v = table.get(yy)
-        if v is None:
-            return None
-        total += v
-        found = True
-    return total if found else None
+    try:
+        return sum([table.get(yy) for yy in range(start, end + 1)], Decimal(0)) if end >= start else None
+    except TypeError:  # a year without a value (None)
+        return None
 
 
 def evaluate(

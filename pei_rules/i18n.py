@@ -92,7 +92,7 @@ class Message(str):
 
     def __new__(cls, id: str, /, **args):
         lang = _lang.get() or current_lang()
-        key = (id, lang, *[(k, _arg_key(v)) for k, v in args.items()]) if args else (id, lang)
+        key = (id, lang, *[(k, v if type(v) is str else _arg_key(v)) for k, v in args.items()]) if args else (id, lang)
         self = _made.get(key)
         if self is not None:  # said before with the same arguments in the same language: the same text
             return self
