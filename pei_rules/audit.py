@@ -676,7 +676,16 @@ class Check:
     note: str | None = None
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The check, with a stable ``code`` and ``key`` beside the ``item`` words (which follow
+        ``--lang``): what a program reading the audit matches on."""
+        d = dataclasses.asdict(self)
+        if isinstance(self.item, Message):
+            d["code"] = self.item.id.removeprefix("ares_item_")
+            d["key"] = next((str(v) for v in self.item.args.values()), None)
+        else:  # a figure id, or a count ``conteo:TABLE:BAND``
+            d["code"] = "count" if self.item.startswith(COUNT_PREFIX + ":") else "figure"
+            d["key"] = self.item
+        return d
 
 
 def load_result(path: str | Path) -> dict:

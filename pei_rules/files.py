@@ -157,6 +157,16 @@ def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = True
     if path.is_dir():
         raise UsageError(msg("files_out_is_folder", path=str(path)))
     try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):  # /dev/null, /dev/stdout, a pipe: a stream, never replaced
+        return _write_stream(path, content)
+    if mode and not stat.S_ISREG(mode):
+        raise UsageError(msg("files_out_not_regular", path=str(path)))
+    if path.is_symlink():  # the file the link points to is written, the link stays
+        path = Path(os.path.realpath(path))
+    try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
     except OSError as exc:
         raise UsageError(msg("files_cannot_write_in", folder=str(path.parent), reason=exc.strerror or str(exc))) from None
@@ -177,6 +187,14 @@ def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = True
         if isinstance(exc, OSError):
             raise UsageError(msg("files_cannot_write", path=str(path), reason=exc.strerror or str(exc))) from None
         raise
+
+
+def _write_stream(path: Path, content: str | bytes) -> None:
+    try:
+        with open(path, "wb") as fh:
+            fh.write(content.encode("utf-8") if isinstance(content, str) else bytes(content))
+    except OSError as exc:
+        raise UsageError(msg("files_cannot_write", path=str(path), reason=exc.strerror or str(exc))) from None
 
 
 class FolderLock:

@@ -170,6 +170,12 @@ def test_stored_result_plan_changed(stored):
     doc = json.loads(r.stdout)
     bad = {c["item"] for c in doc["checks"] if c["status"] == "mismatch"}
     assert "sha256 del plan" in bad and "avance_indicador:IND.01.AEI.01.01" in bad
+    coded = {(c["code"], c["key"]) for c in doc["checks"] if c["status"] == "mismatch"}
+    assert ("plan_sha256", None) in coded and ("figure", "avance_indicador:IND.01.AEI.01.01") in coded
+    assert {c["code"] for c in doc["checks"]} >= {"plan_sha256", "rule_file", "figure", "count"}
+    en = json.loads(_cli("audit", "result.json", "--format", "json", "--lang", "en", cwd=stored).stdout)
+    assert [(c["code"], c["key"], c["status"]) for c in en["checks"]] == [(c["code"], c["key"], c["status"]) for c in doc["checks"]]
+    assert {c["item"] for c in en["checks"] if c["status"] == "mismatch"} != bad  # the words follow --lang, the codes do not
 
 
 @pytest.mark.parametrize("content,words,words_en", [

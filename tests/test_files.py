@@ -119,3 +119,59 @@ def test_report_of_a_batch_folder_with_special_manifest_or_summary(tmp_path, cap
     err = capsys.readouterr().err
     assert rc == 2, err
     assert "Traceback" not in err
+
+
+# --- writing to what is not a regular file ---------------------------------------------------
+
+ZED = Path(__file__).resolve().parent.parent / "plans" / "zed-ilo" / "pei-2023-2025.toml"
+
+
+def test_out_dev_null_stays_a_device():
+    """``--out /dev/null`` (run as root) once replaced the device with a regular file (temp file +
+    rename): a character device or a pipe is written as a stream, never replaced."""
+    import stat as _stat
+
+    assert main(["evaluate", str(ZED), "--year", "2023", "--format", "json", "--out", "/dev/null"]) == 0
+    st_ = os.stat("/dev/null")
+    if not _stat.S_ISCHR(st_.st_mode):  # put the machine right before failing
+        os.unlink("/dev/null")
+        os.mknod("/dev/null", 0o666 | _stat.S_IFCHR, os.makedev(1, 3))
+        pytest.fail("/dev/null was replaced by a regular file")
+    assert not list(Path("/dev").glob(".null.*.part"))
+
+
+def test_out_fifo_is_written_as_a_stream(tmp_path):
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: dict = {}
+
+    def reader():
+        with open(fifo, "rb") as fh:
+            got["data"] = fh.read()
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    _within(10, lambda: write_atomic(fifo, "hola\n"))
+    th.join(10)
+    assert got["data"] == b"hola\n" and fifo.is_fifo()
+
+
+def test_out_through_a_link_writes_its_target(tmp_path):
+    target = tmp_path / "real.json"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    write_atomic(link, "new")
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "new"
+
+
+def test_out_socket_is_refused(tmp_path, capsys):
+    import socket
+
+    path = tmp_path / "s.sock"
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(path))
+        with pytest.raises(UsageError, match="no es un archivo común|not a regular file"):
+            write_atomic(path, "x")
+        assert main(["evaluate", str(ZED), "--year", "2023", "--out", str(path)]) == 2
+    assert "s.sock" in capsys.readouterr().err
