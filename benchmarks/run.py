@@ -201,7 +201,7 @@ def breakdown(root: Path, year: int, every: int = 10) -> dict:
     from pei_rules.batch import _dumps, count_findings, summary_row
     from pei_rules.files import write_atomic
     from pei_rules.plan import plan_from_doc
-    from pei_rules.render import to_json_obj
+    from pei_rules.jsonformat import to_compact_json_obj  # what batch writes (format_version 2)
     from pei_rules.ruleset import load_ruleset, resolve
     from pei_rules.tomlsource import load_toml
 
@@ -214,7 +214,7 @@ def breakdown(root: Path, year: int, every: int = 10) -> dict:
         "evaluate",
         "check (count)",
         "consolidated row",
-        "JSON render (orjson)",
+        "JSON render (orjson, format_version 2)",
         "write (temp + rename)",
     ]
     tot = dict.fromkeys(floors + steps, 0.0)
@@ -244,7 +244,7 @@ def breakdown(root: Path, year: int, every: int = 10) -> dict:
         t6 = clock()
         summary_row(ev)
         t7 = clock()
-        data = _dumps(to_json_obj(ev)) + b"\n"
+        data = _dumps(to_compact_json_obj(ev)) + b"\n"
         hashlib.sha256(data).hexdigest()
         t8 = clock()
         write_atomic(tmp, data, durable=False)
