@@ -26,7 +26,6 @@ Two evaluators run the same checked tree:
 from __future__ import annotations
 
 import ast
-import copy
 import decimal
 import keyword
 import operator
@@ -180,7 +179,7 @@ class Expression:
         """
         fn = self._fn
         if fn is None:
-            body = copy.deepcopy(self.code_tree.body)
+            body = self.code_tree.body  # shared, not copied: compiling a tree only reads it
             lam = ast.Expression(
                 body=ast.Lambda(
                     args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in self.sorted_names], kwonlyargs=[], kw_defaults=[], defaults=[]),
@@ -581,13 +580,14 @@ def _decimal_trees(value: ast.AST, text: str, where: Where | None) -> tuple[ast.
     ast.fix_missing_locations(traced_tree)
     names_for = iter(constants)
 
-    class _Named(ast.NodeTransformer):
+    class _Named(ast.NodeTransformer):  # the same literals, in the same order, of a second parse
         def visit_Constant(self, node: ast.Constant):
-            if isinstance(node.value, Decimal):
+            if not isinstance(node.value, bool):
                 return ast.copy_location(ast.Name(id=next(names_for), ctx=ast.Load()), node)
             return node
 
-    compiled_tree = _Named().visit(copy.deepcopy(traced_tree))
+    # parsed again rather than copied: copy.deepcopy of the tree was most of a rule set's compile time
+    compiled_tree = ast.Expression(body=_Named().visit(ast.parse(text).body[0].value))
     ast.fix_missing_locations(compiled_tree)
     return traced_tree, compiled_tree, constants
 

@@ -10,7 +10,7 @@ languages::
 
 Spanish (CEPLAN's vocabulary) is the default; English on request (``--lang en``). An id
 defined in two files, or missing a language, is an error found by ``tests/test_messages.py``.
-The catalogue is read once, on first use.
+Each message is read once, on first use.
 """
 from __future__ import annotations
 
@@ -22,32 +22,40 @@ from pathlib import Path
 LANGS = ("es", "en")
 DEFAULT_LANG = "es"
 _MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
-_catalogue: dict[str, dict[str, str]] | None = None
+_tables: dict[str, str] | None = None  # message id -> its table's TOML text (without the first "[")
+_catalogue: dict[str, dict[str, str]] = {}  # message id -> its texts, parsed on first use
 _lang: ContextVar[str] = ContextVar("pei_rules_lang", default="")
 
 
-def _load() -> dict[str, dict[str, str]]:
-    global _catalogue
-    if _catalogue is None:
-        try:  # package data, trusted: no need for the bounded plan reader; the compiled parser if installed
-            import tomli as toml
-        except ImportError:  # pragma: no cover - tomli is a declared dependency
-            import tomllib as toml
+def _index() -> dict[str, str]:
+    """Every message id and its table, as text: the files are read, not parsed (a command says
+    a few dozen of the 1,300 messages; parsing them all was a tenth of ``evaluate``'s start-up)."""
+    global _tables
+    if _tables is None:
+        tables: dict[str, str] = {}
+        for name in sorted(n for n in os.listdir(_MESSAGES_DIR) if n.endswith(".toml")):
+            for table in ("\n" + (_MESSAGES_DIR / name).read_text(encoding="utf-8")).split("\n[")[1:]:  # one [id] table each
+                key = table[: table.index("]")]
+                if key in tables:
+                    raise RuntimeError(f"message id {key!r} is defined twice (second time in {name})")
+                tables[key] = table
+        _tables = tables
+    return _tables
 
-        cat: dict[str, dict[str, str]] = {}
-        for path in sorted(_MESSAGES_DIR.glob("*.toml")):
-            doc = toml.loads(path.read_text(encoding="utf-8"))
-            for key, entry in doc.items():
-                if key in cat:
-                    raise RuntimeError(f"message id {key!r} is defined twice (second time in {path.name})")
-                cat[key] = dict(entry)
-        _catalogue = cat
-    return _catalogue
+
+def _entry(key: str) -> dict[str, str]:
+    """The texts of message ``key`` (KeyError if there is none), its table parsed now."""
+    try:  # package data, trusted: no need for the bounded plan reader; the compiled parser if installed
+        import tomli as toml
+    except ImportError:  # pragma: no cover - tomli is a declared dependency
+        import tomllib as toml
+    entry = _catalogue[key] = dict(toml.loads("[" + _index()[key])[key])
+    return entry
 
 
 def catalogue() -> dict[str, dict[str, str]]:
     """Every message id with its texts per language (read-only use)."""
-    return _load()
+    return {key: _catalogue.get(key) or _entry(key) for key in _index()}
 
 
 def set_lang(lang: str | None) -> None:
@@ -66,7 +74,7 @@ def current_lang() -> str:
 
 def t(lang: str | None, key: str, /, **kw) -> str:
     """The message ``key`` in ``lang`` (``None``: the language in force), formatted with ``kw``."""
-    entry = _load()[key]
+    entry = _catalogue.get(key) or _entry(key)
     text = entry.get(lang or current_lang()) or entry[DEFAULT_LANG]
     return text.format(**kw) if kw else text
 
@@ -77,7 +85,7 @@ def msg(key: str, /, **kw) -> str:
 
 
 def has(key: str) -> bool:
-    return key in _load()
+    return key in _index()
 
 
 class Message(str):

@@ -26,6 +26,15 @@ def test_no_message_id_defined_twice():
             seen[key] = path.name
 
 
+def test_each_message_read_alone_is_the_files_message():
+    """The catalogue parses one message's table at a time (start-up): each is what parsing its
+    whole file gives, and every table of every file is found."""
+    whole = {}
+    for path in sorted(MESSAGES.glob("*.toml")):
+        whole.update(tomllib.loads(path.read_text(encoding="utf-8")))
+    assert i18n.catalogue() == whole
+
+
 def test_placeholders_agree_between_languages():
     field = re.compile(r"\{(\w+)[^}]*\}")
     for key, entry in i18n.catalogue().items():

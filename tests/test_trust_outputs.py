@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pei_rules.cli import main
-from pei_rules.sanitize import FORMULA_START, csv_row, has_controls, is_number_text, markdown_text, spreadsheet_text, terminal_text
+from pei_rules.sanitize import _CONTROL, FORMULA_START, csv_row, has_controls, is_number_text, markdown_text, spreadsheet_text, terminal_text
 
 ROOT = Path(__file__).resolve().parent.parent
 ZED = ROOT / "plans" / "zed-ilo" / "pei-2023-2025.toml"
@@ -80,9 +80,10 @@ def test_markdown_escapes_html(tmp_path, capsys):
 
 
 @settings(max_examples=200, deadline=None, database=None)
-@given(text=st.text(max_size=60))
+@given(text=st.text(max_size=60) | st.lists(st.sampled_from([*map(chr, _CONTROL), "a", "ñ", " ", "\n", "\t", "│"])).map("".join))
 def test_sanitizers_properties(text):
     clean = terminal_text(text)
+    assert clean == text.translate(_CONTROL)  # the fast path (nothing to remove) changes nothing
     assert not has_controls(clean)
     assert all(ch in text for ch in clean)
     md = markdown_text(text)
