@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
-from difflib import get_close_matches
 from typing import Iterable, Sequence
 
 from .i18n import msg
@@ -23,7 +22,8 @@ def format_key(path: Sequence[object]) -> str:
             out += f"[{part}]"
         else:
             text = str(part)
-            if text and all(c.isalnum() or c in "_-" for c in text):
+            bare = text.replace("_", "").replace("-", "")
+            if text and (bare.isalnum() or not bare):  # letters, digits, "_" and "-" only
                 out += ("." if out else "") + text
             else:
                 out += ("." if out else "") + f'"{text}"'
@@ -31,6 +31,8 @@ def format_key(path: Sequence[object]) -> str:
 
 
 def did_you_mean(word: str, options: Iterable[str], n: int = 3) -> str:
+    from difflib import get_close_matches  # on a mistake only (start-up)
+
     opts = sorted(set(str(o) for o in options))
     close = get_close_matches(word, opts, n=n, cutoff=0.5)
     if not close:

@@ -25,9 +25,10 @@ def simple_table(rows: list[list[str]], headers: list[str]) -> str:
     n = len(headers)
     if not rows or any(len(r) != n or any(type(c) is not str for c in r) for r in rows) or any(type(h) is not str for h in headers):
         return _tabulate(rows, headers)
-    if any(_ONE_COLUMN.search(h) for h in headers) or any(_ONE_COLUMN.search(c) for r in rows for c in r):
+    every = "".join(headers) + "".join([c for r in rows for c in r])  # one search, not one per cell
+    if _ONE_COLUMN.search(every):
         return _tabulate(rows, headers)
-    multiline = any("\n" in h for h in headers) or any("\n" in c for r in rows for c in r)
+    multiline = "\n" in every
     cols = [[r[i].strip() for r in rows] for i in range(n)]
     if not multiline:
         widths = [max(len(h) + 2, max(len(c) for c in col)) for h, col in zip(headers, cols)]

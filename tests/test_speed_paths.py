@@ -295,6 +295,38 @@ def test_running_a_command_imports_only_that_command():
     assert not {"pei_rules.check", "pei_rules.diffing", "pei_rules.serve", "tabulate"} & mods  # services evaluate does not use
 
 
+def test_a_command_reads_only_the_messages_it_says():
+    """The catalogue parses a message's table when it is first said: evaluate says about a
+    tenth of the 1,300 messages, and the process parses no other."""
+    code = (
+        "import io, contextlib\nfrom pei_rules.cli import main\nfrom pei_rules import i18n\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['evaluate', {str(ZED)!r}, '--year', '2023']) == 0\n"
+        "assert 0 < len(i18n._catalogue) < len(i18n._index()) / 4, len(i18n._catalogue)\n"
+    )
+    assert "html" not in _modules_after(code)  # nor loads html's entity tables to escape markdown
+
+
+@pytest.mark.parametrize("preset", [None, ""])
+def test_the_process_turns_pydantic_plugins_off_unless_asked(preset):
+    import os
+
+    code = (
+        "import os, sys\nimport pei_rules.cli as cli\nsys.argv = ['pei-rules', '--version']\n"
+        "try:\n    cli.run()\nexcept SystemExit:\n    pass\n"
+        f"assert os.environ['PYDANTIC_DISABLE_PLUGINS'] == {('__all__' if preset is None else preset)!r}\n"
+    )
+    saved = os.environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    try:
+        if preset is not None:
+            os.environ["PYDANTIC_DISABLE_PLUGINS"] = preset  # an empty value: the plugins installed are used
+        _modules_after(code)
+    finally:
+        os.environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
+        if saved is not None:
+            os.environ["PYDANTIC_DISABLE_PLUGINS"] = saved
+
+
 def test_the_collector_is_paused_while_the_process_imports_its_command(tmp_path):
     code = (
         "import gc, io, contextlib, sys\nimport pei_rules.cli as cli\nreal, seen = cli.command_function, []\n"

@@ -166,6 +166,8 @@ def humanize(text: str, ev: Evaluation, lang: str, numbers=None) -> str:
     ``ejecucion_ponderada``, ``conteo:ejecucion_fisica_ao:total``) with their labels, and
     shorten values written with every digit (``numbers`` formats them; default: the
     document's Peruvian format)."""
+    if ":" not in text and "_" not in text and "." not in text:  # no id, no long value (most cells)
+        return text
     rules = ev.rules
     kinds = set(rules.figure_kinds())
 
