@@ -576,8 +576,8 @@ def _decimal_trees(value: ast.AST, text: str, where: Where | None) -> tuple[ast.
             new = ast.Constant(value=value)
             return ast.copy_location(new, node)
 
+    # every node has its location (parsed, or copied with copy_location): no fix_missing_locations
     traced_tree = ast.Expression(body=_Decimalize().visit(value))
-    ast.fix_missing_locations(traced_tree)
     names_for = iter(constants)
 
     class _Named(ast.NodeTransformer):  # the same literals, in the same order, of a second parse
@@ -588,7 +588,6 @@ def _decimal_trees(value: ast.AST, text: str, where: Where | None) -> tuple[ast.
 
     # parsed again rather than copied: copy.deepcopy of the tree was most of a rule set's compile time
     compiled_tree = ast.Expression(body=_Named().visit(ast.parse(text).body[0].value))
-    ast.fix_missing_locations(compiled_tree)
     return traced_tree, compiled_tree, constants
 
 

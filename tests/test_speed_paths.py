@@ -6,6 +6,8 @@ import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from strategies import allowed_expressions
 
 from pei_rules.check import check, count
 from pei_rules.plan import load_plan
@@ -498,3 +500,46 @@ def test_discover_paths_is_the_rglob_discovery(tmp_path, monkeypatch):
     for inputs in (["in"], ["in/"], [str(root)], ["in/c", "in/a"], ["in", "in/a/x.toml"], ["."]):
         assert discover_paths(inputs) == _rglob_discover(inputs), inputs
     assert len(discover_paths(["in"])) == 4
+
+
+# --- rule expressions: the compiled tree -------------------------------------------------
+
+
+def _former_compiled_tree(tree):
+    """What compile_expression made before start-up round 4: a deep copy of the traced tree,
+    each Decimal literal a name (c0, c1, ...), locations filled in."""
+    import ast
+    import copy
+    from decimal import Decimal
+
+    from pei_rules.expressions import CONSTANT_PREFIX
+
+    names = iter(range(10**6))
+
+    class Named(ast.NodeTransformer):
+        def visit_Constant(self, node):
+            if isinstance(node.value, Decimal):
+                return ast.copy_location(ast.Name(id=f"{CONSTANT_PREFIX}{next(names)}", ctx=ast.Load()), node)
+            return node
+
+    return ast.fix_missing_locations(Named().visit(copy.deepcopy(tree)))
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(text=allowed_expressions(["a", "b", "pim"], ["min", "max", "abs"]))
+def test_a_rule_expression_is_parsed_again_not_copied(text):
+    """The compiled tree is a second parse with the literals named; it is the deep copy it
+    replaced, node for node and location for location, and no location is missing."""
+    import ast
+    import copy
+
+    from pei_rules.errors import ExpressionError
+    from pei_rules.expressions import compile_expression
+
+    try:
+        e = compile_expression(text, {"a", "b", "pim"}, {"min", "max", "abs"})
+    except ExpressionError:
+        return  # a size limit: fine
+    dump = lambda t: ast.dump(t, include_attributes=True)  # noqa: E731
+    assert dump(e.code_tree) == dump(_former_compiled_tree(e.tree))
+    assert dump(e.tree) == dump(ast.fix_missing_locations(copy.deepcopy(e.tree)))

@@ -166,7 +166,7 @@ def humanize(text: str, ev: Evaluation, lang: str, numbers=None) -> str:
     ``ejecucion_ponderada``, ``conteo:ejecucion_fisica_ao:total``) with their labels, and
     shorten values written with every digit (``numbers`` formats them; default: the
     document's Peruvian format)."""
-    if ":" not in text and "_" not in text and "." not in text:  # no id, no long value (most cells)
+    if ":" not in text and "_" not in text and "." not in text:  # no id, no long value
         return text
     rules = ev.rules
     kinds = set(rules.figure_kinds())
@@ -184,8 +184,10 @@ def humanize(text: str, ev: Evaluation, lang: str, numbers=None) -> str:
         word = band_name_label(rules, scale, band, bands[band].label, lang) if band in bands else band
         return f"{label} ({word})"
 
-    text = re.sub(r"\bconteo:([a-z0-9_]+):([a-z0-9_]+)\b", count_ref, text)
-    text = re.sub(r"\bdato:([A-Za-z0-9_.\[\]\-]+)", lambda m: t(lang, "doc_plan_datum", path=m.group(1)), text)
+    if "conteo:" in text:  # each replacement only where its words can be (a report has hundreds of cells)
+        text = re.sub(r"\bconteo:([a-z0-9_]+):([a-z0-9_]+)\b", count_ref, text)
+    if "dato:" in text:
+        text = re.sub(r"\bdato:([A-Za-z0-9_.\[\]\-]+)", lambda m: t(lang, "doc_plan_datum", path=m.group(1)), text)
 
     def entity_ref(m: re.Match) -> str:
         kind, code = m.group(1), m.group(2)
@@ -193,10 +195,12 @@ def humanize(text: str, ev: Evaluation, lang: str, numbers=None) -> str:
             return m.group(0)
         return f"{kind_label(rules, kind, lang)} {code}"
 
-    text = _ID.sub(entity_ref, text)
+    if ":" in text:
+        text = _ID.sub(entity_ref, text)
     fmt = numbers or (lambda d: number(d, lang, rules))
-    text = _LONG.sub(lambda m: fmt(Decimal(m.group(0)).quantize(Decimal("0.0001"))) + "…", text)
-    return _BARE.sub(lambda m: kind_label(rules, m.group(1), lang) if m.group(1) in kinds else m.group(0), text)
+    if "." in text:
+        text = _LONG.sub(lambda m: fmt(Decimal(m.group(0)).quantize(Decimal("0.0001"))) + "…", text)
+    return _BARE.sub(lambda m: kind_label(rules, m.group(1), lang) if m.group(1) in kinds else m.group(0), text) if "_" in text else text
 
 
 # --- spreadsheet text ----------------------------------------------------------------------------
