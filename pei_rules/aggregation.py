@@ -20,6 +20,7 @@ from .i18n import Message
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One step of an aggregation: what was computed and its value."""
     what: Message
     value: Decimal | str
 

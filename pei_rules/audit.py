@@ -58,6 +58,7 @@ def _population(pop: str) -> str:
 
 @dataclass
 class Entry:
+    """A published figure of the plan, as the audit reads it and compares it."""
     index: int
     figure: str  # as written in the plan
     resolved: str | None
@@ -599,6 +600,7 @@ def audit(ev: Evaluation, other_years: Any = None, default_year: int | None = No
 
 @dataclass
 class YearAudit:
+    """The audit of one year (or semester) of a plan."""
     year: int
     period: str
     ev: Evaluation
@@ -669,6 +671,7 @@ def exit_code(entries: list[Entry]) -> int:
 
 @dataclass
 class Check:
+    """One item of a stored result verified again: stored and recomputed."""
     item: str
     status: str  # match / mismatch
     stored: str | None

@@ -156,6 +156,7 @@ class Where:
 
 @dataclass
 class Expression:
+    """A checked rule expression: its text, the inputs and functions it uses, its trees and code."""
     text: str
     names: frozenset[str]  # input names it reads
     functions: frozenset[str]

@@ -32,6 +32,7 @@ KEYS = ("metodo",) + TRENDS + ("aplicar",)
 
 @dataclass(frozen=True)
 class InferenceSettings:
+    """How the rule set infers a sentido from the targets' trend."""
     method: str
     categories: dict  # trend -> sentido category
     apply: str

@@ -32,6 +32,7 @@ KEYS = {"anual": ("etiqueta",), "semestral": ("etiqueta", "indicadores", "ao")}
 
 @dataclass(frozen=True)
 class PeriodSettings:
+    """A publication period (year or semester) and how its figures are taken."""
     period: str
     label: str
     indicators: str = "del_semestre"

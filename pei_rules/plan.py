@@ -283,6 +283,7 @@ class Problem:
 
 @dataclass
 class Plan:
+    """A validated plan, its source file and the index of its codes."""
     model: PlanModel
     doc: SourceDoc
     oei: dict[str, Objective] = field(default_factory=dict)

@@ -31,6 +31,7 @@ _CACHE = "_referencias"
 
 @dataclass(frozen=True)
 class Reference:
+    """Where a rule comes from in CEPLAN's documents (resolución, article, section, page)."""
     path: tuple
     resolucion: str | None = None
     documento: str | None = None

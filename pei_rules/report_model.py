@@ -59,6 +59,7 @@ def money(value: Decimal | None, lang: str = "es") -> str:
 
 @dataclass
 class Cell:
+    """A table cell: its text, band, sort key and tooltip."""
     text: str
     band: str | None = None  # band name (rule data) or "sin_dato"; None: not a banded figure
     numeric: bool = False
@@ -68,6 +69,7 @@ class Cell:
 
 @dataclass
 class Row:
+    """A table row and what it shows."""
     cells: list[Cell]
     kind: str = ""  # oei, aei, indicador, ao, figura, conteo, publicado, …
     code: str | None = None
@@ -77,6 +79,7 @@ class Row:
 
 @dataclass
 class Table:
+    """A report table: title, headers, rows and a note."""
     key: str
     title: str
     headers: list[str]

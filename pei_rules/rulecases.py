@@ -74,6 +74,7 @@ FILE_KEYS = ("conjunto", "tolerancia", "caso", "nota")
 
 @dataclass
 class Case:
+    """One [[caso]] of a case file: inputs, what it expects, and for which rule sets."""
     file: str
     index: int
     name: str
@@ -97,6 +98,7 @@ class Case:
 
 @dataclass
 class Outcome:
+    """A case run against one rule set: passed or not, and why."""
     case: Case
     ruleset: str
     ok: bool
@@ -493,6 +495,7 @@ def describe_item(item: tuple) -> str:
 
 @dataclass
 class Report:
+    """The outcomes of a run of cases and the rule items no case exercises."""
     outcomes: list[Outcome]
     uncovered: dict[str, list[str]]  # rule set id -> rule items no case exercises
 

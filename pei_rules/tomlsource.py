@@ -46,6 +46,7 @@ MAX_DEPTH = 40
 
 @dataclass
 class SourceDoc:
+    """A parsed TOML file: its data, its sha256, and the line of any key (found on first use)."""
     path: str
     data: dict
     sha256: str

@@ -26,6 +26,7 @@ def indicator_years(ev: Evaluation) -> list[int]:
 
 @dataclass
 class AuditRow:
+    """A row of the published-figures table: published and recomputed."""
     name: str  # people's name of the figure
     figure: str  # the address as the plan writes it (annex / trace only)
     published: str

@@ -19,6 +19,7 @@ META = "conjunto"
 
 @dataclass(frozen=True)
 class Band:
+    """A band of a traffic-light scale: a named interval of values."""
     name: str
     label: str
     lower: Decimal | None  # None = -inf
@@ -41,6 +42,7 @@ class Band:
 
 @dataclass
 class Scale:
+    """A traffic-light scale: its bands, in order."""
     name: str
     label: str
     bands: list[Band]
@@ -58,6 +60,7 @@ class Scale:
 
 @dataclass
 class Formula:
+    """A figure computed by a formula of the rule set, with its scope."""
     name: str
     label: str
     scope: str
@@ -77,6 +80,7 @@ class ZeroDecision:
 
 @dataclass
 class AdvanceKind:
+    """An advance kind: its formula per (sentido, agregación) case and the decisions on zero."""
     name: str
     label: str
     formulas: dict[tuple[str, str], Expression]
@@ -88,6 +92,7 @@ class AdvanceKind:
 
 @dataclass
 class Aggregate:
+    """A figure aggregated from members (AO, indicators, AEI ...) by a method."""
     name: str
     label: str
     scope: str
@@ -104,6 +109,7 @@ class Aggregate:
 
 @dataclass
 class Convention:
+    """A convention of the rule set (which figure kinds it applies to, and its parameter)."""
     name: str
     kinds: frozenset[str]
     parameter: str | None
@@ -125,6 +131,7 @@ class Printing:
 
 @dataclass
 class Count:
+    """A count of figures per band."""
     name: str
     label: str
     figure: str
@@ -134,6 +141,7 @@ class Count:
 
 @dataclass
 class RuleSet:
+    """A loaded, validated rule set: every rule with the file and line it was written at."""
     id: str
     title: str
     directive: str
