@@ -49,7 +49,7 @@ def _wrap_cell(text: str, limit: int | None) -> str:
     table has hundreds of cells: start-up), anything else by textwrap itself."""
     if not limit or len(text) <= limit:
         return text
-    if "  " in text or text.strip() != text or any(c in text for c in "\t\n\x0b\x0c\r"):
+    if "  " in text or text.strip() != text or not text.isprintable():  # textwrap's whitespace (tab, line breaks) or rarer
         return textwrap.fill(text, limit, break_long_words=False, break_on_hyphens=False)
     lines, cur = [], ""
     for word in text.split(" "):
@@ -86,7 +86,7 @@ def _text_table(tb: Table, width: int | None) -> str:
         return simple_table(rows, tb.headers)
     headers = [textwrap.fill(h, max(MIN_COLUMN, max(len(w) for w in h.split() or [""]))) for h in tb.headers]
     limits = _fit(headers, rows, width)
-    rows = [[_wrap_cell(c, limits[i] if i < len(limits) else None) for i, c in enumerate(r)] for r in rows]
+    rows = [[c if k is None or len(c) <= k else _wrap_cell(c, k) for c, k in zip(r, limits)] + r[len(limits):] for r in rows]
     return simple_table(rows, headers)
 
 

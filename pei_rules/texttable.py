@@ -37,26 +37,21 @@ def simple_table(rows: list[list[str]], headers: list[str]) -> str:
         for i in range(len(rows)):
             lines.append("  ".join(col[i].ljust(w) for col, w in zip(cols, widths)).rstrip())
         return "\n".join(lines)
-    widths = [
-        max(max(len(x) for x in h.split("\n")) + 2, max(len(x) for c in col for x in c.split("\n")))
-        for h, col in zip(headers, cols)
-    ]
-    cells = [["\n".join(x.ljust(w) for x in c.splitlines()) for c in col] for col, w in zip(cols, widths)]
+    cols = [[c.split("\n") if c else [] for c in col] for col in cols]  # each cell's lines, split once
+    widths = [max(max(len(x) for x in h.split("\n")) + 2, max(len(x) for c in col for x in c or [""])) for h, col in zip(headers, cols)]
     lines: list[str] = []
-    _rows(lines, ["\n".join(x.ljust(w) for x in h.split("\n")) for h, w in zip(headers, widths)], widths)
+    _rows(lines, [[x.ljust(w) for x in h.split("\n")] for h, w in zip(headers, widths)], widths)
     lines.append("  ".join("-" * w for w in widths).rstrip())
     for i in range(len(rows)):
-        _rows(lines, [col[i] for col in cells], widths)
+        _rows(lines, [[x.ljust(w) for x in col[i]] for col, w in zip(cols, widths)], widths)
     return "\n".join(lines)
 
 
-def _rows(lines: list[str], cells: list[str], widths: list[int]) -> None:
-    """One table row of multi-line cells: as many lines as its tallest cell."""
-    parts = [c.splitlines() for c in cells]
+def _rows(lines: list[str], parts: list[list[str]], widths: list[int]) -> None:
+    """One table row of multi-line cells (each its padded lines): as many lines as its tallest cell."""
     height = max(map(len, parts))
     parts = [p + [" " * w] * (height - len(p)) for p, w in zip(parts, widths)]
-    for k in range(height):
-        lines.append("  ".join(p[k] for p in parts).rstrip())
+    lines += ["  ".join(line).rstrip() for line in zip(*parts)]
 
 
 def _tabulate(rows, headers) -> str:
