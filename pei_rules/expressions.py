@@ -514,23 +514,23 @@ def _checked_text(text: object, where: Where | None) -> str:
 
 
 _SYNTAX = [  # Python's parser messages -> catalogue id (the parser's words are English)
-    (re.compile(r"invalid syntax\. Perhaps you forgot a comma\?"), "ex_syntax_comma"),
-    (re.compile(r"invalid syntax"), "ex_syntax_invalid"),
-    (re.compile(r"'(?P<char>.)' was never closed"), "ex_syntax_never_closed"),
-    (re.compile(r"unmatched '(?P<char>.)'"), "ex_syntax_unmatched"),
-    (re.compile(r"closing parenthesis '(?P<close>.)' does not match opening parenthesis '(?P<open>.)'"), "ex_syntax_mismatch"),
-    (re.compile(r"invalid (decimal|hexadecimal|octal|binary|digit|imaginary) .*literal|invalid digit|leading zeros"), "ex_syntax_bad_number"),
-    (re.compile(r"unterminated (triple-quoted )?string"), "ex_syntax_unterminated"),
-    (re.compile(r"expected 'else' after 'if' expression"), "ex_syntax_expected_else"),
-    (re.compile(r"expected '(?P<char>[^']+)'"), "ex_syntax_expected"),
-    (re.compile(r"unexpected character after line continuation"), "ex_syntax_backslash"),
+    (r"invalid syntax\. Perhaps you forgot a comma\?", "ex_syntax_comma"),
+    (r"invalid syntax", "ex_syntax_invalid"),
+    (r"'(?P<char>.)' was never closed", "ex_syntax_never_closed"),
+    (r"unmatched '(?P<char>.)'", "ex_syntax_unmatched"),
+    (r"closing parenthesis '(?P<close>.)' does not match opening parenthesis '(?P<open>.)'", "ex_syntax_mismatch"),
+    (r"invalid (decimal|hexadecimal|octal|binary|digit|imaginary) .*literal|invalid digit|leading zeros", "ex_syntax_bad_number"),
+    (r"unterminated (triple-quoted )?string", "ex_syntax_unterminated"),
+    (r"expected 'else' after 'if' expression", "ex_syntax_expected_else"),
+    (r"expected '(?P<char>[^']+)'", "ex_syntax_expected"),
+    (r"unexpected character after line continuation", "ex_syntax_backslash"),
 ]
 
 
 def _syntax_detail(text: str) -> str:
     """Python's syntax-error text in the language in force (as it is when it is not known)."""
     for pattern, key in _SYNTAX:
-        m = pattern.match(text or "")
+        m = re.match(pattern, text or "")  # compiled on first use: a syntax error, not each start
         if m:
             return msg(key, **m.groupdict())
     return msg("ex_syntax_python", detail=text)

@@ -152,7 +152,7 @@ class SourceRef:
         return {"file": self.file, "line": self.line, "key": format_key(self.key)}
 
 
-_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_POS = r"\(at line (\d+), column (\d+)\)"  # error paths only: compiled on first use (start-up)
 
 # The parser's problem texts (the same in tomli and tomllib) and their catalogue ids; a text not
 # listed is shown as the parser wrote it.
@@ -253,7 +253,7 @@ def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
         data = _toml.loads(text, parse_float=Decimal)
     except _toml.TOMLDecodeError as exc:
         detail = str(exc)
-        m = _TOML_POS.search(detail)
+        m = re.search(_TOML_POS, detail)
         line = col = None
         if m:
             line, col = int(m.group(1)), int(m.group(2))
@@ -289,7 +289,7 @@ def load_toml_bytes(raw: bytes, name: str) -> SourceDoc:
     )
 
 
-_LONG_NUMBER = re.compile(r"[0-9_]{1000,}|[eE][+-]?[0-9_]{15,}")
+_LONG_NUMBER = r"[0-9_]{1000,}|[eE][+-]?[0-9_]{15,}"
 
 
 def _excerpt(text: str, line: int | None) -> str | None:
@@ -319,7 +319,7 @@ def _line_too_deep(text: str) -> int | None:
 
 
 def _line_of_number(text: str) -> int | None:
-    m = _LONG_NUMBER.search(text)
+    m = re.search(_LONG_NUMBER, text)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
