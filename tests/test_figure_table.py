@@ -1,0 +1,70 @@
+"""Issue #15, item 2: the untraced evaluator stores figures compactly (rows, ``figures.ROW``)
+and makes a ``Figure`` only when one is asked for; the writers that read every figure in a
+batch (entity JSON, consolidated row) make none."""
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import orjson
+
+from pei_rules.batch import summary_row
+from pei_rules.evaluate import evaluate
+from pei_rules.figures import ROW, Figure, FigureTable, row_of
+from pei_rules.jsonformat import expand, to_compact_json_obj
+from pei_rules.plan import load_plan
+from pei_rules.render import to_json_obj
+from pei_rules.ruleset import load_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+ZED = ROOT / "plans" / "zed-ilo" / "pei-2023-2025.toml"
+
+
+def _evaluations():
+    rules = load_ruleset(ROOT / "rules" / "ceplan-2023")
+    plan = load_plan(ZED)
+    return evaluate(plan, rules, 2023, trace=False), evaluate(plan, rules, 2023, trace=True)
+
+
+def _n_rows(table: FigureTable) -> int:
+    return sum(type(x) is tuple for x in table._d.values())
+
+
+def test_untraced_figures_are_rows_until_asked():
+    fast, traced = _evaluations()
+    assert isinstance(fast.figures, FigureTable)
+    n = _n_rows(fast.figures)
+    assert n > len(fast.figures) // 2  # most figures of the batch path are rows
+    assert _n_rows(traced.figures) == 0  # a traced figure carries its inputs: always a Figure
+    fid = next(k for k, x in fast.figures._d.items() if type(x) is tuple)
+    row = fast.figures.row(fid)
+    f = fast.figures[fid]
+    assert isinstance(f, Figure) and row_of(f) == row and f is fast.figures[fid] and f is fast.figures.get(fid)
+    assert _n_rows(fast.figures) == n - 1
+    assert len(ROW) == len(row) == len(Figure.__dataclass_fields__) - 1  # every field but inputs
+
+
+def test_batch_writers_make_no_figure():
+    fast, _ = _evaluations()
+    n = _n_rows(fast.figures)
+    doc = to_compact_json_obj(fast)
+    row = summary_row(fast)
+    assert _n_rows(fast.figures) == n
+    assert row["ejecucion_ponderada"] == "95.10"
+    # the same document as version 1 written from every Figure
+    assert expand(json.loads(orjson.dumps(doc))) == json.loads(json.dumps(to_json_obj(fast)))
+    assert _n_rows(fast.figures) == 0  # to_json_obj asked every figure
+
+
+def test_the_table_behaves_as_a_mapping_of_figures():
+    fast, traced = _evaluations()
+    keys = list(fast.figures)
+    assert keys == list(traced.figures) and keys == list(fast.figures.keys())
+    copy = pickle.loads(pickle.dumps(fast.figures))
+    assert _n_rows(copy) == _n_rows(fast.figures) > 0  # sent between processes as rows
+    assert copy == fast.figures and dict(copy.items()) == dict(fast.figures.items())
+    assert [f.id for f in fast.figures.values()] == keys
+    assert all(type(x) is Figure for x in fast.figures._d.values())
+    assert "avance_oei:OEI.02" in fast.figures and fast.figures.get("nada") is None
+    assert str(fast.figures["avance_oei:OEI.02"].value) == "24.4"
