@@ -68,3 +68,28 @@ def test_the_table_behaves_as_a_mapping_of_figures():
     assert all(type(x) is Figure for x in fast.figures._d.values())
     assert "avance_oei:OEI.02" in fast.figures and fast.figures.get("nada") is None
     assert str(fast.figures["avance_oei:OEI.02"].value) == "24.4"
+
+
+def test_evaluate_json_and_csv_come_from_the_untraced_path(monkeypatch, capsys):
+    """``evaluate --format json/csv`` print no figure's inputs: they run the untraced
+    (specialised, compact) evaluation, and print what the traced one would."""
+    from pei_rules import cli
+    from pei_rules.evaluate import _SpecialisedEvaluator
+    from pei_rules.render import render_csv, render_json
+
+    made = []
+    init = _SpecialisedEvaluator.__init__
+    monkeypatch.setattr(_SpecialisedEvaluator, "__init__", lambda self, *a, **k: (made.append(1), init(self, *a, **k))[1])
+    _, traced = _evaluations()
+    for fmt, render in (("json", render_json), ("csv", render_csv)):
+        made.clear()
+        assert cli.main(["evaluate", str(ZED), "--year", "2023", "--rules", "ceplan-2023", "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        assert made, fmt
+        if fmt == "json":  # the same document, but the time it was made
+            got, want = json.loads(out), json.loads(render(traced))
+            got["receipt"]["created"] = want["receipt"]["created"]
+            got["receipt"]["rule_set_choice"] = want["receipt"]["rule_set_choice"]
+            assert got == want
+        else:
+            assert out == render(traced)
