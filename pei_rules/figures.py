@@ -148,7 +148,7 @@ class FigureTable(MutableMapping):
         return f"FigureTable({self._figures()!r})"
 
     def __reduce__(self):  # pickles as its rows and figures (batch --jobs sends evaluations between processes)
-        return (FigureTable, (self._d,))
+        return (FigureTable, (dict(self._d),))  # a copy (copy.copy must not share the dict)
 
 
 def rows(figures: Any) -> Iterator[tuple]:

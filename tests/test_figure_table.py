@@ -64,6 +64,11 @@ def test_the_table_behaves_as_a_mapping_of_figures():
     copy = pickle.loads(pickle.dumps(fast.figures))
     assert _n_rows(copy) == _n_rows(fast.figures) > 0  # sent between processes as rows
     assert copy == fast.figures and dict(copy.items()) == dict(fast.figures.items())
+    import copy as copying
+
+    other = copying.copy(fast.figures)
+    other["x"] = other["avance_oei:OEI.02"]
+    assert "x" not in fast.figures  # a copy, not a view
     assert [f.id for f in fast.figures.values()] == keys
     assert all(type(x) is Figure for x in fast.figures._d.values())
     assert "avance_oei:OEI.02" in fast.figures and fast.figures.get("nada") is None
