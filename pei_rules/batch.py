@@ -35,6 +35,7 @@ from . import api
 from .check import count as count_check_findings
 from .errors import InputFileError, PeiError, UsageError, did_you_mean
 from .evaluate import evaluate
+from .figures import rows
 from .files import LIMIT_JSON, FolderLock, inside, read_text_limited, sha256_limited, sync_folder, write_atomic
 from .sanitize import spreadsheet_text
 from .gcpause import freeze_long_lived, paused
@@ -183,11 +184,13 @@ def summary_row(ev) -> dict[str, Any]:
     rules = ev.rules
     row: dict[str, Any] = {}
     oei_kinds = [k for k in rules.order if rules.aggregates[k].scope == "oei"]
-    for f in ev.figures.values():
-        if f.scope == "plan":
-            row[f.id] = None if f.value is None else str(f.value)
+    values = {}  # id -> rounded value, from the figures' rows (figures.ROW): no Figure made
+    for fid, _, _, scope, _, _, value, *_ in rows(ev.figures):
+        values[fid] = value
+        if scope == "plan":
+            row[fid] = None if value is None else str(value)
     for k in oei_kinds:
-        row[k] = {o.codigo: _val(ev.figures.get(f"{k}:{o.codigo}")) for o in ev.plan.model.oei}
+        row[k] = {o.codigo: _val(values.get(f"{k}:{o.codigo}")) for o in ev.plan.model.oei}
     for c in ev.counts.values():
         for band, n in c.counts.items():
             row[f"conteo:{c.name}:{band}"] = n
@@ -195,8 +198,8 @@ def summary_row(ev) -> dict[str, Any]:
     return row
 
 
-def _val(f) -> str | None:
-    return None if f is None or f.value is None else str(f.value)
+def _val(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def run_one(job: Job, settings: Settings | None = None) -> dict[str, Any]:

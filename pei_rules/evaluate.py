@@ -18,7 +18,7 @@ from . import vocabulary as V
 from .errors import PlanError, did_you_mean
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
 from .figure_aggregates import Aggregates
-from .figures import ND, OK, CountTable, Figure, Input, _Loc, figure_id
+from .figures import ND, OK, R_EXACT, CountTable, Figure, FigureTable, Input, _Loc, figure_id
 from .gcpause import paused
 from .formula_inputs import MONTHLY_NOTES, FormulaInputs, from_months
 from .i18n import Message, current_lang, msg, using_lang
@@ -38,7 +38,7 @@ class Evaluation:
     plan: Plan
     rules: RuleSet
     year: int
-    figures: dict[str, Figure]
+    figures: FigureTable  # a mapping of id -> Figure (see FigureTable: untraced figures are stored compactly)
     counts: dict[str, CountTable]
     why_rules: Any = None  # why the rule set was chosen: an i18n Message (or text)
     created: str = ""
@@ -298,6 +298,8 @@ class _Evaluator(FormulaInputs, Aggregates):
     def principal_figure(self, ind: Indicator) -> Figure:
         rules = self.rules
         p = self.figures[figure_id(f"avance_{rules.principal}", ind.codigo)]
+        if type(p) is tuple:  # a row of the specialised evaluator
+            p = Figure(*p[:13], (), *p[13:])
         fixed = self.__dict__.get("_principal")
         if fixed is None:  # what every indicator's principal figure says alike
             fixed = self._principal = (rules.label_of("avance_indicador"), rules.ref("avance", "principal"), Message("ev_principal", kind=p.kind))
@@ -373,16 +375,16 @@ class _SpecialisedEvaluator(_Evaluator):
         self.plain_entry = rules.cumulative_entry[1] != "acumulada"
         self.nd_reasons = prep.nd_reasons.setdefault(current_lang(), {})  # reasons of AO figures without data, by way of missing
 
-    def make(self, fid: str, kind: str, code: str, scope: str, label: str, exact: Decimal, rule, formula, method, owner) -> Figure | None:
-        """A figure with a regular exact value, rounded and classified as ``finish`` does;
-        None when the value does not round (the reference code says why)."""
+    def make(self, fid: str, kind: str, code: str, scope: str, label: str, exact: Decimal, rule, formula, method, owner) -> bool:
+        """A figure with a regular exact value, rounded and classified as ``finish`` does, stored
+        as a row (``figures.ROW``); False when the value does not round (the reference code says why)."""
         q, decimals, scale_name, scale, on_rounded = self._cfg.get(kind) or self._finish_cfg(kind)
         value = self.rounded(exact, q)
         if value is None:
-            return None
+            return False
         band = scale.classify(value if on_rounded else exact) if scale is not None else None
-        f = self.figures[fid] = Figure(fid, kind, code, scope, label, exact, value, decimals, OK, None, rule, formula, method, (), band, scale_name, owner)
-        return f
+        self.figures[fid] = (fid, kind, code, scope, label, exact, value, decimals, OK, None, rule, formula, method, band, scale_name, owner)
+        return True
 
     def indicator(self, ind: Indicator, s: str, a: str, inferred_note: Any) -> None:
         fn = self.prep.cases.get((s, a))
@@ -404,7 +406,7 @@ class _SpecialisedEvaluator(_Evaluator):
         for kname, kind in rules.advance_kinds.items():
             x, i = vals[i], i + 1
             fk = "avance_" + kname
-            if x is IRREGULAR or x is NODATA or make(figure_id(fk, code), fk, code, "indicador", kind.label, x, kind.refs[(s, a)], kind.formulas[(s, a)].text, f"{s} / {a}", owner) is None:
+            if x is IRREGULAR or x is NODATA or not make(figure_id(fk, code), fk, code, "indicador", kind.label, x, kind.refs[(s, a)], kind.formulas[(s, a)].text, f"{s} / {a}", owner):
                 if env is None:
                     env, refs = self.indicator_env(ind)
                 self.advance_figure(ind, s, a, inferred_note, kname, kind, env, refs)
@@ -413,10 +415,19 @@ class _SpecialisedEvaluator(_Evaluator):
             if fm.scope != "indicador":
                 continue
             x, i = vals[i], i + 1
-            if x is IRREGULAR or x is NODATA or make(figure_id(name, code), name, code, "indicador", fm.label, x, fm.ref, fm.expr.text, None, owner) is None:
+            if x is IRREGULAR or x is NODATA or not make(figure_id(name, code), name, code, "indicador", fm.label, x, fm.ref, fm.expr.text, None, owner):
                 if env is None:
                     env, refs = self.indicator_env(ind)
                 self.indicator_formula(ind, name, fm, env, refs)
+
+    def principal_figure(self, ind: Indicator) -> None:
+        """The principal advance as a row when its advance kind's figure is one (the first
+        indicator's is made by the reference code, which says what every one says alike)."""
+        code = ind.codigo
+        p = self.figures[figure_id("avance_" + self.rules.principal, code)]
+        fixed = self.__dict__.get("_principal")
+        if fixed is None or type(p) is not tuple or not self.make(figure_id("avance_indicador", code), "avance_indicador", code, "indicador", fixed[0], p[R_EXACT], fixed[1], fixed[2], None, ind.de):
+            super().principal_figure(ind)
 
     def poi_formulas(self) -> None:
         fn, rows, values = self.prep.ao, self.ao_inputs, self.ao_values
@@ -460,8 +471,8 @@ class _SpecialisedEvaluator(_Evaluator):
                 v = row[0]
                 key = (name, v[0] is None, v[1] is None, v[2] is None, v[3] is None, row[2])
                 reason = reasons.get(key) or self.ao_no_data(key, fm, ao, v)
-                figures[prefix + code] = Figure(prefix + code, name, code, "ao", label, None, None, None, ND, reason, ref, text, None, (), None, scale_name, ao.aei)
-            elif x is IRREGULAR or make(prefix + code, name, code, "ao", label, x, ref, text, None, ao.aei) is None:
+                figures[prefix + code] = (prefix + code, name, code, "ao", label, None, None, None, ND, reason, ref, text, None, None, scale_name, ao.aei)
+            elif x is IRREGULAR or not make(prefix + code, name, code, "ao", label, x, ref, text, None, ao.aei):
                 env, refs = self.ao_values(ao)
                 self.run_formula(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), fm.expr, env, refs)
 
@@ -539,7 +550,7 @@ def evaluate(
         plan=plan,
         rules=rules,
         year=year,
-        figures=ev.figures,
+        figures=FigureTable(ev.figures),
         counts=counts,
         why_rules=why_rules,
         created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),

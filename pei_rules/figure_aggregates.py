@@ -11,7 +11,7 @@ from typing import Any
 from . import vocabulary as V
 from .aggregation import aggregate, raw_weights
 from .expressions import EvalFailure, NoData
-from .figures import ND, CountTable, Figure, Input, _Loc, figure_id
+from .figures import ND, CountTable, Figure, Input, _Loc, figure_id, row_of
 from .formula_inputs import _sum
 from .i18n import Message
 from .plan import Activity, Indicator
@@ -90,9 +90,13 @@ class Aggregates:
                     refs[n] = (_Loc(None, ("poi", str(self.year))), note)
                     continue
                 g = self.figures.get(figure_id(n, code))
-                env[n] = None if g is None else g.exact
+                if g is None:
+                    env[n], reason = None, Message("ev_no_figure", id=figure_id(n, code))
+                else:  # a Figure, or a row of the specialised evaluator (figures.ROW)
+                    env[n], reason = (g[5], g[9]) if type(g) is tuple else (g.exact, g.reason)
+                    reason = reason if env[n] is None else None
                 fig_inputs[n] = figure_id(n, code)
-                refs[n] = (None, g.reason if g is not None and g.exact is None else (None if g is not None else Message("ev_no_figure", id=figure_id(n, code))))
+                refs[n] = (None, reason)
             if fm.scope == "plan" and self.period is not None:
                 plan_env = {k: env[k] for k in ("pim", "devengado") if k in env}
                 self.semester_plan_env(plan_env, refs)
@@ -190,16 +194,19 @@ class Aggregates:
             if mf is None:
                 continue
             had_members = True
-            v = mf.exact if use_exact else mf.value
+            if type(mf) is tuple:  # a row of the specialised evaluator (figures.ROW)
+                v, reason = mf[5] if use_exact else mf[6], mf[9]
+            else:
+                v, reason = mf.exact if use_exact else mf.value, mf.reason
             inp = None
             if trace:
-                inp = Input(ag.value, v, figure=mf.id)
+                inp = Input(ag.value, v, figure=prefix + code)
                 f.inputs.append(inp)
             if v is None:
                 if inp is not None:
                     inp.used = ag.no_data == "propagar"
-                    inp.note = mf.reason
-                missing.append(Message("ev_member_reason", code=code, reason=mf.reason) if mf.reason else code)
+                    inp.note = reason
+                missing.append(Message("ev_member_reason", code=code, reason=reason) if reason else code)
             else:
                 values.append((v, obj, inp))
         texts = self.__dict__.setdefault("_agg_texts", {}).get(id(ag))
@@ -268,21 +275,22 @@ class Aggregates:
         rules = self.rules
         out: dict[str, CountTable] = {}
         of_kind: dict[str, list] = {c.figure: [] for c in rules.counts.values()}  # the counted figures, in one pass
-        for f in self.figures.values():
-            if f.kind in of_kind:
-                of_kind[f.kind].append(f)
+        for f in self.figures.values():  # Figures, or rows of the specialised evaluator (figures.ROW)
+            kind = f[1] if type(f) is tuple else f.kind
+            if kind in of_kind:
+                of_kind[kind].append(f if type(f) is tuple else row_of(f))
         for name, c in rules.counts.items():
             scale = rules.scales[rules.band_for[c.figure]]
             counts = {b.name: 0 for b in scale.bands}
             counts[ND] = 0
             members: dict[str, list[str]] = {k: [] for k in counts}
-            for f in of_kind[c.figure]:
-                if c.of == "aei" and f.owner not in self.plan.aei:
+            for fid, _, _, _, _, _, _, _, _, _, _, _, _, band, _, owner in of_kind[c.figure]:
+                if c.of == "aei" and owner not in self.plan.aei:
                     continue
-                if c.of == "oei" and f.owner not in self.plan.oei:
+                if c.of == "oei" and owner not in self.plan.oei:
                     continue
-                b = f.band.name if f.band else ND
+                b = band.name if band else ND
                 counts[b] += 1
-                members[b].append(f.id)
+                members[b].append(fid)
             out[name] = CountTable(name, c.label, c.figure, counts, sum(counts.values()), members, c.ref)
         return out

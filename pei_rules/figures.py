@@ -2,9 +2,10 @@
 the band that made it), its :class:`Input` s, the count tables, and cheap plan locations."""
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterator
 
 from .ruleset import Band
 from .tomlsource import SourceRef
@@ -53,6 +54,106 @@ class Figure:
         if self.band is not None:
             return self.band.name
         return ND if self.scale else None
+
+
+#: a figure stored compactly: a plain tuple of :class:`Figure`'s fields but ``inputs`` (an
+#: untraced figure has none), in this order
+ROW = ("id", "kind", "code", "scope", "label", "exact", "value", "decimals", "status", "reason", "rule", "formula", "method", "band", "scale", "owner")
+R_ID, R_KIND, R_CODE, R_SCOPE, R_LABEL, R_EXACT, R_VALUE, R_DECIMALS, R_STATUS, R_REASON, R_RULE, R_FORMULA, R_METHOD, R_BAND, R_SCALE, R_OWNER = range(16)
+
+
+def row_of(f: Figure) -> tuple:
+    """A figure's fields as a row (``ROW``'s order)."""
+    return (f.id, f.kind, f.code, f.scope, f.label, f.exact, f.value, f.decimals, f.status, f.reason, f.rule, f.formula, f.method, f.band, f.scale, f.owner)
+
+
+class FigureTable(MutableMapping):
+    """An evaluation's figures by id, in the order they were made (a mapping to :class:`Figure`).
+
+    The untraced evaluator (``batch``) stores most figures as rows (``ROW``): a tuple costs a
+    seventh of a ``Figure`` to make. A ``Figure``, with its provenance, is made from a row only
+    when it is asked for (``table[id]``, ``get``, ``values``, ``items``: explain, audit,
+    reports), once, and kept; writers that read every figure (the entity JSON, the consolidated
+    row) read :meth:`rows` and make none.
+    """
+
+    __slots__ = ("_d", "_compact")
+
+    def __init__(self, figures: dict | None = None):
+        self._d: dict[str, Figure | tuple] = {} if figures is None else figures  # taken as is, not copied
+        self._compact = any(type(x) is tuple for x in self._d.values())
+
+    def __getitem__(self, fid: str) -> Figure:
+        x = self._d[fid]
+        if type(x) is tuple:
+            x = self._d[fid] = Figure(*x[:13], (), *x[13:])
+        return x
+
+    def get(self, fid: str, default: Any = None) -> Any:
+        x = self._d.get(fid)
+        if x is None:
+            return default
+        return self[fid] if type(x) is tuple else x
+
+    def __setitem__(self, fid: str, f: Figure) -> None:
+        self._d[fid] = f
+
+    def __delitem__(self, fid: str) -> None:
+        del self._d[fid]
+
+    def __contains__(self, fid: object) -> bool:
+        return fid in self._d
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def _figures(self) -> dict[str, Figure]:
+        if self._compact:  # every row made a Figure (values, not keys, change: the order stays)
+            d = self._d
+            for k, x in d.items():
+                if type(x) is tuple:
+                    d[k] = Figure(*x[:13], (), *x[13:])
+            self._compact = False
+        return self._d  # type: ignore[return-value]
+
+    def values(self):
+        return self._figures().values()
+
+    def items(self):
+        return self._figures().items()
+
+    def keys(self):
+        return self._d.keys()
+
+    def rows(self) -> Iterator[tuple]:
+        """Every figure as a row (``ROW``), in order, making no ``Figure``."""
+        for x in self._d.values():
+            yield x if type(x) is tuple else row_of(x)
+
+    def row(self, fid: str) -> tuple | None:
+        x = self._d.get(fid)
+        return x if x is None or type(x) is tuple else row_of(x)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FigureTable):
+            return self._figures() == other._figures()
+        return self._figures() == other if isinstance(other, dict) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"FigureTable({self._figures()!r})"
+
+    def __reduce__(self):  # pickles as its rows and figures (batch --jobs sends evaluations between processes)
+        return (FigureTable, (dict(self._d),))  # a copy (copy.copy must not share the dict)
+
+
+def rows(figures: Any) -> Iterator[tuple]:
+    """Every figure of a mapping of figures (a :class:`FigureTable`, or a dict) as a row."""
+    return figures.rows() if isinstance(figures, FigureTable) else (row_of(f) for f in figures.values())
 
 
 @dataclass

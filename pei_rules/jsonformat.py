@@ -17,8 +17,9 @@ from typing import Any
 
 from .errors import InputFileError
 from .evaluate import Evaluation
+from .figures import ND, rows
 from .i18n import msg
-from .render import FORMAT_NAME, _rule_dict, band_label, to_json_obj
+from .render import FORMAT_NAME, _rule_dict, to_json_obj
 
 COMPACT_VERSION = 2
 
@@ -35,22 +36,24 @@ def to_compact_json_obj(ev: Evaluation) -> dict[str, Any]:
     lines: list[dict[str, Any]] = []
     index: dict[tuple, int] = {}
     figures = []
-    for f in ev.figures.values():
-        bl = band_label(ev, f) or None
-        key = (f.kind, f.scope, f.label, f.decimals, f.band_name, bl, f.scale, f.formula, f.rule)
+    no_data_label = ev.rules.no_data_label
+    # the figures' rows (figures.ROW): no Figure is made for writing them
+    for fid, kind, code, scope, label, exact, value, decimals, status, reason, rule, formula, _, band, scale, owner in rows(ev.figures):
+        # band_name and band_label of render, for a row
+        key = (kind, scope, label, decimals, band.name if band is not None else (ND if scale else None), (band.label if band is not None else (no_data_label if scale else None)) or None, scale, formula, rule)
         t = index.get(key)
         if t is None:
             t = index[key] = len(lines)
-            lines.append(dict(zip(SHARED, key[:-1] + (_rule_dict(f.rule) if f.rule else None,))))
+            lines.append(dict(zip(SHARED, key[:-1] + (_rule_dict(rule) if rule else None,))))
         figures.append(
             {
-                "id": f.id,
-                "code": f.code,
-                "owner": f.owner,
-                "value": None if f.value is None else str(f.value),
-                "exact": None if f.exact is None else str(f.exact),
-                "status": f.status,
-                "reason": None if f.reason is None else str(f.reason),
+                "id": fid,
+                "code": code,
+                "owner": owner,
+                "value": None if value is None else str(value),
+                "exact": None if exact is None else str(exact),
+                "status": status,
+                "reason": None if reason is None else str(reason),
                 "t": t,
             }
         )
@@ -64,7 +67,7 @@ def to_compact_json_obj(ev: Evaluation) -> dict[str, Any]:
 def to_json_obj_without_figures(ev: Evaluation) -> dict[str, Any]:
     """Version 1's envelope (receipt, entity, plan, year, counts, summary), figures empty."""
     doc = to_json_obj(dataclasses.replace(ev, figures={}))
-    doc["summary"] = {f.id: (None if f.value is None else str(f.value)) for f in ev.figures.values() if f.scope == "plan"}
+    doc["summary"] = {r[0]: (None if r[6] is None else str(r[6])) for r in rows(ev.figures) if r[3] == "plan"}  # figures.ROW: id, value, scope
     return doc
 
 
