@@ -18,9 +18,10 @@ from . import vocabulary as V
 from .errors import PlanError, did_you_mean
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
 from .figure_aggregates import Aggregates
-from .figures import ND, OK, R_EXACT, CountTable, Figure, FigureTable, Input, _Loc, figure_id
+from .aggregation import aggregate, raw_weights
+from .figures import ND, OK, R_EXACT, R_REASON, R_VALUE, ROW, CountTable, Figure, FigureTable, Input, _Loc, figure_id
 from .gcpause import paused
-from .formula_inputs import MONTHLY_NOTES, FormulaInputs, from_months
+from .formula_inputs import MONTHLY_NOTES, FormulaInputs, _sum, from_months
 from .i18n import Message, current_lang, msg, using_lang
 from .periods import settings as _period_settings
 from .plan import Activity, Indicator, Plan
@@ -374,8 +375,10 @@ class _SpecialisedEvaluator(_Evaluator):
         self.ao_slot = {name: i for i, name in enumerate(n for n, fm in rules.formulas.items() if fm.scope == "ao")}
         self.plain_entry = rules.cumulative_entry[1] != "acumulada"
         self.nd_reasons = prep.nd_reasons.setdefault(current_lang(), {})  # reasons of AO figures without data, by way of missing
+        self.collected: dict[tuple, tuple] = {}  # aggregates' members read (see collect)
+        self.missing_items: dict[str, Any] = {}  # id of a member figure without data -> how an aggregate names it
 
-    def make(self, fid: str, kind: str, code: str, scope: str, label: str, exact: Decimal, rule, formula, method, owner) -> bool:
+    def make(self, fid: str, kind: str, code: str | None, scope: str, label: str, exact: Decimal, rule, formula, method, owner, reason=None) -> bool:
         """A figure with a regular exact value, rounded and classified as ``finish`` does, stored
         as a row (``figures.ROW``); False when the value does not round (the reference code says why)."""
         q, decimals, scale_name, scale, on_rounded = self._cfg.get(kind) or self._finish_cfg(kind)
@@ -383,8 +386,12 @@ class _SpecialisedEvaluator(_Evaluator):
         if value is None:
             return False
         band = scale.classify(value if on_rounded else exact) if scale is not None else None
-        self.figures[fid] = (fid, kind, code, scope, label, exact, value, decimals, OK, None, rule, formula, method, band, scale_name, owner)
+        self.figures[fid] = (fid, kind, code, scope, label, exact, value, decimals, OK, reason, rule, formula, method, band, scale_name, owner)
         return True
+
+    def no_data(self, fid: str, kind: str, code: str | None, scope: str, label: str, reason, rule, formula, method, owner) -> None:
+        """A figure without data, as ``finish`` leaves it, stored as a row."""
+        self.figures[fid] = (fid, kind, code, scope, label, None, None, None, ND, reason, rule, formula, method, None, self._finish_cfg(kind)[2], owner)
 
     def indicator(self, ind: Indicator, s: str, a: str, inferred_note: Any) -> None:
         fn = self.prep.cases.get((s, a))
@@ -476,6 +483,91 @@ class _SpecialisedEvaluator(_Evaluator):
                 env, refs = self.ao_values(ao)
                 self.run_formula(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), fm.expr, env, refs)
 
+    def aggregate_figure(self, name: str, ag, code: str | None, obj: Any) -> None:
+        """``Aggregates.aggregate`` made as a row: members read from their rows (or figures),
+        members without data said as the reference says them; a propagated N/D, weights that
+        cannot be had and a value that does not round are left to the reference code."""
+        at = R_EXACT if (ag.intermediates or self.rules.intermediates) == "exactos" else R_VALUE
+        key = (ag.scope, code, ag.members, ag.of, ag.value, at)
+        nums, objs, missing, had_members = self.collected.get(key) or self.collect(key)
+        if missing and ag.no_data == "propagar":
+            return super().aggregate_figure(name, ag, code, obj)
+        fid, owner = figure_id(name, code), getattr(obj, "oei", None) if obj is not None else None
+        members_text, values_text, formula = self.agg_texts(ag)
+        if not nums:
+            why = Message("ev_no_member_data", members="; ".join(missing)) if had_members else Message("ev_no_members", members=ag.members, year=self.year)
+            return self.no_data(fid, name, code, ag.scope, ag.label, why, ag.ref, formula, ag.method, owner)
+        raws = None
+        if ag.method in V.WEIGHTED_METHODS:
+            scheme, grades = self.rules.weight_schemes[ag.weighting], [self.grade(o, ag.weigh_by)[0] for o in objs]
+            try:
+                raws = None if any(r is None for r in grades) else raw_weights(scheme, grades, self.params)
+            except (EvalFailure, NoData):
+                pass
+            if raws is None or _sum(raws) == 0 or any(w < 0 for w in raws):  # the reference says why
+                return super().aggregate_figure(name, ag, code, obj)
+            formula = Message("ev_weighted_formula", value=ag.value, members=members_text, values=values_text, weighting=ag.weighting, scheme=scheme.text)
+        exact = aggregate(ag.method, nums, raws, steps=False)[0]
+        if not self.make(fid, name, code, ag.scope, ag.label, exact, ag.ref, formula, ag.method, owner, Message("ev_excluded", members=", ".join(missing)) if missing else None):
+            super().aggregate_figure(name, ag, code, obj)
+
+    def collect(self, key: tuple) -> tuple:
+        """The values of an aggregate's members (``key``: scope, owner, members, of, value,
+        exact or rounded), the members read, and the members without data as the reference
+        says them; collected once per evaluation (two aggregates may share their members)."""
+        scope, code, rel, of, value, at = key
+        figures, prefix, items = self.figures, value + ":", self.missing_items
+        nums, objs, missing, had_members = [], [], [], False
+        for mcode, mobj in self.members(scope, code, rel, of):
+            mf = figures.get(prefix + mcode)
+            if mf is None:
+                continue
+            had_members = True
+            v = mf[at] if type(mf) is tuple else getattr(mf, ROW[at])
+            if v is not None:
+                nums.append(v)
+                objs.append(mobj)
+                continue
+            item = items.get(prefix + mcode)
+            if item is None:
+                reason = mf[R_REASON] if type(mf) is tuple else mf.reason
+                item = items[prefix + mcode] = Message("ev_member_reason", code=mcode, reason=reason) if reason else mcode
+            missing.append(item)
+        got = self.collected[key] = (nums, objs, missing, had_members)
+        return got
+
+    def owner_formula(self, name: str, fm, code: str | None, obj: Any) -> None:
+        """``Aggregates.owner_formula`` made as a row: the inputs read from the figures' rows, the
+        AO sums and the POI; without data, said as ``run_formula`` says it; a failure, a value
+        that does not round and a plan without a POI are left to the reference code."""
+        params, figures, aos, vals, notes = self.params, self.figures, None, [], {}
+        for n in fm.expr.sorted_names:
+            if n in params:
+                v = note = params[n]
+            elif fm.scope == "plan" and n in ("pim", "devengado"):
+                if self.poi is None:
+                    return super().owner_formula(name, fm, code, obj)
+                v = getattr(self.poi, n)
+                note = Message("ev_nd_or_absent") if v is None else None
+            elif n in V.AO_SUMS:
+                aos = [a for _, a in self.members(fm.scope, code, "ao")] if aos is None else aos
+                v, note = self.ao_sum(V.AO_SUMS[n], aos)
+            else:
+                g = figures.get(figure_id(n, code))
+                v, note = (None, Message("ev_no_figure", id=figure_id(n, code))) if g is None else (g[R_EXACT], g[R_REASON]) if type(g) is tuple else (g.exact, g.reason)
+            vals.append(v)
+            notes[n] = note
+        fid, owner = figure_id(name, code), getattr(obj, "oei", None) if obj is not None else None
+        try:
+            exact = fm.expr.call(tuple(vals))
+        except NoData as nd:
+            why = Message("ev_no_data", inputs=", ".join([Message("ev_input_with_note", name=n, note=notes[n]) if notes[n] else Message("ev_input_is_nd", name=n) for n in nd.names]))
+            return self.no_data(fid, name, code, fm.scope, fm.label, why, fm.ref, fm.expr.text, None, owner)
+        except EvalFailure:
+            return super().owner_formula(name, fm, code, obj)
+        if not self.make(fid, name, code, fm.scope, fm.label, exact, fm.ref, fm.expr.text, None, owner):
+            super().owner_formula(name, fm, code, obj)
+
     def ao_no_data(self, key: tuple, fm, ao: Activity, values: tuple) -> Message:
         """The reason of an AO figure without data, as ``run_formula`` says it: each missing
         input named, with the note the reference gives the AO's own inputs (``ao_refs``); made
@@ -492,7 +584,7 @@ class _SpecialisedEvaluator(_Evaluator):
 
     def release(self) -> None:
         super().release()
-        self.ao_inputs, self.last_aos = {}, (None, None)
+        self.ao_inputs, self.last_aos, self.collected, self.missing_items = {}, (None, None), {}, {}
 
 
 _AO_SLOT = {n: i for i, n in enumerate(AO_INPUTS)}

@@ -60,53 +60,58 @@ class Aggregates:
     def figure_formula(self, name: str, fm) -> None:
         """A formula of scope aei / oei / plan over the figures of the same owner, the sums of
         its AOs' inputs, and (at plan scope) the POI's pim and devengado."""
+        for code, obj in self.owners(fm.scope):
+            self.owner_formula(name, fm, code, obj)
+
+    def owners(self, scope: str) -> list[tuple[str | None, Any]]:
+        """The owners of figures of ``scope`` (aei, oei, plan): (code, object) pairs."""
         m = self.plan.model
-        owners: list[tuple[str | None, Any]]
-        if fm.scope == "aei":
-            owners = [(a.codigo, a) for a in m.aei]
-        elif fm.scope == "oei":
-            owners = [(o.codigo, o) for o in m.oei]
-        else:
-            owners = [(None, None)]
+        if scope == "aei":
+            return [(a.codigo, a) for a in m.aei]
+        if scope == "oei":
+            return [(o.codigo, o) for o in m.oei]
+        return [(None, None)]
+
+    def owner_formula(self, name: str, fm, code: str | None, obj: Any) -> None:
+        """``figure_formula`` for one owner."""
         params = self.params
-        for code, obj in owners:
-            env: dict[str, Decimal | None] = {}
-            refs: dict[str, Any] = {}
-            fig_inputs: dict[str, str] = {}
-            aos = None  # the owner's AOs, found once
-            for n in fm.expr.sorted_names:
-                if n in params:
-                    continue
-                if fm.scope == "plan" and n in ("pim", "devengado"):
-                    if self.poi is not None:
-                        env[n] = getattr(self.poi, n)
-                        refs[n] = (_Loc(None, ("poi", str(self.year), n)), None if env[n] is not None else Message("ev_nd_or_absent"))
-                    else:
-                        env[n], refs[n] = None, (_Loc(None, ("poi",)), Message("ev_no_poi", year=self.year))
-                    continue
-                if n in V.AO_SUMS:
-                    aos = [a for _, a in (self.members(fm.scope, code, "ao"))] if aos is None else aos
-                    env[n], note = self.ao_sum(V.AO_SUMS[n], aos)
-                    refs[n] = (_Loc(None, ("poi", str(self.year))), note)
-                    continue
-                g = self.figures.get(figure_id(n, code))
-                if g is None:
-                    env[n], reason = None, Message("ev_no_figure", id=figure_id(n, code))
-                else:  # a Figure, or a row of the specialised evaluator (figures.ROW)
-                    env[n], reason = (g[5], g[9]) if type(g) is tuple else (g.exact, g.reason)
-                    reason = reason if env[n] is None else None
-                fig_inputs[n] = figure_id(n, code)
-                refs[n] = (None, reason)
-            if fm.scope == "plan" and self.period is not None:
-                plan_env = {k: env[k] for k in ("pim", "devengado") if k in env}
-                self.semester_plan_env(plan_env, refs)
-                env.update(plan_env)
-            f = Figure(id=figure_id(name, code), kind=name, code=code, scope=fm.scope, label=fm.label, rule=fm.ref, owner=getattr(obj, "oei", None) if obj is not None else None)
-            self.run_formula(f, fm.expr, env, refs)
-            if self.trace and fig_inputs:
-                for inp in f.inputs:
-                    if inp.name in fig_inputs and getattr(inp.note, "id", None) != "ev_parameter":
-                        inp.figure = fig_inputs[inp.name]
+        env: dict[str, Decimal | None] = {}
+        refs: dict[str, Any] = {}
+        fig_inputs: dict[str, str] = {}
+        aos = None  # the owner's AOs, found once
+        for n in fm.expr.sorted_names:
+            if n in params:
+                continue
+            if fm.scope == "plan" and n in ("pim", "devengado"):
+                if self.poi is not None:
+                    env[n] = getattr(self.poi, n)
+                    refs[n] = (_Loc(None, ("poi", str(self.year), n)), None if env[n] is not None else Message("ev_nd_or_absent"))
+                else:
+                    env[n], refs[n] = None, (_Loc(None, ("poi",)), Message("ev_no_poi", year=self.year))
+                continue
+            if n in V.AO_SUMS:
+                aos = [a for _, a in (self.members(fm.scope, code, "ao"))] if aos is None else aos
+                env[n], note = self.ao_sum(V.AO_SUMS[n], aos)
+                refs[n] = (_Loc(None, ("poi", str(self.year))), note)
+                continue
+            g = self.figures.get(figure_id(n, code))
+            if g is None:
+                env[n], reason = None, Message("ev_no_figure", id=figure_id(n, code))
+            else:  # a Figure, or a row of the specialised evaluator (figures.ROW)
+                env[n], reason = (g[5], g[9]) if type(g) is tuple else (g.exact, g.reason)
+                reason = reason if env[n] is None else None
+            fig_inputs[n] = figure_id(n, code)
+            refs[n] = (None, reason)
+        if fm.scope == "plan" and self.period is not None:
+            plan_env = {k: env[k] for k in ("pim", "devengado") if k in env}
+            self.semester_plan_env(plan_env, refs)
+            env.update(plan_env)
+        f = Figure(id=figure_id(name, code), kind=name, code=code, scope=fm.scope, label=fm.label, rule=fm.ref, owner=getattr(obj, "oei", None) if obj is not None else None)
+        self.run_formula(f, fm.expr, env, refs)
+        if self.trace and fig_inputs:
+            for inp in f.inputs:
+                if inp.name in fig_inputs and getattr(inp.note, "id", None) != "ev_parameter":
+                    inp.figure = fig_inputs[inp.name]
 
     def members(self, scope: str, code: str | None, rel: str, of: str | None = None) -> list[tuple[str, Any]]:
         if of is not None:  # indicators owned by an AEI, or by an OEI, only
@@ -152,7 +157,6 @@ class Aggregates:
 
     def aggregates(self) -> None:
         rules = self.rules
-        m = self.plan.model
         for name in rules.steps or rules.order:
             if name in rules.formulas:
                 fm = rules.formulas[name]
@@ -160,24 +164,14 @@ class Aggregates:
                     self.figure_formula(name, fm)
                 continue
             ag = rules.aggregates[name]
-            if ag.scope == "plan":
-                owners: list[tuple[str | None, Any]] = [(None, None)]
-            elif ag.scope == "aei":
-                owners = [(a.codigo, a) for a in m.aei]
-            else:
-                owners = [(o.codigo, o) for o in m.oei]
-            for code, obj in owners:
-                f = Figure(
-                    id=figure_id(name, code),
-                    kind=name,
-                    code=code,
-                    scope=ag.scope,
-                    label=ag.label,
-                    rule=ag.ref,
-                    method=ag.method,
-                    owner=getattr(obj, "oei", None) if obj is not None else None,
-                )
-                self.aggregate(f, ag, self.members(ag.scope, code, ag.members, ag.of))
+            for code, obj in self.owners(ag.scope):
+                self.aggregate_figure(name, ag, code, obj)
+
+    def aggregate_figure(self, name: str, ag, code: str | None, obj: Any) -> None:
+        """The aggregate ``name`` of one owner."""
+        owner = getattr(obj, "oei", None) if obj is not None else None
+        f = Figure(id=figure_id(name, code), kind=name, code=code, scope=ag.scope, label=ag.label, rule=ag.ref, method=ag.method, owner=owner)
+        self.aggregate(f, ag, self.members(ag.scope, code, ag.members, ag.of))
 
     def aggregate(self, f: Figure, ag, members: list[tuple[str, Any]]) -> None:
         rules = self.rules
@@ -209,12 +203,7 @@ class Aggregates:
                 missing.append(Message("ev_member_reason", code=code, reason=reason) if reason else code)
             else:
                 values.append((v, obj, inp))
-        texts = self.__dict__.setdefault("_agg_texts", {}).get(id(ag))
-        if texts is None:  # the aggregate's formula, said once per evaluation
-            members_text = Message("ev_members_of", members=ag.members, of=ag.of.upper()) if ag.of else ag.members
-            values_text = Message("ev_exact_values" if use_exact else "ev_rounded_values")
-            texts = self._agg_texts[id(ag)] = (members_text, values_text, Message("ev_agg_formula", method=ag.method, value=ag.value, members=members_text, values=values_text))
-        members_text, values_text, f.formula = texts
+        members_text, values_text, f.formula = self.agg_texts(ag)
         if missing and ag.no_data == "propagar":
             f.status, f.reason = ND, Message("ev_propagate", members=", ".join(missing))
             self.finish(f)
@@ -235,6 +224,15 @@ class Aggregates:
         if missing:
             f.reason = Message("ev_excluded", members=", ".join(missing))
         self.finish(f)
+
+    def agg_texts(self, ag) -> tuple:
+        """The aggregate's members text, values text and formula, said once per evaluation."""
+        texts = self.__dict__.setdefault("_agg_texts", {}).get(id(ag))
+        if texts is None:
+            members_text = Message("ev_members_of", members=ag.members, of=ag.of.upper()) if ag.of else ag.members
+            values_text = Message("ev_exact_values" if (ag.intermediates or self.rules.intermediates) == "exactos" else "ev_rounded_values")
+            texts = self._agg_texts[id(ag)] = (members_text, values_text, Message("ev_agg_formula", method=ag.method, value=ag.value, members=members_text, values=values_text))
+        return texts
 
     def member_weights(self, f: Figure, ag, values: list, members_text, values_text) -> list[Decimal] | None:
         """The raw weights of a weighted aggregate's members (by relevancia or prioridad, as the
