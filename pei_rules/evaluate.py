@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+from itertools import islice
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -464,8 +465,8 @@ class _SpecialisedEvaluator(_Evaluator):
         except KeyError:  # an AO left to the reference code
             return super().ao_sum(name, aos)
         except TypeError:  # an AO without the value
-            missing = [ao.codigo for ao, v in zip(aos, vals) if v is None]
-            return None, Message("ev_ao_sum_nd", name=name, n=len(aos), missing=", ".join(missing[:5]) + ("…" if len(missing) > 5 else ""))
+            missing = list(islice((ao.codigo for ao, v in zip(aos, vals) if v is None), 6))  # five are named
+            return None, Message.once("ev_ao_sum_nd", name=name, n=len(aos), missing=", ".join(missing[:5]) + ("…" if len(missing) > 5 else ""))
 
     def ao_formula(self, name: str, fm, aos: list[Activity]) -> None:
         slot, make, text, rows, figures, reasons = self.ao_slot[name], self.make, fm.expr.text, self.ao_inputs, self.figures, self.nd_reasons
@@ -495,7 +496,7 @@ class _SpecialisedEvaluator(_Evaluator):
         fid, owner = figure_id(name, code), getattr(obj, "oei", None) if obj is not None else None
         members_text, values_text, formula = self.agg_texts(ag)
         if not nums:
-            why = Message("ev_no_member_data", members="; ".join(missing)) if had_members else Message("ev_no_members", members=ag.members, year=self.year)
+            why = Message.once("ev_no_member_data", members="; ".join(missing)) if had_members else Message("ev_no_members", members=ag.members, year=self.year)
             return self.no_data(fid, name, code, ag.scope, ag.label, why, ag.ref, formula, ag.method, owner)
         raws = None
         if ag.method in V.WEIGHTED_METHODS:
@@ -508,7 +509,7 @@ class _SpecialisedEvaluator(_Evaluator):
                 return super().aggregate_figure(name, ag, code, obj)
             formula = Message("ev_weighted_formula", value=ag.value, members=members_text, values=values_text, weighting=ag.weighting, scheme=scheme.text)
         exact = aggregate(ag.method, nums, raws, steps=False)[0]
-        if not self.make(fid, name, code, ag.scope, ag.label, exact, ag.ref, formula, ag.method, owner, Message("ev_excluded", members=", ".join(missing)) if missing else None):
+        if not self.make(fid, name, code, ag.scope, ag.label, exact, ag.ref, formula, ag.method, owner, Message.once("ev_excluded", members=", ".join(missing)) if missing else None):
             super().aggregate_figure(name, ag, code, obj)
 
     def collect(self, key: tuple) -> tuple:
@@ -516,25 +517,24 @@ class _SpecialisedEvaluator(_Evaluator):
         exact or rounded), the members read, and the members without data as the reference
         says them; collected once per evaluation (two aggregates may share their members)."""
         scope, code, rel, of, value, at = key
-        figures, prefix, items = self.figures, value + ":", self.missing_items
-        nums, objs, missing, had_members = [], [], [], False
-        for mcode, mobj in self.members(scope, code, rel, of):
-            mf = figures.get(prefix + mcode)
-            if mf is None:
-                continue
-            had_members = True
-            v = mf[at] if type(mf) is tuple else getattr(mf, ROW[at])
-            if v is not None:
-                nums.append(v)
-                objs.append(mobj)
-                continue
-            item = items.get(prefix + mcode)
-            if item is None:
-                reason = mf[R_REASON] if type(mf) is tuple else mf.reason
-                item = items[prefix + mcode] = Message("ev_member_reason", code=mcode, reason=reason) if reason else mcode
-            missing.append(item)
-        got = self.collected[key] = (nums, objs, missing, had_members)
+        members, figures, prefix = self.members(scope, code, rel, of), self.figures, value + ":"
+        figs = [figures.get(prefix + c) for c, _ in members]
+        vals = [g[at] if type(g) is tuple else None if g is None else getattr(g, ROW[at]) for g in figs]
+        nums = [v for v in vals if v is not None]
+        if len(nums) == len(vals):  # every member has a value
+            got = self.collected[key] = (nums, [o for _, o in members], [], bool(vals))
+            return got
+        missing = [self.missing_item(prefix + c, c, g) for (c, _), g, v in zip(members, figs, vals) if v is None and g is not None]
+        got = self.collected[key] = (nums, [o for (_, o), v in zip(members, vals) if v is not None], missing, any(g is not None for g in figs))
         return got
+
+    def missing_item(self, fid: str, code: str, g: Any) -> Any:
+        """How an aggregate names a member without data (made once per evaluation)."""
+        item = self.missing_items.get(fid)
+        if item is None:
+            reason = g[R_REASON] if type(g) is tuple else g.reason
+            item = self.missing_items[fid] = Message.once("ev_member_reason", code=code, reason=reason) if reason else code
+        return item
 
     def owner_formula(self, name: str, fm, code: str | None, obj: Any) -> None:
         """``Aggregates.owner_formula`` made as a row: the inputs read from the figures' rows, the
@@ -561,7 +561,7 @@ class _SpecialisedEvaluator(_Evaluator):
         try:
             exact = fm.expr.call(tuple(vals))
         except NoData as nd:
-            why = Message("ev_no_data", inputs=", ".join([Message("ev_input_with_note", name=n, note=notes[n]) if notes[n] else Message("ev_input_is_nd", name=n) for n in nd.names]))
+            why = Message.once("ev_no_data", inputs=", ".join([Message.once("ev_input_with_note", name=n, note=notes[n]) if notes[n] else Message("ev_input_is_nd", name=n) for n in nd.names]))
             return self.no_data(fid, name, code, fm.scope, fm.label, why, fm.ref, fm.expr.text, None, owner)
         except EvalFailure:
             return super().owner_formula(name, fm, code, obj)

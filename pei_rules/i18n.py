@@ -114,6 +114,15 @@ class Message(str):
         _made[key] = self
         return self
 
+    @classmethod
+    def once(cls, id: str, /, **args) -> "Message":
+        """``Message(id, **args)`` without the memo, for a text said once (a reason naming one
+        figure's members): its key would cost twice its text."""
+        lang = _lang.get() or current_lang()
+        self = str.__new__(cls, _render(id, args, lang))
+        self.id, self.args, self.lang = id, args, lang
+        return self
+
     def render(self, lang: str | None = None) -> str:
         return _render(self.id, self.args, lang)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "pei_rules"
 
-CEILING = 19_343
+CEILING = 19_352
 
 
 def _python_lines() -> int:

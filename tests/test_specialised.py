@@ -28,9 +28,14 @@ PLANS = sorted((ROOT / "plans").rglob("*.toml"))
 ZED = ROOT / "plans" / "zed-ilo" / "pei-2023-2025.toml"
 
 
+def _said(text) -> object:
+    """A text with, when it is a message, its id and arguments (the same reason said alike)."""
+    return (str(text), text.to_dict() if hasattr(text, "to_dict") else None)
+
+
 def _figure_key(f) -> tuple:
     return (f.id, f.kind, f.code, f.scope, str(f.label), f.exact, str(f.exact), f.value, str(f.value), f.decimals, f.status,
-            None if f.reason is None else str(f.reason), f.rule, str(f.formula), None if f.method is None else str(f.method),
+            None if f.reason is None else _said(f.reason), f.rule, _said(f.formula), None if f.method is None else str(f.method),
             f.band_name, f.scale, f.owner)
 
 
