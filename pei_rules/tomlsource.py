@@ -91,7 +91,7 @@ class SourceRef:
     Equality, hashing and ``repr`` are those of the (file, line, key) triple.
     """
 
-    __slots__ = ("file", "key", "_line", "_doc")
+    __slots__ = ("file", "key", "_line", "_doc", "_hash")
 
     def __init__(self, file: str, line: int | None = None, key: tuple = ()):
         _set = object.__setattr__
@@ -99,6 +99,7 @@ class SourceRef:
         _set(self, "_line", line)
         _set(self, "key", key)
         _set(self, "_doc", None)
+        _set(self, "_hash", None)
 
     @classmethod
     def lazy(cls, doc: "SourceDoc", key: tuple) -> "SourceRef":
@@ -108,6 +109,7 @@ class SourceRef:
         _set(ref, "_line", _UNRESOLVED)
         _set(ref, "key", key)
         _set(ref, "_doc", doc)
+        _set(ref, "_hash", None)
         return ref
 
     @property
@@ -133,8 +135,12 @@ class SourceRef:
             return NotImplemented
         return self._triple() == other._triple()
 
-    def __hash__(self) -> int:
-        return hash(self._triple())
+    def __hash__(self) -> int:  # made once: a rule line keys the batch JSON's table for every figure
+        h = self._hash
+        if h is None:
+            h = hash(self._triple())
+            object.__setattr__(self, "_hash", h)
+        return h
 
     def __repr__(self) -> str:
         return f"SourceRef(file={self.file!r}, line={self.line!r}, key={self.key!r})"

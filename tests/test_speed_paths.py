@@ -72,7 +72,7 @@ def test_lazy_reference_is_the_eager_one():
     for key in keys:
         lazy = doc.ref(key)
         eager = SourceRef(doc.path, doc.line_of(key), key)
-        assert lazy == eager and hash(lazy) == hash(eager)
+        assert lazy == eager and hash(lazy) == hash(eager) == hash(lazy) == hash((doc.path, doc.line_of(key), key))  # the hash is kept once made
         assert repr(lazy) == repr(eager) and str(lazy) == str(eager) and lazy.to_dict() == eager.to_dict()
         for clone in (pickle.loads(pickle.dumps(lazy)), copy.deepcopy(lazy), copy.copy(lazy)):
             assert clone == eager
