@@ -20,7 +20,7 @@ from .errors import PlanError, did_you_mean
 from .expressions import CONTEXT, EvalFailure, Expression, NoData
 from .figure_aggregates import Aggregates
 from .aggregation import aggregate, raw_weights
-from .figures import ND, OK, R_EXACT, R_REASON, R_VALUE, ROW, CountTable, Figure, FigureTable, Input, _Loc, figure_id
+from .figures import ND, OK, R_EXACT, R_REASON, R_STATUS, R_VALUE, ROW, CountTable, Figure, FigureTable, Input, _Loc, figure_id
 from .gcpause import paused
 from .formula_inputs import MONTHLY_NOTES, FormulaInputs, _sum, from_months
 from .i18n import Message, current_lang, msg, using_lang
@@ -371,11 +371,11 @@ class _SpecialisedEvaluator(_Evaluator):
     def __init__(self, plan: Plan, rules: RuleSet, year: int, prep: Prepared):
         super().__init__(plan, rules, year, trace=False)
         self.prep = prep
-        self.ao_inputs: dict[int, tuple] = {}  # id() of an AO -> (its formula inputs, the generated function's values)
-        self.last_aos: tuple = (None, None)  # ao_sum's last AOs and their inputs
-        self.ao_slot = {name: i for i, name in enumerate(n for n, fm in rules.formulas.items() if fm.scope == "ao")}
+        self.cases, self.ao_rows = prep.bind(current_lang())
+        self.ao_inputs: dict[int, tuple] = {}  # id() of an AO -> its item: (ao, code, aei, *its formula inputs, how they were had)
+        self.ao_items: list | None = []  # the items of the POI's AOs, in order (None: an AO the reference code refuses)
+        self.last_aos: tuple = (None, None)  # ao_sum's last AOs and their items
         self.plain_entry = rules.cumulative_entry[1] != "acumulada"
-        self.nd_reasons = prep.nd_reasons.setdefault(current_lang(), {})  # reasons of AO figures without data, by way of missing
         self.collected: dict[tuple, tuple] = {}  # aggregates' members read (see collect)
         self.missing_items: dict[str, Any] = {}  # id of a member figure without data -> how an aggregate names it
 
@@ -395,71 +395,63 @@ class _SpecialisedEvaluator(_Evaluator):
         self.figures[fid] = (fid, kind, code, scope, label, None, None, None, ND, reason, rule, formula, method, None, self._finish_cfg(kind)[2], owner)
 
     def indicator(self, ind: Indicator, s: str, a: str, inferred_note: Any) -> None:
-        fn = self.prep.cases.get((s, a))
+        fn = self.cases.get((s, a))
         if fn is None or inferred_note is not None or not self.plain_entry:
             return super().indicator(ind, s, a, inferred_note)
-        y, table_o, table_e = self.year, ind.valor_obtenido, ind.logro_esperado
-        horizon = self.plan.model.plan
-        vals = fn(
-            table_o.get(y),
-            table_e.get(y),
-            ind.linea_base.valor if ind.linea_base is not None else None,
-            _years_sum(table_o, horizon.desde, y),
-            _years_sum(table_e, horizon.desde, y),
-            table_e.get(horizon.hasta),
-        )
-        env = refs = None
-        code, owner, make, rules = ind.codigo, ind.de, self.make, self.rules
-        i = 0
-        for kname, kind in rules.advance_kinds.items():
-            x, i = vals[i], i + 1
-            fk = "avance_" + kname
-            if x is IRREGULAR or x is NODATA or not make(figure_id(fk, code), fk, code, "indicador", kind.label, x, kind.refs[(s, a)], kind.formulas[(s, a)].text, f"{s} / {a}", owner):
-                if env is None:
-                    env, refs = self.indicator_env(ind)
-                self.advance_figure(ind, s, a, inferred_note, kname, kind, env, refs)
-        self.principal_figure(ind)
-        for name, fm in rules.formulas.items():
-            if fm.scope != "indicador":
+        y, table_o, table_e, horizon, rest = self.year, ind.valor_obtenido, ind.logro_esperado, self.plan.model.plan, []
+        base = ind.linea_base.valor if ind.linea_base is not None else None
+        fn, consts = fn
+        x = (table_o.get(y), table_e.get(y), base, _years_sum(table_o, horizon.desde, y), _years_sum(table_e, horizon.desde, y), table_e.get(horizon.hasta))
+        fn(self.figures, rest, ind.codigo, ind.de, *x)
+        env, nk, said, code = None, len(self.prep.kinds), self.prep.nd_reasons[current_lang()].setdefault(None, {}), ind.codigo
+        for j, r in rest:  # figures the reference code makes, in their places (advance kinds, principal, formulas)
+            reason = None
+            if j == nk:  # the principal advance: without data as its kind's row, else the reference's
+                p = self.figures[consts[self.prep.pi][0] + code]
+                reason = p[R_REASON] if type(p) is tuple and p[R_STATUS] == ND else None
+            elif r is NODATA:  # without data: the reason said before of the same way of missing
+                key = (s, a, j, y, horizon.desde, horizon.hasta, y in table_o, y in table_e, ind.linea_base is None, horizon.hasta in table_e, *[v is None for v in x])
+                reason = said.get(key)
+            if reason is not None:
+                c = consts[j]
+                self.figures[c[0] + code] = (c[0] + code, c[1], code, "indicador", c[2], None, None, None, ND, reason, c[3], c[4], c[5], None, c[8], ind.de)
                 continue
-            x, i = vals[i], i + 1
-            if x is IRREGULAR or x is NODATA or not make(figure_id(name, code), name, code, "indicador", fm.label, x, fm.ref, fm.expr.text, None, owner):
-                if env is None:
-                    env, refs = self.indicator_env(ind)
-                self.indicator_formula(ind, name, fm, env, refs)
-
-    def principal_figure(self, ind: Indicator) -> None:
-        """The principal advance as a row when its advance kind's figure is one (the first
-        indicator's is made by the reference code, which says what every one says alike)."""
-        code = ind.codigo
-        p = self.figures[figure_id("avance_" + self.rules.principal, code)]
-        fixed = self.__dict__.get("_principal")
-        if fixed is None or type(p) is not tuple or not self.make(figure_id("avance_indicador", code), "avance_indicador", code, "indicador", fixed[0], p[R_EXACT], fixed[1], fixed[2], None, ind.de):
-            super().principal_figure(ind)
+            if j == nk:
+                self.principal_figure(ind)
+                continue
+            if env is None:
+                env, refs = self.indicator_env(ind)
+            f = self.advance_figure(ind, s, a, None, *self.prep.kinds[j], env, refs) if j < nk else self.indicator_formula(ind, *self.prep.ind_formulas[j - nk - 1], env, refs)
+            if r is NODATA and f.exact is None:
+                if len(said) >= 4096:  # plans' years: a bounded table
+                    said.clear()
+                said[key] = f.reason
 
     def poi_formulas(self) -> None:
-        fn, rows, values = self.prep.ao, self.ao_inputs, self.ao_values
+        rows, items, values = self.ao_inputs, self.ao_items, self.ao_values
         for ao in self.poi.ao if self.poi else []:
             months = (ao.programado_mensual is None, ao.ejecutado_mensual is None, ao.financiero_programado_mensual is None, ao.financiero_ejecutado_mensual is None)
             if months == _ANNUAL:
-                x, how = (ao.programado, ao.ejecutado, ao.pim, ao.devengado), None
+                it = (ao, ao.codigo, ao.aei, ao.programado, ao.ejecutado, ao.pim, ao.devengado, None)
             else:  # from its months, as the reference code sums them
                 try:
                     env = values(ao)[0]
                 except PlanError:  # a word the rule set does not know: the reference code says it in its turn
-                    continue
-                x = (env["programado"], env["ejecutado"], env["pim"], env["devengado"])
+                    self.ao_items = None
+                    break
                 how = (months, ao.programado is None, ao.ejecutado is None, ao.pim is None, ao.devengado is None, ao.agregacion)
-            rows[id(ao)] = (x, fn(*x), how)  # how: what the reason of a figure without data depends on
+                it = (ao, ao.codigo, ao.aei, env["programado"], env["ejecutado"], env["pim"], env["devengado"], how)  # how: what the reason of a figure without data depends on
+            rows[id(ao)] = it
+            items.append(it)
         super().poi_formulas()
 
     def ao_sum(self, name: str, aos: list[Activity]) -> tuple[Decimal | None, str | None]:
         """``_Evaluator.ao_sum``, reading the AO inputs gathered by ``poi_formulas`` (the note
         of a sum found is read only by a traced derivation: none here)."""
-        rows, slot = self.ao_inputs, _AO_SLOT[name]
+        rows, slot = self.ao_inputs, _AO_SLOT[name] + 3
         try:
             if self.last_aos[0] is not aos:  # figure_formula asks each sum of one owner's AOs in turn
-                self.last_aos = (aos, [rows[id(ao)][0] for ao in aos])
+                self.last_aos = (aos, [rows[id(ao)] for ao in aos])
             vals = [x[slot] for x in self.last_aos[1]]
             return (sum(vals, Decimal(0)), None) if aos else super().ao_sum(name, aos)
         except KeyError:  # an AO left to the reference code
@@ -469,20 +461,20 @@ class _SpecialisedEvaluator(_Evaluator):
             return None, Message.once("ev_ao_sum_nd", name=name, n=len(aos), missing=", ".join(missing[:5]) + ("…" if len(missing) > 5 else ""))
 
     def ao_formula(self, name: str, fm, aos: list[Activity]) -> None:
-        slot, make, text, rows, figures, reasons = self.ao_slot[name], self.make, fm.expr.text, self.ao_inputs, self.figures, self.nd_reasons
-        prefix, label, ref, scale_name = name + ":", fm.label, fm.ref, self._finish_cfg(name)[2]
-        for ao in aos:
-            row = rows.get(id(ao))
-            x = IRREGULAR if row is None else row[1][slot]
-            code = ao.codigo
-            if x is NODATA:  # as finish() leaves a figure without data
-                v = row[0]
-                key = (name, v[0] is None, v[1] is None, v[2] is None, v[3] is None, row[2])
-                reason = reasons.get(key) or self.ao_no_data(key, fm, ao, v)
-                figures[prefix + code] = (prefix + code, name, code, "ao", label, None, None, None, ND, reason, ref, text, None, None, scale_name, ao.aei)
-            elif x is IRREGULAR or not make(prefix + code, name, code, "ao", label, x, ref, text, None, ao.aei):
+        """An AO-scope formula's rows, made by the generated function; the figures it leaves
+        (without a reason said before, irregular) made here or by the reference code, in their places."""
+        if self.ao_items is None:
+            return super().ao_formula(name, fm, aos)
+        rest: list = []
+        self.ao_rows[name](self.ao_items, self.figures, rest)
+        for ao, fid, x in rest:
+            if x is NODATA:
+                it = self.ao_inputs[id(ao)]
+                reason = self.ao_no_data(name, (*[v is None for v in it[3:7]], it[7]), fm, ao, it[3:7])
+                self.no_data(fid, name, ao.codigo, "ao", fm.label, reason, fm.ref, fm.expr.text, None, ao.aei)
+            else:
                 env, refs = self.ao_values(ao)
-                self.run_formula(Figure(prefix + code, name, code, "ao", label, rule=ref, owner=ao.aei), fm.expr, env, refs)
+                self.run_formula(Figure(fid, name, ao.codigo, "ao", fm.label, rule=fm.ref, owner=ao.aei), fm.expr, env, refs)
 
     def aggregate_figure(self, name: str, ag, code: str | None, obj: Any) -> None:
         """``Aggregates.aggregate`` made as a row: members read from their rows (or figures),
@@ -568,23 +560,24 @@ class _SpecialisedEvaluator(_Evaluator):
         if not self.make(fid, name, code, fm.scope, fm.label, exact, fm.ref, fm.expr.text, None, owner):
             super().owner_formula(name, fm, code, obj)
 
-    def ao_no_data(self, key: tuple, fm, ao: Activity, values: tuple) -> Message:
+    def ao_no_data(self, name: str, key: tuple, fm, ao: Activity, values: tuple) -> Message:
         """The reason of an AO figure without data, as ``run_formula`` says it: each missing
         input named, with the note the reference gives the AO's own inputs (``ao_refs``); made
-        once per rule set and language for each way of missing (``key``)."""
+        once per rule set, language and formula for each way of missing (``key``)."""
         params, AO = self.params, _AO_SLOT
         missing = [n for n in fm.expr.sorted_names if (values[AO[n]] is None if n in AO else n not in params)]
         refs = self.ao_values(ao)[1]
         refs = refs() if callable(refs) else refs
         parts = [Message("ev_input_with_note", name=n, note=refs[n][1]) if n in AO and refs[n][1] else Message("ev_input_is_nd", name=n) for n in missing]
-        if len(self.nd_reasons) >= 4096:  # agregación words come from plans: a bounded table
-            self.nd_reasons.clear()
-        reason = self.nd_reasons[key] = Message("ev_no_data", inputs=", ".join(parts))
+        said = self.prep.nd_reasons[current_lang()][name]
+        if len(said) >= 4096:  # agregación words come from plans: a bounded table
+            said.clear()
+        reason = said[key] = Message("ev_no_data", inputs=", ".join(parts))
         return reason
 
     def release(self) -> None:
         super().release()
-        self.ao_inputs, self.last_aos, self.collected, self.missing_items = {}, (None, None), {}, {}
+        self.ao_inputs, self.ao_items, self.last_aos, self.collected, self.missing_items = {}, None, (None, None), {}, {}
 
 
 _AO_SLOT = {n: i for i, n in enumerate(AO_INPUTS)}

@@ -25,7 +25,9 @@ import hashlib
 import threading
 from decimal import Decimal
 
+from . import vocabulary as V
 from .expressions import CONSTANT_PREFIX, FUNCTION_LIBRARY, Expression
+from .figures import ND, OK
 
 #: what a generated function returns for a formula the reference code must compute
 IRREGULAR = object()
@@ -47,11 +49,11 @@ class _Source:
 
     def __init__(self, params: dict[str, Decimal]):
         self.params = params
-        self.scope: dict = {"__builtins__": {}, "Decimal": Decimal, "IRREGULAR": IRREGULAR, "NODATA": NODATA, "type": type, "ERRORS": (ArithmeticError, TypeError, ValueError)}
+        self.scope: dict = {"__builtins__": {}, "Decimal": Decimal, "IRREGULAR": IRREGULAR, "NODATA": NODATA, "type": type, "OK": OK, "ND_": ND, "ERRORS": (ArithmeticError, TypeError, ValueError)}
         self.lines: list[str] = []
         self.n_exprs = 0
 
-    def expression(self, expr: Expression, inputs: tuple[str, ...], target: str) -> None:
+    def expression(self, expr: Expression, inputs: tuple[str, ...], target: str, ind: str = "    ") -> None:
         """Lines computing ``expr`` into ``target`` (IRREGULAR when it would not give a number)."""
         self.n_exprs += 1
         tag = f"e{self.n_exprs}_"
@@ -83,26 +85,32 @@ class _Source:
         for f in expr.functions:
             self.scope["f_" + f] = FUNCTION_LIBRARY[f]
         if missing or expr.code_tree is None:
-            self.lines.append(f"    {target} = {'NODATA' if missing else 'IRREGULAR'}")
+            self.lines.append(f"{ind}{target} = {'NODATA' if missing else 'IRREGULAR'}")
             return
         body = ast.unparse(_Rename().visit(copy.deepcopy(expr.code_tree.body)))
-        self.lines.append(f"    if {' or '.join(f'{v} is None' for v in needed) or 'False'}:")
-        self.lines.append(f"        {target} = NODATA")
-        self.lines.append("    else:")
-        self.lines.append("        try:")
-        self.lines.append(f"            {target} = {body}")
-        self.lines.append("        except ERRORS:")
-        self.lines.append(f"            {target} = IRREGULAR")
-        self.lines.append("        else:")
-        self.lines.append(f"            if type({target}) is not Decimal:")
-        self.lines.append(f"                {target} = IRREGULAR")
+        self.lines += [ind + x for x in (
+            f"if {' or '.join(f'{v} is None' for v in needed) or 'False'}:", f"    {target} = NODATA", "else:", "    try:",
+            f"        {target} = {body}", "    except ERRORS:", f"        {target} = IRREGULAR", "    else:",
+            f"        if type({target}) is not Decimal:", f"            {target} = IRREGULAR")]
 
-    def function(self, name: str, inputs: tuple[str, ...], exprs: list[Expression]) -> None:
-        self.lines.append(f"def {name}({', '.join('v_' + n for n in inputs)}):")
-        for i, e in enumerate(exprs):
-            self.expression(e, inputs, f"r{i}")
-        self.lines.append(f"    return ({''.join(f'r{i}, ' for i in range(len(exprs)))})")
-        self.lines.append("")
+    def row(self, j: int, target: str, scope: str, scaled: bool, on_rounded: bool, ind: str, nodata: str | None = None) -> None:
+        """Lines storing figure ``j``'s row (``figures.ROW``, as ``make`` stores it) from ``target``,
+        or a placeholder (the dict keeps its place) and the figure in ``rest`` for the reference
+        code; ``nodata``: the key of a reason said before of a figure without data (AO figures)."""
+        band = f"B{j}({'value' if on_rounded else target})" if scaled else "None"
+        self.lines += [ind + x for x in (
+            f"fid = P{j} + code", "value = None", f"if type({target}) is Decimal:", "    try:",
+            f"        value = {target}.quantize(Q{j}, rounding=MODE)", "    except ERRORS:", "        pass",
+            "    else:", "        if not value:", "            value = value.copy_abs()", "if value is not None:",
+            f"    figures[fid] = (fid, N{j}, code, {scope!r}, L{j}, {target}, value, D{j}, OK, None, R{j}, T{j}, M{j}, {band}, S{j}, owner)",
+            *([f"elif {target} is NODATA and (reason := ND{j}.get({nodata})) is not None:",
+               f"    figures[fid] = (fid, N{j}, code, {scope!r}, L{j}, None, None, None, ND_, reason, R{j}, T{j}, None, None, S{j}, owner)"] if nodata else []),
+            "else:", "    figures[fid] = None", f"    rest.append({'(ao, fid, ' + target + ')' if nodata else f'({j}, {target})'})", f"    {target} = IRREGULAR")]
+
+    def consts(self, n: int, nodata: bool) -> None:
+        """The closure's names of each figure's constants (``Prepared.bind``), unpacked once."""
+        names = [f"(P{j}, N{j}, L{j}, R{j}, T{j}, M{j}, Q{j}, D{j}, S{j}, B{j}{f', ND{j}' if nodata else ''})" for j in range(n)]
+        self.lines.append(f"    {', '.join(names)}, MODE = C")
 
     def compile(self) -> dict:
         text = "\n".join(self.lines) + "\n"
@@ -125,28 +133,71 @@ class _Source:
 class Prepared:
     """The specialised functions of one rule set (see the module's documentation).
 
-    ``cases[(sentido, agregacion)]``: a function of :data:`INDICATOR_INPUTS` returning the
-    exact values of the advance kinds (in ``rules.advance_kinds`` order) then of the
-    indicator-scope formulas (in ``rules.formulas`` order); ``ao``: a function of
-    :data:`AO_INPUTS` returning the exact values of the AO-scope formulas (in order).
+    ``case_i(C)`` (one per (sentido, agregación) case) and ``ao_i(C)`` (one per AO-scope
+    formula) make, from the figures' constants ``C`` (:meth:`bind`), a function storing the
+    rows of an indicator's figures (advance kinds, principal, indicator formulas) or of one
+    formula for every AO; a figure they cannot make as a row is left as a placeholder and put
+    in ``rest`` for the reference code.
     """
 
     def __init__(self, rules):
-        src = _Source(dict(rules.parameters))
-        ind_formulas = [fm.expr for fm in rules.formulas.values() if fm.scope == "indicador"]
-        names = {}
+        self.rules, src = rules, _Source(dict(rules.parameters))
+        self.kinds = list(rules.advance_kinds.items())
+        self.ind_formulas = [(n, fm) for n, fm in rules.formulas.items() if fm.scope == "indicador"]
+        self.ao_formulas = [(n, fm) for n, fm in rules.formulas.items() if fm.scope == "ao"]
+        nk, on_rounded, w = len(self.kinds), rules.compare == "redondeado", " " * 8
+        self.pi = pi = list(rules.advance_kinds).index(rules.principal)
+        scaled = [rules.band_for.get(k) is not None for k in [f"avance_{k}" for k, _ in self.kinds] + ["avance_indicador"] + [n for n, _ in self.ind_formulas]]
+        self.case_names: dict[tuple, str] = {}
         for s, ags in rules.cases.items():
             for a in ags:
-                if all((s, a) in k.formulas for k in rules.advance_kinds.values()):
-                    fname = f"case_{len(names)}"
-                    names[(s, a)] = fname
-                    src.function(fname, INDICATOR_INPUTS, [k.formulas[(s, a)] for k in rules.advance_kinds.values()] + ind_formulas)
-        src.function("ao", AO_INPUTS, [fm.expr for fm in rules.formulas.values() if fm.scope == "ao"])
-        ns = src.compile()
+                if all((s, a) in k.formulas for _, k in self.kinds):
+                    self.case_names[(s, a)] = fname = f"case_{len(self.case_names)}"
+                    src.lines.append(f"def {fname}(C):")
+                    src.consts(len(scaled), False)
+                    src.lines.append(f"    def run(figures, rest, code, owner, {', '.join('v_' + n for n in INDICATOR_INPUTS)}):")
+                    for i, e in enumerate([k.formulas[(s, a)] for _, k in self.kinds] + [fm.expr for _, fm in self.ind_formulas]):
+                        src.expression(e, INDICATOR_INPUTS, f"r{i}", w)
+                    for j in range(len(scaled)):
+                        if j == nk:  # the principal advance: its kind's value, when a row
+                            src.lines.append(f"{w}rp = r{pi}")
+                        src.row(j, f"r{j - (j > nk)}" if j != nk else "rp", "indicador", scaled[j], on_rounded, w)
+                    src.lines.append("    return run")
+        for i, (n, fm) in enumerate(self.ao_formulas):
+            src.lines += [f"def ao_{i}(C):", "    def run(items, figures, rest):", f"{w}for ao, code, owner, {', '.join('v_' + n for n in AO_INPUTS)}, how in items:"]
+            src.consts(1, True)
+            src.lines.insert(-2, src.lines.pop())
+            src.expression(fm.expr, AO_INPUTS, "r0", w + "    ")
+            src.row(0, "r0", "ao", rules.band_for.get(n) is not None, on_rounded, w + "    ", f"({', '.join(f'v_{n} is None' for n in AO_INPUTS)}, how)")
+            src.lines.append("    return run")
+        self.ns = src.compile()
         self.source = src.source
-        self.cases = {case: ns[fname] for case, fname in names.items()}
-        self.ao = ns["ao"]
-        self.nd_reasons: dict[str, dict] = {}  # per language: the evaluator's reasons of AO figures without data
+        self.bound: dict[str, tuple] = {}  # per language: the functions of the cases and of the AO formulas
+        self.nd_reasons: dict[str, dict] = {}  # per language and AO formula (None: indicators): the reasons of figures without data
+
+    def bind(self, lang: str) -> tuple[dict, dict]:
+        """The functions storing the figures' rows (of a case: with its figures' constants), with their constants (labels, rule lines,
+        rounding and scale of each kind, reasons said before) in language ``lang``."""
+        got = self.bound.get(lang)
+        if got is not None:
+            return got
+        rules, quanta = self.rules, {}
+        from .i18n import Message
+
+        def cfg(kind: str) -> tuple:
+            d, scale = rules.decimals[kind], rules.band_for.get(kind)
+            return quanta.setdefault(d, Decimal(1).scaleb(-d)), d, scale, rules.scales[scale].classify if scale else None
+
+        mode, nd = V.ROUNDING_MODES[rules.rounding_mode], self.nd_reasons.setdefault(lang, {})
+        principal = ("avance_indicador:", "avance_indicador", rules.label_of("avance_indicador"), rules.ref("avance", "principal"),
+                     Message("ev_principal", kind=f"avance_{rules.principal}"), None, *cfg("avance_indicador"))
+        formulas = [(n + ":", n, fm.label, fm.ref, fm.expr.text, None, *cfg(n)) for n, fm in self.ind_formulas]
+        consts = {(s, a): (*[(f"avance_{kn}:", f"avance_{kn}", k.label, k.refs[(s, a)], k.formulas[(s, a)].text, f"{s} / {a}", *cfg(f"avance_{kn}"))
+                             for kn, k in self.kinds], principal, *formulas) for (s, a) in self.case_names}
+        cases = {(s, a): (self.ns[f]((*consts[(s, a)], mode)), consts[(s, a)]) for (s, a), f in self.case_names.items()}
+        aos = {n: self.ns[f"ao_{i}"](((n + ":", n, fm.label, fm.ref, fm.expr.text, None, *cfg(n), nd.setdefault(n, {})), mode)) for i, (n, fm) in enumerate(self.ao_formulas)}
+        got = self.bound[lang] = (cases, aos)
+        return got
 
 
 _prepared: dict[int, tuple[object, Prepared]] = {}  # id(rule set) -> (the set, its functions)
