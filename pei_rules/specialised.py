@@ -93,24 +93,30 @@ class _Source:
             f"        {target} = {body}", "    except ERRORS:", f"        {target} = IRREGULAR", "    else:",
             f"        if type({target}) is not Decimal:", f"            {target} = IRREGULAR")]
 
-    def row(self, j: int, target: str, scope: str, scaled: bool, on_rounded: bool, ind: str, nodata: str | None = None) -> None:
+    def row(self, j: int, target: str, scope: str, scale, on_rounded: bool, ind: str, nodata: str | None = None) -> None:
         """Lines storing figure ``j``'s row (``figures.ROW``, as ``make`` stores it) from ``target``,
         or a placeholder (the dict keeps its place) and the figure in ``rest`` for the reference
         code; ``nodata``: the key of a reason said before of a figure without data (AO figures)."""
-        band = f"B{j}({'value' if on_rounded else target})" if scaled else "None"
+        x, chain = "value" if on_rounded else target, []
+        for i, b in enumerate(scale.bands if _inline(scale) else ()):  # Scale.classify, written out: the first band whose upper bound is not below x
+            chain += [f"{'elif' if i else 'if'} {x} {'<=' if b.upper_closed else '<'} U{j}_{i}:" if b.upper is not None else "else:", f"    band = K{j}_{i}"]
+            if b.upper is None:
+                break
+        band = "band" if chain else f"B{j}({x})" if scale else "None"
         self.lines += [ind + x for x in (
             f"fid = P{j} + code", "value = None", f"if type({target}) is Decimal:", "    try:",
             f"        value = {target}.quantize(Q{j}, rounding=MODE)", "    except ERRORS:", "        pass",
-            "    else:", "        if not value:", "            value = value.copy_abs()", "if value is not None:",
+            "    else:", "        if not value:", "            value = value.copy_abs()", "if value is not None:", *["    " + c for c in chain],
             f"    figures[fid] = (fid, N{j}, code, {scope!r}, L{j}, {target}, value, D{j}, OK, None, R{j}, T{j}, M{j}, {band}, S{j}, owner)",
             *([f"elif {target} is NODATA and (reason := ND{j}.get({nodata})) is not None:",
                f"    figures[fid] = (fid, N{j}, code, {scope!r}, L{j}, None, None, None, ND_, reason, R{j}, T{j}, None, None, S{j}, owner)"] if nodata else []),
             "else:", "    figures[fid] = None", f"    rest.append({'(ao, fid, ' + target + ')' if nodata else f'({j}, {target})'})", f"    {target} = IRREGULAR")]
 
-    def consts(self, n: int, nodata: bool) -> None:
+    def consts(self, scales: list, nodata: bool) -> None:
         """The closure's names of each figure's constants (``Prepared.bind``), unpacked once."""
-        names = [f"(P{j}, N{j}, L{j}, R{j}, T{j}, M{j}, Q{j}, D{j}, S{j}, B{j}{f', ND{j}' if nodata else ''})" for j in range(n)]
+        names = [f"(P{j}, N{j}, L{j}, R{j}, T{j}, M{j}, Q{j}, D{j}, S{j}, B{j}{f', ND{j}' if nodata else ''})" for j in range(len(scales))]
         self.lines.append(f"    {', '.join(names)}, MODE = C")
+        self.lines += [f"    {''.join(f'K{j}_{i}, U{j}_{i}, ' for i in range(len(sc.bands)))}= B{j}" for j, sc in enumerate(scales) if _inline(sc)]
 
     def compile(self) -> dict:
         text = "\n".join(self.lines) + "\n"
@@ -147,14 +153,14 @@ class Prepared:
         self.ao_formulas = [(n, fm) for n, fm in rules.formulas.items() if fm.scope == "ao"]
         nk, on_rounded, w = len(self.kinds), rules.compare == "redondeado", " " * 8
         self.pi = pi = list(rules.advance_kinds).index(rules.principal)
-        scaled = [rules.band_for.get(k) is not None for k in [f"avance_{k}" for k, _ in self.kinds] + ["avance_indicador"] + [n for n, _ in self.ind_formulas]]
+        scaled = [rules.scales.get(rules.band_for.get(k)) for k in [f"avance_{k}" for k, _ in self.kinds] + ["avance_indicador"] + [n for n, _ in self.ind_formulas]]
         self.case_names: dict[tuple, str] = {}
         for s, ags in rules.cases.items():
             for a in ags:
                 if all((s, a) in k.formulas for _, k in self.kinds):
                     self.case_names[(s, a)] = fname = f"case_{len(self.case_names)}"
                     src.lines.append(f"def {fname}(C):")
-                    src.consts(len(scaled), False)
+                    src.consts(scaled, False)
                     src.lines.append(f"    def run(figures, rest, code, owner, {', '.join('v_' + n for n in INDICATOR_INPUTS)}):")
                     for i, e in enumerate([k.formulas[(s, a)] for _, k in self.kinds] + [fm.expr for _, fm in self.ind_formulas]):
                         src.expression(e, INDICATOR_INPUTS, f"r{i}", w)
@@ -164,11 +170,11 @@ class Prepared:
                         src.row(j, f"r{j - (j > nk)}" if j != nk else "rp", "indicador", scaled[j], on_rounded, w)
                     src.lines.append("    return run")
         for i, (n, fm) in enumerate(self.ao_formulas):
-            src.lines += [f"def ao_{i}(C):", "    def run(items, figures, rest):", f"{w}for ao, code, owner, {', '.join('v_' + n for n in AO_INPUTS)}, how in items:"]
-            src.consts(1, True)
-            src.lines.insert(-2, src.lines.pop())
+            src.lines.append(f"def ao_{i}(C):")
+            src.consts([rules.scales.get(rules.band_for.get(n))], True)
+            src.lines += ["    def run(items, figures, rest):", f"{w}for ao, code, owner, {', '.join('v_' + n for n in AO_INPUTS)}, how in items:"]
             src.expression(fm.expr, AO_INPUTS, "r0", w + "    ")
-            src.row(0, "r0", "ao", rules.band_for.get(n) is not None, on_rounded, w + "    ", f"({', '.join(f'v_{n} is None' for n in AO_INPUTS)}, how)")
+            src.row(0, "r0", "ao", rules.scales.get(rules.band_for.get(n)), on_rounded, w + "    ", f"({', '.join(f'v_{n} is None' for n in AO_INPUTS)}, how)")
             src.lines.append("    return run")
         self.ns = src.compile()
         self.source = src.source
@@ -186,7 +192,8 @@ class Prepared:
 
         def cfg(kind: str) -> tuple:
             d, scale = rules.decimals[kind], rules.band_for.get(kind)
-            return quanta.setdefault(d, Decimal(1).scaleb(-d)), d, scale, rules.scales[scale].classify if scale else None
+            sc = rules.scales[scale] if scale else None
+            return quanta.setdefault(d, Decimal(1).scaleb(-d)), d, scale, tuple(y for b in sc.bands for y in (b, b.upper)) if _inline(sc) else sc and sc.classify
 
         mode, nd = V.ROUNDING_MODES[rules.rounding_mode], self.nd_reasons.setdefault(lang, {})
         principal = ("avance_indicador:", "avance_indicador", rules.label_of("avance_indicador"), rules.ref("avance", "principal"),
@@ -198,6 +205,11 @@ class Prepared:
         aos = {n: self.ns[f"ao_{i}"](((n + ":", n, fm.label, fm.ref, fm.expr.text, None, *cfg(n), nd.setdefault(n, {})), mode)) for i, (n, fm) in enumerate(self.ao_formulas)}
         got = self.bound[lang] = (cases, aos)
         return got
+
+
+def _inline(scale) -> bool:
+    """Whether the generated code classifies on ``scale``'s bands itself (its last band unbounded, as loading checks)."""
+    return scale is not None and bool(scale.bands) and scale.bands[-1].upper is None
 
 
 _prepared: dict[int, tuple[object, Prepared]] = {}  # id(rule set) -> (the set, its functions)

@@ -196,10 +196,15 @@ def _change(path: Path, changes: dict) -> None:
     path.write_text(to_toml(doc), encoding="utf-8")
 
 
-def _rules_with(indicator_expr: str | None, ao_expr: str | None, tmp: Path, changes: dict | None = None):
+def _rules_with(indicator_expr: str | None, ao_expr: str | None, tmp: Path, changes: dict | None = None, bands: tuple = (None, "redondeado")):
     folder = tmp / "reglas"
     shutil.copytree(_BASE_RULES, folder)
     shutil.rmtree(folder / "casos", ignore_errors=True)
+    p = folder / "semaforo.toml"  # the bands (bounds figures reach, open or closed above) and what they compare
+    text = p.read_text(encoding="utf-8").replace('compara = "redondeado"', f'compara = "{bands[1]}"')
+    for old, new in zip(('"(-inf, 75)"', '"[75, 95)"', '"[95, +inf)"'), bands[0] or ()):
+        text = text.replace(old, f'"{new}"')
+    p.write_text(text, encoding="utf-8")
     if indicator_expr is not None:
         p = folder / "avance.toml"
         text = p.read_text(encoding="utf-8")
@@ -223,12 +228,13 @@ def _rules_with(indicator_expr: str | None, ao_expr: str | None, tmp: Path, chan
     indicator_expr=st.one_of(st.none(), allowed_expressions(list(INDICATOR_INPUTS) + ["tope"], ["min", "max", "abs"])),
     ao_expr=st.one_of(st.none(), allowed_expressions(list(AO_INPUTS) + ["tope"], ["min", "max", "abs"])),
     year=st.sampled_from([2023, 2024, 2025]),
+    bands=st.tuples(st.sampled_from([None, ("(-inf, 0]", "(0, 100]", "(100, +inf)"), ("(-inf, 50)", "[50, 100)", "[100, +inf)")]), st.sampled_from(["redondeado", "exacto"])),
 )
-def test_generated_plans_and_rule_sets_agree(doc, indicator_expr, ao_expr, year):
+def test_generated_plans_and_rule_sets_agree(doc, indicator_expr, ao_expr, year, bands):
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         try:
-            rules = _rules_with(indicator_expr, ao_expr, tmp)
+            rules = _rules_with(indicator_expr, ao_expr, tmp, bands=bands)
         except PeiError:
             assume(False)  # an expression the loader refuses (too long, ...): not this test's subject
         path = tmp / "plan.toml"
