@@ -130,7 +130,13 @@ def plans(draw):
                     t.pop(year, None)
                 else:
                     t[year] = v
+    for year in list(doc.get("poi", {})):
+        if draw(st.integers(0, 5)) == 0:  # no POI for the year: the plan-scope formulas say so
+            del doc["poi"][year]
     for year, poi in doc.get("poi", {}).items():
+        for name in ("pim", "devengado"):  # the POI's own totals: numbers, zero, N/D or absent
+            v = pick()
+            poi.pop(name, None) if v is None else poi.__setitem__(name, v)
         for ao in poi.get("ao", []):
             if draw(st.booleans()):  # given by month, as an AO of the corpus in five: some inputs, some months N/D
                 for name in AO_INPUTS:
