@@ -28,6 +28,7 @@ from decimal import Decimal
 from . import vocabulary as V
 from .expressions import CONSTANT_PREFIX, FUNCTION_LIBRARY, Expression
 from .figures import ND, OK
+from .i18n import Message
 
 #: what a generated function returns for a formula the reference code must compute
 IRREGULAR = object()
@@ -103,7 +104,7 @@ class _Source:
             if b.upper is None:
                 break
         band = "band" if chain else f"B{j}({x})" if scale else "None"
-        self.lines += [ind + x for x in (
+        self.lines += [ind + ln for ln in (
             f"fid = P{j} + code", "value = None", f"if type({target}) is Decimal:", "    try:",
             f"        value = {target}.quantize(Q{j}, rounding=MODE)", "    except ERRORS:", "        pass",
             "    else:", "        if not value:", "            value = value.copy_abs()", "if value is not None:", *["    " + c for c in chain],
@@ -182,13 +183,12 @@ class Prepared:
         self.nd_reasons: dict[str, dict] = {}  # per language and AO formula (None: indicators): the reasons of figures without data
 
     def bind(self, lang: str) -> tuple[dict, dict]:
-        """The functions storing the figures' rows (of a case: with its figures' constants), with their constants (labels, rule lines,
-        rounding and scale of each kind, reasons said before) in language ``lang``."""
+        """The functions storing the rows, made with the figures' constants (labels, rule lines, rounding,
+        bands, reasons said before) in language ``lang``; a case's come with its constants."""
         got = self.bound.get(lang)
         if got is not None:
             return got
         rules, quanta = self.rules, {}
-        from .i18n import Message
 
         def cfg(kind: str) -> tuple:
             d, scale = rules.decimals[kind], rules.band_for.get(kind)
