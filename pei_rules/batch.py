@@ -100,7 +100,7 @@ def discover_paths(inputs: Iterable[str | Path]) -> list[str]:
         else:
             raise UsageError(msg("bat_not_regular" if p.exists() else "bat_no_such_input", path=str(spec)))
         for q in found:
-            key = os.path.realpath(q)
+            key = q if (real := os.path.realpath(q)) == q else real  # the path itself when it is its real path: one string kept, not two
             if key not in seen:
                 seen.add(key)
                 out.append(q)
