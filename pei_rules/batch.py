@@ -363,6 +363,29 @@ class _AtomicStream:
                 os.unlink(self.tmp)
 
 
+class _PathSpool:
+    """The sorted plan paths, kept in a file for the run instead of in memory (30,000 paths held
+    3.3 MB for the whole run, the one thing a batch kept per plan); iterated by the jobs and by
+    the manifest. One JSON string a line (an undecodable file name round-trips escaped)."""
+
+    def __init__(self, file: Path, paths: list[str]):
+        self.file, self.n = file, len(paths)
+        try:
+            with open(file, "w", encoding="ascii") as fh:
+                fh.writelines(json.dumps(p) + "\n" for p in paths)
+        except BaseException:  # a full disk: no partial file left behind
+            file.unlink(missing_ok=True)
+            raise
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self) -> Iterator[str]:
+        with open(self.file, encoding="ascii") as fh:
+            for line in fh:
+                yield json.loads(line)
+
+
 def _spooled_rows(spool: Path) -> Iterator[dict[str, Any]]:
     with open(spool, "rb") as fh:
         for line in fh:
@@ -463,7 +486,8 @@ def _run_batch(
     ent = prepare_outdir(out)
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     settings = Settings(year=year, rules=rules, no_overrides=no_overrides, created=created, with_check=with_check)
-    plan_paths = paths  # the one per-plan thing kept for the whole run: a short string each
+    plan_paths = _PathSpool(out / ".entradas.part", paths)  # read back by the jobs and the manifest
+    del paths
     total = len(plan_paths)
     rows: list[dict[str, Any]] = []
     failed_rows: list[dict[str, Any]] = []
@@ -504,6 +528,7 @@ def _run_batch(
             outputs = [tuple(r["_output"]) for r in _spooled_rows(spool) if r.get("_output")] + summaries
     finally:
         spool.unlink(missing_ok=True)
+        plan_paths.file.unlink(missing_ok=True)
     for r in rows:
         r.pop("_output", None)
     return BatchResult(rows=rows, columns=columns, outputs=outputs, failed_rows=failed_rows, total=done)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "pei_rules"
 
-CEILING = 19_414
+CEILING = 19_439
 
 
 def _python_lines() -> int:
