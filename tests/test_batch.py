@@ -204,3 +204,13 @@ def test_progress_bar_on_request(tmp_path, capsys):
     assert "\r[" in err and "2/2 planes (100%)" in err
     assert main(["batch", str(tmp_path / "in"), "--year", "2023", "--out", str(tmp_path / "o"), "--quiet"]) == 0
     assert "\r[" not in capsys.readouterr().err  # stderr is not a terminal here
+
+
+def test_plan_paths_kept_in_a_file_round_trip(tmp_path):
+    """The sorted plan paths a batch keeps on disk for the run come back exactly: names with
+    spaces, accents, a newline, and bytes that are not UTF-8 (os.walk's surrogate escapes)."""
+    from pei_rules.batch import _PathSpool
+
+    names = ["/a b/plan.toml", "/ñandú/Ávila.toml", "/x\ny.toml", b"/caf\xe9.toml".decode("utf-8", "surrogateescape"), "rel/p.toml"]
+    spool = _PathSpool(tmp_path / ".entradas.part", names)
+    assert len(spool) == 5 and list(spool) == names and list(spool) == names  # read back twice: the jobs, the manifest
