@@ -1,8 +1,8 @@
 """Evaluate many plans at once: one row per entity, per-entity results, a manifest.
 
-The batch never holds all plans in memory: plan paths are discovered up front (paths
-only), each plan is loaded, evaluated, rendered to its per-entity file and dropped; only
-a small summary row per entity is kept. A broken plan becomes a row with ``estado =
+The batch holds nothing per plan in memory: plan paths are discovered up front and kept
+in a file for the run, each plan is loaded, evaluated, rendered to its per-entity file and
+dropped, and its summary row is spooled to a file. A broken plan becomes a row with ``estado =
 error`` and its file, line and message; the others are unaffected.
 
 Outputs in ``OUTDIR`` (all written atomically, temp file + rename):
