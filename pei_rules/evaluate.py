@@ -27,7 +27,7 @@ from .i18n import Message, current_lang, msg, using_lang
 from .periods import settings as _period_settings
 from .plan import Activity, Indicator, Plan
 from .ruleset import RuleSet, ZeroDecision
-from .specialised import AO_INPUTS, IRREGULAR, NODATA, Prepared, prepared
+from .specialised import AO_INPUTS, NODATA, Prepared, prepared
 from .tomlsource import SourceRef
 
 __all__ = [  # the figures' classes live in pei_rules.figures; importers find them here too
